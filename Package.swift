@@ -1,0 +1,81 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Switchboard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "switchboard", targets: ["SwitchboardCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "HTTPServer",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "Routing",
+            swiftSettings: settings
+        ),
+        .target(
+            name: "Store",
+            dependencies: ["CSQLite", "Routing"],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "SignalWire",
+            dependencies: [
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "Switchboard",
+            dependencies: [
+                "HTTPServer", "Routing", "Store", "SignalWire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "SwitchboardCLI",
+            dependencies: [
+                "Switchboard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/switchboard",
+            swiftSettings: settings
+        ),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
+        .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: settings),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Routing"], swiftSettings: settings),
+        .testTarget(name: "SignalWireTests", dependencies: ["SignalWire", "HTTPServer"], swiftSettings: settings),
+        .testTarget(
+            name: "SwitchboardTests",
+            dependencies: ["Switchboard", "HTTPServer", "Routing", "Store", "SignalWire"],
+            swiftSettings: settings
+        ),
+    ]
+)

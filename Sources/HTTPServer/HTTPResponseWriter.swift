@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Serialises responses: status line, `Date`, `Content-Length`, `Connection`, the handler's fields.
+enum HTTPResponseWriter {
+    static func serialize(_ response: HTTPResponse, head: Bool, close: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(160 + response.body.count)
+        out.append(contentsOf: "HTTP/1.1 \(response.status) \(HTTPResponse.reason(response.status))\r\n".utf8)
+        out.append(contentsOf: "Date: ".utf8)
+        out.append(contentsOf: HTTPDate.now())
+        out.append(contentsOf: "\r\n".utf8)
+        for field in response.headers where !field.name.caseInsensitiveEquals("Content-Length") && !field.name.caseInsensitiveEquals("Connection") {
+            out.append(contentsOf: field.name.utf8)
+            out.append(contentsOf: ": ".utf8)
+            out.append(contentsOf: field.value.utf8)
+            out.append(contentsOf: "\r\n".utf8)
+        }
+        // RFC 9110 §8.6: no Content-Length in a 1xx or 204 answer.
+        if response.status >= 200, response.status != 204 {
+            out.append(contentsOf: "Content-Length: \(response.body.count)\r\n".utf8)
+        }
+        if close { out.append(contentsOf: "Connection: close\r\n".utf8) }
+        out.append(contentsOf: "\r\n".utf8)
+        if !head, response.status != 204, response.status != 304 { out.append(contentsOf: response.body) }
+        return out
+    }
+}
+
+/// The IMF-fixdate of RFC 9110 §5.6.7, formatted at most once a second.
+enum HTTPDate {
+    private static let lock = Mutex()
+    nonisolated(unsafe) private static var cachedSecond = 0
+    nonisolated(unsafe) private static var cached: [UInt8] = []
+
+    static func now() -> [UInt8] {
+        let t = time(nil)
+        return lock.withLock {
+            if t != cachedSecond || cached.isEmpty {
+                cachedSecond = t
+                cached = format(t)
+            }
+            return cached
+        }
+    }
+
+    static func format(_ t: time_t) -> [UInt8] {
+        var t = t
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        var buffer = [CChar](repeating: 0, count: 64)
+        let n = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
+        return buffer[0..<n].map { UInt8(bitPattern: $0) }
+    }
+}

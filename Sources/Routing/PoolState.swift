@@ -1,0 +1,80 @@
+import Foundation
+
+/// The two kinds of traffic Switchboard routes.
+public enum Channel: String, Sendable, Codable, CaseIterable {
+    case voice
+    case sms
+}
+
+/// What the store knows about one pool at the moment a decision is made.
+/// The store loads it inside the decision's write transaction; strategies read it and never do I/O.
+public struct PoolState: Sendable, Equatable {
+    /// The member (its address: E.164 number or `sip:` URI) offered first by the pool's last decision:
+    /// the round-robin position. Kept as a member, not an index, so edits to the pool behave.
+    public var lastMember: String?
+    /// When each member was last offered first (`least_recent`). A missing member was never offered.
+    public var lastOffered: [String: Date]
+    /// Decisions per member in the last 24 hours (`fewest_calls`).
+    public var recentCounts: [String: Int]
+    /// The member this caller was last routed to in this pool within 30 days (`sticky`).
+    public var stickyMember: String?
+
+    public init(
+        lastMember: String? = nil,
+        lastOffered: [String: Date] = [:],
+        recentCounts: [String: Int] = [:],
+        stickyMember: String? = nil
+    ) {
+        self.lastMember = lastMember
+        self.lastOffered = lastOffered
+        self.recentCounts = recentCounts
+        self.stickyMember = stickyMember
+    }
+}
+
+/// Which parts of `PoolState` a decision needs, so the store reads no more than that.
+public struct StateNeeds: OptionSet, Sendable, Hashable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    public static let position = StateNeeds(rawValue: 1 << 0)
+    public static let lastOffered = StateNeeds(rawValue: 1 << 1)
+    public static let recentCounts = StateNeeds(rawValue: 1 << 2)
+    public static let sticky = StateNeeds(rawValue: 1 << 3)
+    public static let all: StateNeeds = [.position, .lastOffered, .recentCounts, .sticky]
+}
+
+/// The state a decision asks for: which pools, for which caller, at what time.
+public struct StateQuery: Sendable, Equatable {
+    public var pools: [String: StateNeeds]
+    public var caller: String
+    public var now: Date
+
+    public init(pools: [String: StateNeeds], caller: String, now: Date) {
+        self.pools = pools
+        self.caller = caller
+        self.now = now
+    }
+}
+
+/// One routing decision, as recorded: the member offered first for one call or message.
+public struct DecisionRecord: Sendable, Equatable, Codable {
+    public var time: Date
+    public var channel: Channel
+    /// SignalWire's `call.call_id` / `CallSid` for calls, `MessageSid` for messages.
+    public var id: String
+    public var from: String
+    public var to: String
+    public var pool: String
+    public var member: String
+
+    public init(time: Date, channel: Channel, id: String, from: String, to: String, pool: String, member: String) {
+        self.time = time
+        self.channel = channel
+        self.id = id
+        self.from = from
+        self.to = to
+        self.pool = pool
+        self.member = member
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Routing
+
+/// Everything Switchboard keeps. SQLite (`SQLiteStore`) is the embedded implementation; a shared
+/// PostgreSQL store is planned, so nothing above this protocol may depend on SQLite.
+public protocol SwitchboardStore: AnyObject, Sendable {
+    /// Runs `choose` inside one write transaction that no other thread or process can interleave with,
+    /// giving it the state of the pools `query` names. Every record `choose` returns is stored, and its
+    /// pool's round-robin position moves to its member, before the transaction commits; only then does
+    /// `route` return `choose`'s result. If `choose` throws, nothing is written.
+    func route<T>(
+        _ query: StateQuery,
+        _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord])
+    ) throws -> T
+
+    /// The same state, read without writing anything (dry runs).
+    func poolStates(_ query: StateQuery) throws -> [String: PoolState]
+
+    /// Stores a status callback unless one with the same (id, status, sequence) is already stored.
+    /// Returns the outcome; a duplicate is not an error.
+    @discardableResult
+    func recordStatus(_ event: StatusEvent) throws -> StatusOutcome
+
+    func recordVoicemail(_ voicemail: Voicemail) throws
+
+    /// Remembers that `customer` texted or called `poolNumber` and was routed to `member`, so the
+    /// member's reply to that number can be relayed back (masked two-way relay).
+    func recordConversation(poolNumber: String, member: String, customer: String, at time: Date) throws
+    /// The customer who last reached `member` through `poolNumber`, if any within `since`.
+    func lastCustomer(poolNumber: String, member: String, since: Date) throws -> String?
+
+    /// Deletes rows older than `cutoff`; returns how many.
+    @discardableResult
+    func prune(olderThan cutoff: Date) throws -> Int
+
+    /// Counts of decisions per number, pool and member since `since`.
+    func stats(since: Date) throws -> [StatsRow]
+    func recentDecisions(channel: Channel, limit: Int) throws -> [DecisionRecord]
+    /// The current state of every known call or message (latest non-regressing status).
+    func currentStatus(id: String) throws -> String?
+
+    /// Succeeds when the database answers (`/healthz`).
+    func ping() throws
+    /// Checkpoints the WAL and closes. Further calls throw.
+    func close()
+}
+
+public enum StatusKind: String, Sendable, Codable {
+    case call
+    case message
+}
+
+public struct StatusEvent: Sendable, Equatable {
+    public var kind: StatusKind
+    public var id: String
+    /// Normalised status (`answered` and `in-progress` are one step: store `in-progress`).
+    public var status: String
+    /// Sequence number, segment or other distinguishing key; "" when none.
+    public var sequence: String
+    public var time: Date
+    public var from: String?
+    public var to: String?
+    public var detail: String?
+
+    public init(kind: StatusKind, id: String, status: String, sequence: String = "", time: Date,
+                from: String? = nil, to: String? = nil, detail: String? = nil) {
+        self.kind = kind
+        self.id = id
+        self.status = status
+        self.sequence = sequence
+        self.time = time
+        self.from = from
+        self.to = to
+        self.detail = detail
+    }
+}
+
+public enum StatusOutcome: Sendable, Equatable {
+    /// New event; the current status moved to it.
+    case advanced
+    /// New event, stored, but the current status stays (out of order, or already terminal).
+    case storedOnly
+    /// Same (id, status, sequence) seen before: nothing written.
+    case duplicate
+}
+
+public struct Voicemail: Sendable, Equatable {
+    public var callID: String
+    public var recordingURL: String
+    public var duration: Int?
+    public var from: String?
+    public var to: String?
+    public var time: Date
+
+    public init(callID: String, recordingURL: String, duration: Int? = nil, from: String? = nil, to: String? = nil, time: Date) {
+        self.callID = callID
+        self.recordingURL = recordingURL
+        self.duration = duration
+        self.from = from
+        self.to = to
+        self.time = time
+    }
+}
+
+public struct StatsRow: Sendable, Equatable, Codable {
+    public var channel: Channel
+    public var number: String
+    public var pool: String
+    public var member: String
+    public var count: Int
+
+    public init(channel: Channel, number: String, pool: String, member: String, count: Int) {
+        self.channel = channel
+        self.number = number
+        self.pool = pool
+        self.member = member
+        self.count = count
+    }
+}
