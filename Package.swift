@@ -51,9 +51,13 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(
+            name: "Systemd",
+            swiftSettings: settings
+        ),
+        .target(
             name: "Switchboard",
             dependencies: [
-                "HTTPServer", "Routing", "Store", "SignalWire",
+                "HTTPServer", "Routing", "Store", "SignalWire", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -71,6 +75,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: settings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Routing"], swiftSettings: settings),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: settings),
         .testTarget(name: "SignalWireTests", dependencies: ["SignalWire", "HTTPServer"], swiftSettings: settings),
         .testTarget(
             name: "SwitchboardTests",

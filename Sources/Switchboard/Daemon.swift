@@ -2,72 +2,202 @@ import Dispatch
 import Foundation
 import HTTPServer
 import Logging
+import Routing
+import Store
+import Systemd
 
-/// The running daemon: the HTTP server and what it serves, started and stopped in order.
+/// The running daemon: routes, store, HTTP server and systemd integration, started in order and
+/// stopped in reverse.
 public final class Daemon: @unchecked Sendable {
-    public struct Options: Sendable {
-        public var listen: ListenAddress
-        public var limits: HTTPLimits
-        public var shutdownTimeout: Double
-        public var inheritedSocket: Int32?
-
-        public init(listen: ListenAddress, limits: HTTPLimits = HTTPLimits(), shutdownTimeout: Double = 10, inheritedSocket: Int32? = nil) {
-            self.listen = listen
-            self.limits = limits
-            self.shutdownTimeout = shutdownTimeout
-            self.inheritedSocket = inheritedSocket
-        }
-    }
-
-    public let options: Options
+    public let config: ServeConfig
     let logger: Logger
+    let environment: [String: String]
+    public let metrics = Metrics()
+    private(set) var routes: RoutesFile?
+    private(set) var store: (any SwitchboardStore)?
     private var server: HTTPServer?
+    private let notifier: SystemdNotifier?
+    private var watchdog: Watchdog?
+    private var pruneTimer: (any DispatchSourceTimer)?
+    private var configurator: AutoConfigurator?
     private let stopped = DispatchSemaphore(value: 0)
-    private let stopOnce = NSLock()
+    private let lock = NSLock()
     private var stopping = false
 
-    public init(options: Options, logger: Logger) {
-        self.options = options
+    /// Endpoints that only SignalWire may call.
+    static let webhookPaths: Set<String> = ["/voice", "/sms", "/status/call", "/status/message", "/voicemail"]
+    static let knownPaths: Set<String> = webhookPaths.union(["/healthz", "/metrics", "/admin/pools", "/admin/calls", "/admin/messages"])
+
+    public init(config: ServeConfig, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.config = config
         self.logger = logger
+        self.environment = environment
+        self.notifier = SystemdNotifier(environment: environment)
     }
 
-    func makeRouter() -> HTTPRouter {
-        var router = HTTPRouter()
-        router.add("GET", "/healthz") { _ in .text(200, "ok") }
-        return router
-    }
-
-    /// Starts listening. Returns once the socket accepts connections.
+    /// Loads the routes, opens the database, listens, and tells systemd it is ready.
+    /// Throws before listening when the routes or the database cannot be used.
     public func start() throws {
-        let router = makeRouter()
+        let routes = try RoutesFile(path: config.routesPath, logger: logger)
+        logger.info("Routes loaded", metadata: ["path": "\(config.routesPath)", "summary": "\(routes.currentRoutes.summary)"])
+        let store = try SQLiteStore(path: config.databasePath, durability: config.durableCommits ? .full : .normal)
+        logger.info("Database open", metadata: ["path": "\(config.databasePath)", "durability": "\(config.durableCommits ? "full" : "normal")"])
+        self.routes = routes
+        self.store = store
+
+        let handler = makeHandler(routes: routes, store: store)
+        let inherited = SocketActivation.listeningSockets(environment: environment).first
+        if inherited != nil { SocketActivation.unsetEnvironment() }
         let server = HTTPServer(
-            configuration: .init(address: options.listen, limits: options.limits, inheritedSocket: options.inheritedSocket),
-            logger: logger
-        ) { request in
-            router.handle(request)
-        }
+            configuration: .init(address: config.listen, limits: config.limits, inheritedSocket: inherited),
+            logger: logger, handler: handler
+        )
+        metrics.setOpenConnections { [weak server] in server?.openConnections ?? 0 }
+        if lock.withLock({ stopping }) { store.close(); return }
         try server.start()
         self.server = server
-        logger.info("Listening", metadata: ["address": "\(options.listen.host)", "port": "\(server.port)"])
+        let listening = inherited.map { "inherited socket fd \($0)" } ?? "\(config.listen.host) port \(server.port)"
+        logger.notice("Listening", metadata: ["on": "\(listening)", "public_url": "\(config.publicURL?.description ?? "none")"])
+        _ = notifier?.ready(status: "Serving on \(listening)")
+
+        if let notifier {
+            watchdog = Watchdog(environment: environment, notifier: notifier) { [weak self] in
+                (try? self?.store?.ping()) != nil
+            }
+            watchdog?.start()
+        }
+        routes.watch(every: 2) { [metrics] result in
+            metrics.reload(succeeded: result == .reloaded)
+        }
+        startPruning(store: store)
+        startConfiguration(routes: routes)
     }
 
+    /// The port actually bound (tests use port 0).
     public var port: Int { server?.port ?? 0 }
 
-    /// Stops accepting, lets requests in flight finish (bounded), and releases `wait()`.
+    /// SIGHUP: re-read routes.json; a bad file is refused and the running routes stay.
+    public func reload() {
+        guard let routes else { return }
+        _ = notifier?.reloading(status: "Reloading routes")
+        let result = routes.reload()
+        metrics.reload(succeeded: result == .reloaded)
+        switch result {
+        case .refused: _ = notifier?.ready(status: "Routes refused; previous routes in force")
+        default: _ = notifier?.ready(status: "Routes reloaded")
+        }
+    }
+
+    /// SIGTERM: stop accepting, finish requests in flight (bounded), close the database, release `wait()`.
     public func stop() {
-        let first = stopOnce.withLock { () -> Bool in
+        let first = lock.withLock { () -> Bool in
             defer { stopping = true }
             return !stopping
         }
         guard first else { return }
-        logger.info("Stopping", metadata: ["timeout": "\(options.shutdownTimeout)"])
-        server?.shutdown(timeout: options.shutdownTimeout)
-        logger.info("Stopped")
+        logger.notice("Stopping", metadata: ["timeout": "10"])
+        _ = notifier?.stopping(status: "Finishing requests in flight")
+        routes?.stopWatching()
+        watchdog?.stop()
+        pruneTimer?.cancel()
+        configurator?.cancel()
+        server?.shutdown(timeout: 10)
+        store?.close()
+        logger.notice("Stopped")
         stopped.signal()
     }
 
     /// Blocks until `stop()` has finished.
     public func wait() {
         stopped.wait()
+    }
+
+    // MARK: Wiring
+
+    func makeHandler(routes: RoutesFile, store: any SwitchboardStore) -> HTTPHandler {
+        let callbackBase = config.publicURL?.withoutCredentials
+        let webhooks = WebhookEndpoints(routes: routes, store: store, callbackBase: callbackBase, metrics: metrics, logger: logger)
+        let admin = AdminEndpoints(token: config.adminToken, routes: routes, store: store)
+        let metrics = metrics
+        var router = HTTPRouter()
+        for method in ["GET", "POST"] {
+            router.add(method, "/voice", webhooks.voice)
+            router.add(method, "/sms", webhooks.sms)
+            router.add(method, "/status/call", webhooks.callStatus)
+            router.add(method, "/status/message", webhooks.messageStatus)
+            router.add(method, "/voicemail", webhooks.voicemail)
+        }
+        router.add("GET", "/healthz") { _ in
+            do {
+                try store.ping()
+                return .text(200, "ok")
+            } catch {
+                return .text(503, "database unavailable")
+            }
+        }
+        router.add("GET", "/metrics") { _ in
+            HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(metrics.render().utf8))
+        }
+        router.add("GET", "/admin/pools", admin.guarded { try admin.pools($0) })
+        router.add("GET", "/admin/calls", admin.guarded { try admin.decisions($0, channel: .voice) })
+        router.add("GET", "/admin/messages", admin.guarded { try admin.decisions($0, channel: .sms) })
+
+        let auth = WebhookAuthenticator(publicURL: config.publicURL, signingKey: config.signingKey,
+                                        mode: config.signatureMode, logger: logger)
+        let publicURL = config.publicURL
+        let routed = router
+        let logger = logger
+        return { request in
+            let started = DispatchTime.now().uptimeNanoseconds
+            let path = publicURL?.routePath(request.path) ?? request.path
+            var response: HTTPResponse
+            if Self.webhookPaths.contains(path), case .denied(let status, let reason) = auth.check(request) {
+                metrics.signatureFailure()
+                response = .text(status, reason)
+                if status == 401 { response.headers.add("WWW-Authenticate", "Basic realm=\"switchboard\"") }
+            } else {
+                response = routed.handle(request, path: path)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            let endpoint = Self.knownPaths.contains(path) ? path : "other"
+            metrics.requestFinished(endpoint: endpoint, status: response.status, seconds: seconds)
+            response.headers.add("X-Request-Id", request.id)
+            logger.debug("Request", metadata: [
+                "request.id": "\(request.id)", "method": "\(request.method)", "path": "\(endpoint)",
+                "status": "\(response.status)", "ms": "\(String(format: "%.2f", seconds * 1000))",
+            ])
+            return response
+        }
+    }
+
+    private func startPruning(store: any SwitchboardStore) {
+        let days = config.retentionDays
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "switchboard.prune", qos: .utility))
+        timer.schedule(deadline: .now() + 60, repeating: 6 * 3600)
+        timer.setEventHandler { [logger, metrics] in
+            do {
+                let removed = try store.prune(olderThan: Date().addingTimeInterval(-Double(days) * 86400))
+                logger.info("Pruned old rows", metadata: ["rows": "\(removed)", "days": "\(days)"])
+            } catch {
+                metrics.storeError(operation: "prune")
+                logger.error("Prune failed", metadata: ["error": "\(error)"])
+            }
+        }
+        pruneTimer = timer
+        timer.resume()
+    }
+
+    private func startConfiguration(routes: RoutesFile) {
+        guard config.configureOnStart else {
+            logger.info("Auto-configuration off (--no-configure)")
+            return
+        }
+        guard let configurator = AutoConfigurator(config: config, metrics: metrics, logger: logger) else {
+            logger.info("Auto-configuration off: needs SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN, SIGNALWIRE_SPACE_URL and a public URL")
+            return
+        }
+        self.configurator = configurator
+        configurator.run(routes: routes.currentRoutes)
+        routes.onReload { routes in configurator.run(routes: routes) }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import HTTPServer
 import Logging
 import Switchboard
 #if canImport(Glibc)
@@ -10,33 +9,61 @@ import Glibc
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the daemon.")
 
-    @Option(help: "Address to listen on, HOST:PORT ([::]:8080 for every IPv6 and IPv4 address). Env: SWITCHBOARD_LISTEN.")
+    @Option(help: "HOST:PORT to listen on ([::]:8080 for all IPv6 and IPv4 addresses). Env: SWITCHBOARD_LISTEN. Default: 127.0.0.1:8080.")
     var listen: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Env: SWITCHBOARD_LOG_LEVEL.")
+    @Option(help: "routes.json to serve. Env: SWITCHBOARD_ROUTES. Default: ./routes.json.")
+    var routes: String?
+
+    @Option(help: "SQLite database file. Env: SWITCHBOARD_DB. Default: $STATE_DIRECTORY/switchboard.sqlite, else ./switchboard.sqlite.")
+    var db: String?
+
+    @Option(name: .customLong("public-url"), help: "The URL SignalWire calls, e.g. https://sb.example.com. Env: SWITCHBOARD_PUBLIC_URL.")
+    var publicURL: String?
+
+    @Option(name: .customLong("admin-token"), help: "Bearer token for /admin/*. Env: SWITCHBOARD_ADMIN_TOKEN. Default: admin API off.")
+    var adminToken: String?
+
+    @Flag(name: .customLong("no-configure"), help: "Do not point the numbers at this daemon on startup. Env: SWITCHBOARD_NO_CONFIGURE=1.")
+    var noConfigure = false
+
+    @Flag(name: .customLong("allow-unauthenticated"), help: "Listen beyond loopback without a signing key. Env: SWITCHBOARD_ALLOW_UNAUTHENTICATED=1.")
+    var allowUnauthenticated = false
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. Env: SWITCHBOARD_LOG_LEVEL. Default: info.")
     var logLevel: String?
 
     func run() throws {
-        let env = ProcessInfo.processInfo.environment
-        let listenText = listen ?? env["SWITCHBOARD_LISTEN"] ?? "127.0.0.1:8080"
-        guard let address = ListenAddress(listenText) else {
-            throw ValidationError("--listen \(listenText): expected HOST:PORT, e.g. 127.0.0.1:8080 or [::]:8080")
+        var flags = ServeConfig.Flags()
+        flags.listen = listen
+        flags.routes = routes
+        flags.db = db
+        flags.publicURL = publicURL
+        flags.adminToken = adminToken
+        flags.noConfigure = noConfigure
+        flags.allowUnauthenticated = allowUnauthenticated
+        flags.logLevel = logLevel
+        let environment = ProcessInfo.processInfo.environment
+        let config: ServeConfig
+        do {
+            config = try ServeConfig.resolve(flags, environment: environment)
+            try config.checkExposure()
+        } catch {
+            FileHandle.standardError.write(Data("switchboard: \(error)\n".utf8))
+            throw ExitCode(2)
         }
-        var logger = Logger(label: "switchboard")
-        let levelText = logLevel ?? env["SWITCHBOARD_LOG_LEVEL"] ?? "info"
-        guard let level = Logger.Level(rawValue: levelText) else {
-            throw ValidationError("--log-level \(levelText): expected trace, debug, info, notice, warning, error or critical")
-        }
-        logger.logLevel = level
-
-        let daemon = Daemon(options: .init(listen: address), logger: logger)
+        let logger = LogSetup.bootstrap(level: config.logLevel)
+        let daemon = Daemon(config: config, logger: logger, environment: environment)
+        // Signal handlers go in before the socket listens: an early SIGTERM is never lost.
         let signals = SignalWatcher()
         signals.on(SIGTERM) { daemon.stop() }
         signals.on(SIGINT) { daemon.stop() }
+        signals.on(SIGHUP) { daemon.reload() }
         do {
             try daemon.start()
         } catch {
-            logger.critical("Cannot listen", metadata: ["address": "\(address)", "error": "\(error)"])
+            logger.critical("Cannot start", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("switchboard: \(error)\n".utf8))
             throw ExitCode(1)
         }
         daemon.wait()

@@ -1,15 +1,10 @@
 import ArgumentParser
-import Foundation
-import HTTPServer
-import Logging
-import Switchboard
 
 @main
 struct SwitchboardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "Routes SignalWire calls and texts to ring groups.",
-        subcommands: [Serve.self],
-        defaultSubcommand: Serve.self
+        subcommands: [Serve.self, Check.self, Route.self, Numbers.self, Stats.self, Healthcheck.self]
     )
 }

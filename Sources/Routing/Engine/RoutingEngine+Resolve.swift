@@ -1,0 +1,58 @@
+import Foundation
+
+/// Which pools a request reaches: number lookup, business hours, overflow chain.
+extension RoutingEngine {
+    struct Resolution {
+        enum Target {
+            /// No pool for this number and channel.
+            case unrouted
+            /// Closed, action `voicemail`: this pool's voicemail.
+            case closedVoicemail(Pool)
+            /// Closed, action `message`.
+            case closedMessage(String)
+            /// The pools to order, first one first (never empty).
+            case ring([Pool])
+        }
+
+        var route: NumberRoute?
+        var target: Target
+    }
+
+    /// The route for `request.to` (its entry, else the default) and where it leads at `request.now`.
+    ///
+    /// A closed pool follows its closed action; action `pool` hands over to that pool entirely (its
+    /// strategy, overflow, voicemail and hours). Texts follow only action `pool`: otherwise they are
+    /// forwarded even when closed, since a text waits for whoever reads it. Calls then add the overflow
+    /// chain, skipping overflow pools that are closed (their own overflow is still tried). A chain that
+    /// revisits a pool stops there (validation refuses such cycles).
+    func resolve(_ request: RouteRequest) -> Resolution {
+        let route = routes.route(for: request.to)
+        guard let name = route?.pool(for: request.channel), var pool = routes.pools[name] else {
+            return Resolution(route: route, target: .unrouted)
+        }
+        var visited: Set<String> = [pool.name]
+        closedHours: while let hours = pool.hours, !hours.isOpen(at: request.now) {
+            switch (hours.closed, request.channel) {
+            case (.voicemail, .voice):
+                return Resolution(route: route, target: .closedVoicemail(pool))
+            case (.message(let message), .voice):
+                return Resolution(route: route, target: .closedMessage(message))
+            case (.pool(let next), _):
+                guard let nextPool = routes.pools[next], visited.insert(next).inserted else { break closedHours }
+                pool = nextPool
+            case (.voicemail, .sms), (.message, .sms):
+                break closedHours
+            }
+        }
+        var pools = [pool]
+        if request.channel == .voice {
+            var chained: Set<String> = [pool.name]
+            var next = pool.overflow
+            while let name = next, let overflow = routes.pools[name], chained.insert(name).inserted {
+                if overflow.isOpen(at: request.now) { pools.append(overflow) }
+                next = overflow.overflow
+            }
+        }
+        return Resolution(route: route, target: .ring(pools))
+    }
+}

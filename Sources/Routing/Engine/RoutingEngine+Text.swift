@@ -1,0 +1,52 @@
+/// Texts: forwarding to a member, and the masked relay of a member's reply.
+extension RoutingEngine {
+    /// Forwards a customer's text to the chosen member (every eligible member for `simultaneous`),
+    /// from the dialed number, prefixed with the sender. SIP members are skipped: they cannot text.
+    func textOutcome(
+        _ request: RouteRequest,
+        pool: Pool,
+        states: [String: PoolState],
+        random: inout some RandomNumberGenerator
+    ) -> RouteOutcome {
+        let order = pool.order(state: states[pool.name] ?? PoolState(), channel: .sms, random: &random)
+        guard let first = order.first else { return RouteOutcome(plan: .drop, records: []) }
+        let recipients = pool.strategy.ringsInParallel ? order : [first]
+        let body = Self.forwardedBody(from: request.from, body: request.body)
+        let messages = recipients.map {
+            OutboundMessage(to: $0.address, from: request.to, body: body, mediaURLs: request.mediaURLs)
+        }
+        return RouteOutcome(plan: .message(messages), records: [record(request, pool: pool.name, member: first.address)])
+    }
+
+    /// `From +15557654321: hello`. An MMS without text gets just `From +15557654321:` so the member
+    /// still sees who sent the picture. Cut to `OutboundMessage.maxBodyLength` characters.
+    public static func forwardedBody(from sender: String, body: String) -> String {
+        let text = body.isEmpty ? "From \(sender):" : "From \(sender): \(body)"
+        guard text.count > OutboundMessage.maxBodyLength else { return text }
+        return String(text.prefix(OutboundMessage.maxBodyLength - 1)) + "…"
+    }
+
+    /// `request.from` when it is a member of the pool that takes texts to `request.to` (or of that
+    /// pool's closed-hours pool), enabled or not: a member replying through the pool number.
+    public func relayMember(for request: RouteRequest) -> String? {
+        guard let name = routes.route(for: request.to)?.sms else { return nil }
+        var next: String? = name
+        var visited = Set<String>()
+        while let current = next, visited.insert(current).inserted, let pool = routes.pools[current] {
+            if pool.members.contains(where: { $0.address == request.from }) { return request.from }
+            if case .pool(let closedPool) = pool.hours?.closed { next = closedPool } else { next = nil }
+        }
+        return nil
+    }
+
+    /// A member's reply relayed to `customer` from the pool number, text unprefixed and media kept.
+    /// `.drop` when no customer is known, or the reply has neither text nor media.
+    public func relay(_ request: RouteRequest, toCustomer customer: String?) -> RoutePlan {
+        guard let customer, !customer.isEmpty, customer != request.from,
+              !request.body.isEmpty || !request.mediaURLs.isEmpty else { return .drop }
+        let body = request.body.count > OutboundMessage.maxBodyLength
+            ? String(request.body.prefix(OutboundMessage.maxBodyLength - 1)) + "…"
+            : request.body
+        return .message([OutboundMessage(to: customer, from: request.to, body: body, mediaURLs: request.mediaURLs)])
+    }
+}

@@ -1,0 +1,105 @@
+/// String literals of `JSONParser`: escapes, surrogate pairs, UTF-8 validation.
+extension JSONParser {
+    /// Parses a string literal; `offset` is at the opening quote.
+    mutating func parseString() throws(JSONSyntaxError) -> String {
+        let start = position()
+        offset += 1
+        var utf8: [UInt8] = []
+        while true {
+            guard let byte = peek() else {
+                throw JSONSyntaxError("unterminated string", at: start)
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                offset += 1
+                guard let string = String(validating: utf8, as: UTF8.self) else {
+                    throw JSONSyntaxError("invalid UTF-8 in string", at: start)
+                }
+                return string
+            case UInt8(ascii: "\\"):
+                try parseEscape(into: &utf8)
+            case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+                throw JSONSyntaxError("unterminated string (a string cannot span lines)", at: start)
+            case 0..<0x20:
+                throw JSONSyntaxError(
+                    "control character U+\(hex(UInt32(byte), width: 4)) in string; write it as an escape",
+                    at: position())
+            default:
+                utf8.append(byte)
+                offset += 1
+            }
+        }
+    }
+
+    /// Parses one escape sequence; `offset` is at the backslash.
+    private mutating func parseEscape(into utf8: inout [UInt8]) throws(JSONSyntaxError) {
+        let escapeStart = position()
+        offset += 1
+        guard let byte = peek() else {
+            throw JSONSyntaxError("unterminated string", at: escapeStart)
+        }
+        offset += 1
+        switch byte {
+        case UInt8(ascii: "\""): utf8.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): utf8.append(UInt8(ascii: "\\"))
+        case UInt8(ascii: "/"): utf8.append(UInt8(ascii: "/"))
+        case UInt8(ascii: "b"): utf8.append(0x08)
+        case UInt8(ascii: "f"): utf8.append(0x0C)
+        case UInt8(ascii: "n"): utf8.append(0x0A)
+        case UInt8(ascii: "r"): utf8.append(0x0D)
+        case UInt8(ascii: "t"): utf8.append(0x09)
+        case UInt8(ascii: "u"):
+            let scalar = try parseUnicodeEscape(start: escapeStart)
+            utf8.append(contentsOf: Array(String(Character(scalar)).utf8))
+        default:
+            throw JSONSyntaxError("invalid escape \\\(describeEscape(byte)) in string", at: escapeStart)
+        }
+    }
+
+    /// The scalar of `\uXXXX` (already past `\u`), joining a UTF-16 surrogate pair.
+    private mutating func parseUnicodeEscape(start: JSONPosition) throws(JSONSyntaxError) -> Unicode.Scalar {
+        let unit = try hexQuad(start: start)
+        switch unit {
+        case 0xD800...0xDBFF:
+            guard peek() == UInt8(ascii: "\\"), offset + 1 < bytes.count, bytes[offset + 1] == UInt8(ascii: "u") else {
+                throw JSONSyntaxError("unpaired surrogate in \\u escape", at: start)
+            }
+            offset += 2
+            let low = try hexQuad(start: start)
+            guard (0xDC00...0xDFFF).contains(low) else {
+                throw JSONSyntaxError("unpaired surrogate in \\u escape", at: start)
+            }
+            let value = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+            return Unicode.Scalar(value)!
+        case 0xDC00...0xDFFF:
+            throw JSONSyntaxError("unpaired surrogate in \\u escape", at: start)
+        default:
+            return Unicode.Scalar(unit)!
+        }
+    }
+
+    private mutating func hexQuad(start: JSONPosition) throws(JSONSyntaxError) -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard let byte = peek(), let digit = hexValue(byte) else {
+                throw JSONSyntaxError("\\u must be followed by four hex digits", at: start)
+            }
+            value = value << 4 | digit
+            offset += 1
+        }
+        return value
+    }
+
+    private func hexValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
+    private func describeEscape(_ byte: UInt8) -> String {
+        byte >= 0x21 && byte < 0x7F ? String(Character(Unicode.Scalar(byte))) : describe(byte)
+    }
+}

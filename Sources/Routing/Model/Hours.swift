@@ -1,0 +1,101 @@
+import Foundation
+
+/// A pool's weekly opening times in one timezone, and what happens while it is closed.
+public struct Hours: Sendable, Equatable {
+    public var timeZone: TimeZone
+    /// Open ranges per weekday; a day without ranges is closed all day.
+    public var open: [Weekday: [TimeRange]]
+    public var closed: ClosedAction
+
+    public init(timeZone: TimeZone, open: [Weekday: [TimeRange]], closed: ClosedAction = .voicemail) {
+        self.timeZone = timeZone
+        self.open = open
+        self.closed = closed
+    }
+
+    /// Whether `date` falls in an open range, reading the wall clock in `timeZone` (so DST moves with it).
+    public func isOpen(at date: Date) -> Bool {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.weekday, .hour, .minute], from: date)
+        guard let weekday = parts.weekday.flatMap(Weekday.init(calendarWeekday:)),
+              let hour = parts.hour, let minute = parts.minute else { return false }
+        let minuteOfDay = hour * 60 + minute
+        return open[weekday, default: []].contains { $0.contains(minuteOfDay) }
+    }
+}
+
+/// What a closed pool does with a call (texts are forwarded anyway, unless the action is `pool`).
+public enum ClosedAction: Sendable, Equatable {
+    /// Straight to the pool's voicemail.
+    case voicemail
+    /// Play this text and hang up.
+    case message(String)
+    /// Route to this pool instead (texts too).
+    case pool(String)
+}
+
+/// A day of the week as written in routes.json.
+public enum Weekday: String, Sendable, CaseIterable, Comparable {
+    case mon, tue, wed, thu, fri, sat, sun
+
+    /// From `Calendar`'s numbering: 1 is Sunday.
+    public init?(calendarWeekday: Int) {
+        let order: [Weekday] = [.sun, .mon, .tue, .wed, .thu, .fri, .sat]
+        guard (1...7).contains(calendarWeekday) else { return nil }
+        self = order[calendarWeekday - 1]
+    }
+
+    public static func < (lhs: Weekday, rhs: Weekday) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// A half-open range of wall-clock minutes within one day: `start ..< end`, `end` at most 24:00.
+public struct TimeRange: Sendable, Hashable, CustomStringConvertible {
+    /// Minutes since midnight.
+    public var start: Int
+    /// Minutes since midnight, after `start`; 1440 is `24:00`.
+    public var end: Int
+
+    public init(start: Int, end: Int) {
+        self.start = start
+        self.end = end
+    }
+
+    /// Parses `HH:MM-HH:MM` (two-digit fields, end after start, `24:00` only as the end); nil otherwise.
+    public init?(parsing text: String) {
+        let halves = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard halves.count == 2,
+              let start = Self.minutes(halves[0]), start < 24 * 60,
+              let end = Self.minutes(halves[1]), end > start else { return nil }
+        self.init(start: start, end: end)
+    }
+
+    public func contains(_ minuteOfDay: Int) -> Bool {
+        minuteOfDay >= start && minuteOfDay < end
+    }
+
+    public func overlaps(_ other: TimeRange) -> Bool {
+        start < other.end && other.start < end
+    }
+
+    /// `HH:MM-HH:MM`.
+    public var description: String { "\(Self.clock(start))-\(Self.clock(end))" }
+
+    /// Minutes of `HH:MM` (00:00 to 24:00); nil when malformed.
+    static func minutes(_ text: Substring) -> Int? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 5, bytes[2] == UInt8(ascii: ":"),
+              let hour = Int(String(text.prefix(2))), let minute = Int(String(text.suffix(2))),
+              bytes[0...1].allSatisfy({ (0x30...0x39).contains($0) }),
+              bytes[3...4].allSatisfy({ (0x30...0x39).contains($0) }),
+              minute < 60, hour < 24 || (hour == 24 && minute == 0) else { return nil }
+        return hour * 60 + minute
+    }
+
+    static func clock(_ minutes: Int) -> String {
+        let hour = minutes / 60, minute = minutes % 60
+        return (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"
+    }
+}

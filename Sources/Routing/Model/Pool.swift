@@ -1,0 +1,87 @@
+import Foundation
+
+/// A ring group: its members and how a call or text picks among them.
+public struct Pool: Sendable, Equatable {
+    public var name: String
+    public var members: [Member]
+    public var strategy: Strategy
+    /// Seconds each member rings (5...600).
+    public var ringTimeout: Int
+    /// Members press 1 to take a call, so a member's own voicemail cannot answer it.
+    public var confirm: Bool
+    public var callerID: CallerID
+    /// nil when the pool has no voicemail (`"voicemail": false`).
+    public var voicemail: VoicemailConfig?
+    /// nil: always open.
+    public var hours: Hours?
+    /// The pool tried when nobody in this one answers.
+    public var overflow: String?
+    /// A caller who reached a member in the last 30 days reaches that member first.
+    public var sticky: Bool
+
+    public static let defaultRingTimeout = 20
+    public static let ringTimeoutRange = 5...600
+
+    public init(
+        name: String,
+        members: [Member],
+        strategy: Strategy = .roundRobin,
+        ringTimeout: Int = Pool.defaultRingTimeout,
+        confirm: Bool = false,
+        callerID: CallerID = .caller,
+        voicemail: VoicemailConfig? = VoicemailConfig(),
+        hours: Hours? = nil,
+        overflow: String? = nil,
+        sticky: Bool = false
+    ) {
+        self.name = name
+        self.members = members
+        self.strategy = strategy
+        self.ringTimeout = ringTimeout
+        self.confirm = confirm
+        self.callerID = callerID
+        self.voicemail = voicemail
+        self.hours = hours
+        self.overflow = overflow
+        self.sticky = sticky
+    }
+
+    /// What the store must load for one decision of this pool.
+    public var stateNeeds: StateNeeds {
+        var needs = strategy.stateNeeds
+        if sticky { needs.insert(.sticky) }
+        return needs
+    }
+
+    /// Whether the pool is open at `date` (always, without `hours`).
+    public func isOpen(at date: Date) -> Bool {
+        hours?.isOpen(at: date) ?? true
+    }
+}
+
+/// Which number a rung member sees as the caller.
+public enum CallerID: String, Sendable, Equatable, CaseIterable {
+    /// The caller's own number (SWML's default).
+    case caller
+    /// The dialed pool number, so members know the call came through Switchboard.
+    case number
+}
+
+/// A pool's voicemail: the greeting played before the beep and the longest recording.
+public struct VoicemailConfig: Sendable, Equatable {
+    public static let defaultGreeting = "Sorry, nobody is available to take your call. Please leave a message after the tone."
+    public static let defaultMaxLength = 120
+    public static let maxLengthRange = 1...3600
+
+    public var greeting: String
+    /// Seconds.
+    public var maxLength: Int
+
+    public init(greeting: String = VoicemailConfig.defaultGreeting, maxLength: Int = VoicemailConfig.defaultMaxLength) {
+        self.greeting = greeting
+        self.maxLength = maxLength
+    }
+}
+
+/// The voicemail a call ends in when nobody answers: the same shape as the pool's configuration.
+public typealias VoicemailPlan = VoicemailConfig

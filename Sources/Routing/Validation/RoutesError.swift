@@ -1,0 +1,75 @@
+import Foundation
+
+/// Everything wrong with a routes.json document: every problem, not just the first.
+public struct RoutesError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var problems: [RoutesProblem]
+    /// The file name used in messages (`routes.json` unless the loader was told otherwise).
+    public var file: String
+
+    public init(problems: [RoutesProblem], file: String = "routes.json") {
+        self.problems = problems
+        self.file = file
+    }
+
+    /// One line per problem.
+    public var description: String {
+        problems.map { $0.formatted(file: file) }.joined(separator: "\n")
+    }
+}
+
+/// One problem in routes.json: where (a JSON path like `pools.sales.members[2]`, and the line and
+/// column when known) and what.
+public struct RoutesProblem: Sendable, Equatable, CustomStringConvertible {
+    /// Empty for problems with the document as a whole, such as syntax errors.
+    public var path: String
+    public var line: Int?
+    public var column: Int?
+    public var message: String
+
+    public init(path: String, line: Int? = nil, column: Int? = nil, message: String) {
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    init(path: JSONPath, at position: JSONPosition?, _ message: String) {
+        self.init(path: path.description, line: position?.line, column: position?.column, message: message)
+    }
+
+    /// `routes.json:3:17: expected ',' or '}'` for the whole document,
+    /// `pools.sales.members[2]: "+1555" is not an E.164 number or sip: URI (line 7, column 9)` otherwise.
+    public func formatted(file: String) -> String {
+        if path.isEmpty {
+            if let line, let column { return "\(file):\(line):\(column): \(message)" }
+            return "\(file): \(message)"
+        }
+        if let line, let column { return "\(path): \(message) (line \(line), column \(column))" }
+        return "\(path): \(message)"
+    }
+
+    public var description: String { formatted(file: "routes.json") }
+}
+
+/// A JSON path for messages: `pools.sales.members[2]`; keys that are not plain words are bracketed
+/// (`pools["my pool"]`).
+struct JSONPath: Sendable, Equatable, CustomStringConvertible {
+    let description: String
+
+    static let root = JSONPath(description: "")
+
+    func key(_ key: String) -> JSONPath {
+        let plain = !key.isEmpty && key.unicodeScalars.allSatisfy { scalar in
+            scalar.properties.isAlphabetic || (48...57).contains(scalar.value) || "_+-".unicodeScalars.contains(scalar)
+        }
+        if plain {
+            return JSONPath(description: description.isEmpty ? key : description + "." + key)
+        }
+        let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return JSONPath(description: description + "[\"" + escaped + "\"]")
+    }
+
+    func index(_ index: Int) -> JSONPath {
+        JSONPath(description: description + "[\(index)]")
+    }
+}

@@ -1,0 +1,69 @@
+import Logging
+
+/// What `ConfigurationPlan.apply` did.
+public struct ApplyReport: Sendable, Equatable, CustomStringConvertible {
+    /// A number that could not be updated, and why.
+    public struct Failure: Sendable, Equatable {
+        public var number: String
+        public var message: String
+    }
+
+    /// Numbers updated, as SignalWire returned them.
+    public var updated: [PhoneNumber] = []
+    public var failed: [Failure] = []
+    /// Routed numbers that were already right.
+    public var unchanged: [String] = []
+    /// Routed numbers the project does not own.
+    public var notOwned: [String] = []
+
+    public init() {}
+
+    /// True when every change was applied.
+    public var succeeded: Bool { failed.isEmpty }
+
+    public var description: String {
+        var lines = updated.map { "  \($0.number)  updated" }
+        lines += failed.map { "  \($0.number)  failed: \($0.message)" }
+        lines += notOwned.map { "  \($0)  not owned by this project (check routes.json)" }
+        lines.append("\(updated.count) updated, \(failed.count) failed, \(unchanged.count) already pointing here, \(notOwned.count) not owned")
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension ConfigurationPlan {
+    /// Applies every change, one number at a time. Failures are logged and kept in the report,
+    /// never thrown, so the daemon keeps serving; a refused token stops the remaining updates
+    /// (they would fail the same way) and each is reported with that reason.
+    public func apply(using client: SignalWireClient, logger: Logger) -> ApplyReport {
+        var report = ApplyReport()
+        report.unchanged = unchanged.map(\.number)
+        report.notOwned = notOwned
+        for number in notOwned {
+            logger.warning("Routed number is not owned by this SignalWire project", metadata: ["number": "\(number)"])
+        }
+        var fatal: SignalWireError?
+        for change in changes {
+            let fields = change.update.fields.map(\.name).joined(separator: ",")
+            if let fatal {
+                report.failed.append(.init(number: change.number.number, message: fatal.description))
+                continue
+            }
+            do {
+                let updated = try client.updatePhoneNumber(id: change.number.id, change.update)
+                report.updated.append(updated)
+                logger.info("Configured phone number", metadata: [
+                    "number": "\(change.number.number)", "number.id": "\(change.number.id)", "fields": "\(fields)",
+                ])
+            } catch {
+                let message = (error as? SignalWireError)?.description ?? "\(error)"
+                report.failed.append(.init(number: change.number.number, message: message))
+                logger.error("Could not configure phone number", metadata: [
+                    "number": "\(change.number.number)", "number.id": "\(change.number.id)", "fields": "\(fields)",
+                    "error": "\(message)",
+                ])
+                if case .unauthorized? = error as? SignalWireError { fatal = error as? SignalWireError }
+            }
+        }
+        return report
+    }
+}

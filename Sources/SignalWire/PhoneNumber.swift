@@ -1,0 +1,73 @@
+/// A number the project owns, as the Relay REST API describes it. Unknown fields are ignored and
+/// every field but `id` and `number` may be missing or null.
+public struct PhoneNumber: Sendable, Equatable, Codable {
+    public var id: String
+    /// E.164.
+    public var number: String
+    public var name: String?
+    /// `voice`, `sms`, `mms`, `fax`.
+    public var capabilities: [String]
+    /// `longcode` or `toll-free`.
+    public var numberType: String?
+    /// `relay_script` (SWML), `laml_webhooks` (cXML), `relay_context`, `ai_agent`, ...
+    public var callHandler: String?
+    public var callRelayScriptURL: String?
+    public var callRequestURL: String?
+    public var callStatusCallbackURL: String?
+    /// `laml_webhooks` for a cXML messaging webhook.
+    public var messageHandler: String?
+    public var messageRequestURL: String?
+    public var messageRequestMethod: String?
+    public var messageFallbackURL: String?
+
+    public init(
+        id: String, number: String, name: String? = nil, capabilities: [String] = [], numberType: String? = nil,
+        callHandler: String? = nil, callRelayScriptURL: String? = nil, callRequestURL: String? = nil,
+        callStatusCallbackURL: String? = nil, messageHandler: String? = nil, messageRequestURL: String? = nil,
+        messageRequestMethod: String? = nil, messageFallbackURL: String? = nil
+    ) {
+        self.id = id
+        self.number = number
+        self.name = name
+        self.capabilities = capabilities
+        self.numberType = numberType
+        self.callHandler = callHandler
+        self.callRelayScriptURL = callRelayScriptURL
+        self.callRequestURL = callRequestURL
+        self.callStatusCallbackURL = callStatusCallbackURL
+        self.messageHandler = messageHandler
+        self.messageRequestURL = messageRequestURL
+        self.messageRequestMethod = messageRequestMethod
+        self.messageFallbackURL = messageFallbackURL
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, number, name, capabilities
+        case numberType = "number_type"
+        case callHandler = "call_handler"
+        case callRelayScriptURL = "call_relay_script_url"
+        case callRequestURL = "call_request_url"
+        case callStatusCallbackURL = "call_status_callback_url"
+        case messageHandler = "message_handler"
+        case messageRequestURL = "message_request_url"
+        case messageRequestMethod = "message_request_method"
+        case messageFallbackURL = "message_fallback_url"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        number = try c.decode(String.self, forKey: .number)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        capabilities = try c.decodeIfPresent([String].self, forKey: .capabilities) ?? []
+        numberType = try c.decodeIfPresent(String.self, forKey: .numberType)
+        callHandler = try c.decodeIfPresent(String.self, forKey: .callHandler)
+        callRelayScriptURL = try c.decodeIfPresent(String.self, forKey: .callRelayScriptURL)
+        callRequestURL = try c.decodeIfPresent(String.self, forKey: .callRequestURL)
+        callStatusCallbackURL = try c.decodeIfPresent(String.self, forKey: .callStatusCallbackURL)
+        messageHandler = try c.decodeIfPresent(String.self, forKey: .messageHandler)
+        messageRequestURL = try c.decodeIfPresent(String.self, forKey: .messageRequestURL)
+        messageRequestMethod = try c.decodeIfPresent(String.self, forKey: .messageRequestMethod)
+        messageFallbackURL = try c.decodeIfPresent(String.self, forKey: .messageFallbackURL)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+
+/// A blocking client for the parts of SignalWire's Relay REST API the daemon uses
+/// (`/api/relay/rest/phone_numbers`), over libcurl with HTTP Basic auth.
+///
+/// 429, 5xx and transport failures are retried per `RetryPolicy`; 401/403 and other 4xx are not.
+/// Every attempt is reported to `onAPICall` (method, status or nil) for metrics. The API token is
+/// never logged.
+public final class SignalWireClient: Sendable {
+    /// Told about every HTTP attempt: the method and the status, or nil when none came back.
+    public typealias APICallObserver = @Sendable (_ method: String, _ status: Int?) -> Void
+
+    /// The most pages `listPhoneNumbers` follows (100 numbers each).
+    public static let maxPages = 1000
+
+    public let credentials: SignalWireCredentials
+    let logger: Logger
+    let retryPolicy: RetryPolicy
+    let connectTimeout: Double
+    let requestTimeout: Double
+    let sleep: @Sendable (Double) -> Void
+    let onAPICall: APICallObserver?
+    let curl = CurlClient()
+
+    /// - Parameters:
+    ///   - requestTimeout: seconds allowed for one attempt, connection included.
+    ///   - sleep: waits between attempts (tests pass one that records and returns).
+    public init(
+        credentials: SignalWireCredentials, logger: Logger, retryPolicy: RetryPolicy = .default,
+        connectTimeout: Double = 10, requestTimeout: Double = 30,
+        sleep: @escaping @Sendable (Double) -> Void = { if $0 > 0 { Thread.sleep(forTimeInterval: $0) } },
+        onAPICall: APICallObserver? = nil
+    ) {
+        self.credentials = credentials
+        self.logger = logger
+        self.retryPolicy = retryPolicy
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+        self.sleep = sleep
+        self.onAPICall = onAPICall
+    }
+
+    /// Every number the project owns, following `links.next` through all pages.
+    public func listPhoneNumbers() throws -> [PhoneNumber] {
+        struct Page: Decodable {
+            struct Links: Decodable { var next: String? }
+            var links: Links?
+            var data: [PhoneNumber]
+        }
+        var url = credentials.baseURL + "/phone_numbers?page_size=100"
+        var visited: Set<String> = [url]
+        var numbers: [PhoneNumber] = []
+        for _ in 0..<Self.maxPages {
+            let page = try decode(Page.self, from: send("GET", url), what: "phone number list")
+            numbers += page.data
+            guard let next = page.links?.next, !next.isEmpty else { return numbers }
+            url = try resolve(next: next)
+            guard visited.insert(url).inserted else {
+                throw SignalWireError.invalidResponse("links.next repeats a page already read")
+            }
+        }
+        throw SignalWireError.invalidResponse("more than \(Self.maxPages) pages of phone numbers")
+    }
+
+    /// One number.
+    public func phoneNumber(id: String) throws -> PhoneNumber {
+        try decode(PhoneNumber.self, from: send("GET", numberURL(id)), what: "phone number")
+    }
+
+    /// Changes the handler fields set in `update` (only those are sent) and returns the number.
+    public func updatePhoneNumber(id: String, _ update: PhoneNumberUpdate) throws -> PhoneNumber {
+        let body = try OrderedJSONEncoder().encode(update)
+        return try decode(PhoneNumber.self, from: send("PUT", numberURL(id), body: body), what: "updated phone number")
+    }
+
+    private func numberURL(_ id: String) -> String {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        return credentials.baseURL + "/phone_numbers/" + (id.addingPercentEncoding(withAllowedCharacters: allowed) ?? id)
+    }
+
+    /// `links.next` may be absolute or a path; it must stay on the space's origin, since the
+    /// credentials go wherever it points.
+    private func resolve(next: String) throws -> String {
+        guard let space = URLParts(credentials.spaceURL) else { return next }
+        if next.hasPrefix("/") { return space.origin + next }
+        guard let link = URLParts(next),
+              link.scheme.lowercased() == space.scheme.lowercased(),
+              link.host.lowercased() == space.host.lowercased(),
+              (link.port ?? link.defaultPort) == (space.port ?? space.defaultPort) else {
+            throw SignalWireError.invalidResponse("links.next points outside \(space.scheme)://\(space.host)")
+        }
+        return next
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, from body: [UInt8], what: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(body))
+        } catch {
+            throw SignalWireError.invalidResponse("\(what) is not the JSON expected (\(error))")
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// What the Relay REST API needs: project id, API token and the space URL.
+///
+/// The space URL may be given as `example.signalwire.com` (https is assumed) or with a scheme
+/// (`http://127.0.0.1:9000` for a local fake), which is then used as given; trailing slashes are
+/// removed. Neither `description` nor `debugDescription` shows the token.
+public struct SignalWireCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    public let projectID: String
+    public let apiToken: String
+    /// `https://example.signalwire.com`: a scheme, no trailing slash.
+    public let spaceURL: String
+
+    public init(projectID: String, apiToken: String, spaceURL: String) {
+        self.projectID = projectID
+        self.apiToken = apiToken
+        self.spaceURL = Self.normalise(spaceURL)
+    }
+
+    /// `SPACE/api/relay/rest`.
+    public var baseURL: String { spaceURL + "/api/relay/rest" }
+
+    /// Adds `https://` when there is no scheme and removes trailing slashes and surrounding spaces.
+    public static func normalise(_ spaceURL: String) -> String {
+        var url = spaceURL.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !url.contains("://") { url = "https://" + url }
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+
+    public var description: String {
+        "SignalWireCredentials(projectID: \(projectID), spaceURL: \(spaceURL), apiToken: <redacted>)"
+    }
+
+    public var debugDescription: String { description }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// A few read-only connections, opened on demand, so reads never wait behind the write lock.
+/// In WAL mode each reader sees the last committed state while a write is in progress.
+final class ReaderPool: @unchecked Sendable {
+    // Safe to share: `idle`, `open` and `closed` are touched only while `condition` is locked, and a
+    // connection belongs to exactly one thread between `checkOut` and `checkIn`.
+    private let condition = NSCondition()
+    private var idle: [SQLiteConnection] = []
+    private var open = 0
+    private var closed = false
+    private let path: String
+    private let limit: Int
+
+    init(path: String, limit: Int) {
+        self.path = path
+        self.limit = max(1, limit)
+    }
+
+    /// Runs `body` with a connection of its own.
+    func withConnection<T>(_ operation: String, _ body: (SQLiteConnection) throws -> T) throws -> T {
+        let connection = try checkOut(operation)
+        defer { checkIn(connection) }
+        return try body(connection)
+    }
+
+    /// Closes idle connections now and busy ones as they come back; later checkouts throw.
+    func close() {
+        condition.lock()
+        defer { condition.unlock() }
+        closed = true
+        for connection in idle { connection.close() }
+        open -= idle.count
+        idle.removeAll()
+        condition.broadcast()
+    }
+
+    private func checkOut(_ operation: String) throws -> SQLiteConnection {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if closed { throw StoreError.closed(operation, path: path) }
+            if let connection = idle.popLast() { return connection }
+            if open < limit {
+                let connection = try SQLiteConnection(path: path, readOnly: true)
+                open += 1
+                return connection
+            }
+            condition.wait()
+        }
+    }
+
+    private func checkIn(_ connection: SQLiteConnection) {
+        condition.lock()
+        defer { condition.unlock() }
+        if closed {
+            connection.close()
+            open -= 1
+        } else {
+            // A read that failed mid-transaction must not leave its snapshot open.
+            connection.rollbackQuietly()
+            idle.append(connection)
+        }
+        condition.signal()
+    }
+}

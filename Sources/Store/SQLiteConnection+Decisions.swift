@@ -1,0 +1,81 @@
+import Foundation
+import Routing
+
+/// Reading pool state and writing decisions: the SQL behind `route` and `poolStates`.
+extension SQLiteConnection {
+    static let recentWindow: TimeInterval = 24 * 60 * 60
+    static let stickyWindow: TimeInterval = 30 * 24 * 60 * 60
+
+    /// Loads only the parts of `pool`'s state that `needs` names.
+    func poolState(_ pool: String, needs: StateNeeds, caller: String, now: Date) throws -> PoolState {
+        var state = PoolState()
+        let operation = "load the state of pool \(pool)"
+        if needs.contains(.position) {
+            state.lastMember = try scalar(
+                "SELECT last_member FROM pool_state WHERE pool = ?", [.text(pool)], operation)?.text
+        }
+        if needs.contains(.lastOffered) {
+            try query(Self.lastOfferedSQL, [.text(pool)], operation) { row in
+                if let member = row.text(0) { state.lastOffered[member] = row.date(1) }
+            }
+        }
+        if needs.contains(.recentCounts) {
+            let arguments: [SQLValue] = [.text(pool), SQLValue(now - Self.recentWindow), SQLValue(now)]
+            try query(Self.recentCountsSQL, arguments, operation) { row in
+                if let member = row.text(0), row.int(1) > 0 { state.recentCounts[member] = row.int(1) }
+            }
+        }
+        if needs.contains(.sticky) {
+            state.stickyMember = try scalar(
+                """
+                SELECT member FROM decisions WHERE pool = ? AND "from" = ? AND time > ? AND time <= ?
+                ORDER BY time DESC LIMIT 1
+                """,
+                [.text(pool), .text(caller), SQLValue(now - Self.stickyWindow), SQLValue(now)], operation)?.text
+        }
+        return state
+    }
+
+    /// Stores one decision and moves its pool's round-robin position to its member.
+    func insertDecision(_ record: DecisionRecord, _ operation: String) throws {
+        try execute(
+            """
+            INSERT INTO decisions (time, channel, id, "from", "to", pool, member)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            [SQLValue(record.time), .text(record.channel.rawValue), .text(record.id), .text(record.from),
+             .text(record.to), .text(record.pool), .text(record.member)], operation)
+        try execute(
+            """
+            INSERT INTO pool_state (pool, last_member, updated) VALUES (?1, ?2, ?3)
+            ON CONFLICT (pool) DO UPDATE SET last_member = excluded.last_member, updated = excluded.updated
+            """,
+            [.text(record.pool), .text(record.member), SQLValue(record.time)], operation)
+    }
+
+    /// The distinct members a pool's decisions name, found by skipping through the
+    /// (pool, member, time) index: O(members × log rows) instead of a scan of the pool's history.
+    private static let poolMembersCTE = """
+        WITH RECURSIVE m(member) AS (
+            SELECT (SELECT min(member) FROM decisions WHERE pool = ?1)
+            UNION ALL
+            SELECT (SELECT min(member) FROM decisions WHERE pool = ?1 AND member > m.member)
+            FROM m WHERE m.member IS NOT NULL
+        )
+        """
+
+    /// (member, newest decision time) for every member of the pool.
+    private static let lastOfferedSQL = poolMembersCTE + """
+
+        SELECT member, (SELECT max(time) FROM decisions WHERE pool = ?1 AND member = m.member)
+        FROM m WHERE member IS NOT NULL
+        """
+
+    /// (member, decisions in (?2, ?3]) for every member of the pool; zero counts are skipped by the caller.
+    private static let recentCountsSQL = poolMembersCTE + """
+
+        SELECT member,
+               (SELECT count(*) FROM decisions WHERE pool = ?1 AND member = m.member AND time > ?2 AND time <= ?3)
+        FROM m WHERE member IS NOT NULL
+        """
+}

@@ -1,0 +1,114 @@
+import CSQLite
+
+/// One SQLite connection with a cache of prepared statements, one per SQL string.
+///
+/// Not thread-safe on its own (opened with `SQLITE_OPEN_NOMUTEX`): `SQLiteStore` lets exactly one
+/// thread use a connection at a time, under its write lock or by checking it out of `ReaderPool`.
+final class SQLiteConnection {
+    let path: String
+    private(set) var db: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+
+    /// Opens (creating it when `readOnly` is false) the database at `path`, with a 5 s busy timeout.
+    init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int32 = 5_000) throws {
+        self.path = path
+        var handle: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let error = StoreError.sqlite("cannot open database at \(path)", db: handle, code: rc)
+            sqlite3_close_v2(handle)
+            throw error
+        }
+        db = handle
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+    }
+
+    deinit { close() }
+
+    /// Whether SQLite opened the main database read-only (flag, or a write-protected file).
+    var isReadOnly: Bool { db.map { sqlite3_db_readonly($0, "main") == 1 } ?? true }
+    /// Whether a transaction is open.
+    var inTransaction: Bool { db.map { sqlite3_get_autocommit($0) == 0 } ?? false }
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    var changes: Int { db.map { Int(sqlite3_changes($0)) } ?? 0 }
+
+    /// Runs `sql` (which returns no rows the caller needs) and returns the rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [SQLValue] = [], _ operation: String) throws -> Int {
+        try query(sql, arguments, operation) { _ in }
+        return changes
+    }
+
+    /// Runs `sql`, calling `row` for every result row.
+    func query(_ sql: String, _ arguments: [SQLValue] = [], _ operation: String,
+               row: (SQLRow) throws -> Void) throws {
+        let statement = try prepared(sql, operation)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        for (offset, value) in arguments.enumerated() {
+            let rc = value.bind(to: statement, at: Int32(offset + 1))
+            guard rc == SQLITE_OK else { throw failure(operation, rc) }
+        }
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { return }
+            guard rc == SQLITE_ROW else { throw failure(operation, rc) }
+            try row(SQLRow(statement: statement))
+        }
+    }
+
+    /// The first column of the first row, if any.
+    func scalar(_ sql: String, _ arguments: [SQLValue] = [], _ operation: String) throws -> SQLRow.Value? {
+        var result: SQLRow.Value?
+        try query(sql, arguments, operation) { row in
+            if result == nil { result = row.value(0) }
+        }
+        return result
+    }
+
+    /// Runs one or more statements that take no arguments (migrations, pragmas), uncached.
+    func executeScript(_ sql: String, _ operation: String) throws {
+        guard let db else { throw StoreError.closed(operation, path: path) }
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(db, sql, nil, nil, &errorMessage)
+        defer { sqlite3_free(errorMessage) }
+        guard rc == SQLITE_OK else {
+            let message = errorMessage.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
+            throw StoreError(operation: "cannot \(operation) on \(path)", code: rc, message: message)
+        }
+    }
+
+    /// Rolls back the open transaction, if any; errors are ignored (the original error matters more).
+    func rollbackQuietly() {
+        guard let db, inTransaction else { return }
+        sqlite3_exec(db, "ROLLBACK", nil, nil, nil)
+    }
+
+    /// Finalizes every cached statement and closes. Safe to call more than once.
+    func close() {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        statements.removeAll()
+        if let db { sqlite3_close_v2(db) }
+        db = nil
+    }
+
+    /// A `StoreError` for `operation` with the connection's current message.
+    func failure(_ operation: String, _ code: Int32) -> StoreError {
+        StoreError.sqlite("cannot \(operation) on \(path)", db: db, code: code)
+    }
+
+    private func prepared(_ sql: String, _ operation: String) throws -> OpaquePointer {
+        if let statement = statements[sql] { return statement }
+        guard let db else { throw StoreError.closed(operation, path: path) }
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard rc == SQLITE_OK, let statement else { throw failure(operation, rc) }
+        statements[sql] = statement
+        return statement
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Routing
+
+extension SQLiteStore {
+    /// Stores a voicemail; a repeated callback for the same call and recording is ignored.
+    public func recordVoicemail(_ voicemail: Voicemail) throws {
+        try write("record voicemail") { connection in
+            try connection.execute(
+                """
+                INSERT OR IGNORE INTO voicemails (call_id, recording_url, duration, "from", "to", time)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+                [.text(voicemail.callID), .text(voicemail.recordingURL), SQLValue(voicemail.duration),
+                 SQLValue(voicemail.from), SQLValue(voicemail.to), SQLValue(voicemail.time)],
+                "record voicemail")
+        }
+    }
+
+    /// Remembers the customer for (poolNumber, member); an older record never replaces a newer one.
+    public func recordConversation(poolNumber: String, member: String, customer: String, at time: Date) throws {
+        try write("record conversation") { connection in
+            try connection.execute(
+                """
+                INSERT INTO conversations (pool_number, member, customer, time) VALUES (?1, ?2, ?3, ?4)
+                ON CONFLICT (pool_number, member) DO UPDATE
+                SET customer = excluded.customer, time = excluded.time
+                WHERE excluded.time >= conversations.time
+                """,
+                [.text(poolNumber), .text(member), .text(customer), SQLValue(time)], "record conversation")
+        }
+    }
+
+    public func lastCustomer(poolNumber: String, member: String, since: Date) throws -> String? {
+        try read("look up conversation") { connection in
+            try connection.scalar(
+                "SELECT customer FROM conversations WHERE pool_number = ? AND member = ? AND time >= ?",
+                [.text(poolNumber), .text(member), SQLValue(since)], "look up conversation")?.text
+        }
+    }
+
+    /// Deletes decisions, status events (and current statuses not updated since), voicemails and
+    /// conversations older than `cutoff`, in one transaction. Round-robin positions are kept.
+    @discardableResult
+    public func prune(olderThan cutoff: Date) throws -> Int {
+        try write("prune") { connection in
+            var deleted = 0
+            for table in ["decisions", "status_events", "voicemails", "conversations"] {
+                deleted += try connection.execute("DELETE FROM \(table) WHERE time < ?", [SQLValue(cutoff)], "prune")
+            }
+            deleted += try connection.execute(
+                "DELETE FROM status_current WHERE updated < ?", [SQLValue(cutoff)], "prune")
+            return deleted
+        }
+    }
+
+    /// Decisions since `since`, counted per channel, dialed number, pool and member, in that order.
+    public func stats(since: Date) throws -> [StatsRow] {
+        try read("read stats") { connection in
+            var rows: [StatsRow] = []
+            try connection.query(
+                """
+                SELECT channel, "to", pool, member, count(*) FROM decisions WHERE time >= ?
+                GROUP BY channel, "to", pool, member ORDER BY channel, "to", pool, member
+                """,
+                [SQLValue(since)], "read stats") { row in
+                guard let channel = row.text(0).flatMap(Channel.init(rawValue:)) else { return }
+                rows.append(StatsRow(channel: channel, number: row.text(1) ?? "", pool: row.text(2) ?? "",
+                                     member: row.text(3) ?? "", count: row.int(4)))
+            }
+            return rows
+        }
+    }
+
+    /// The newest `limit` decisions of `channel`, newest first.
+    public func recentDecisions(channel: Channel, limit: Int) throws -> [DecisionRecord] {
+        try read("read recent decisions") { connection in
+            var records: [DecisionRecord] = []
+            try connection.query(
+                """
+                SELECT time, id, "from", "to", pool, member FROM decisions WHERE channel = ?
+                ORDER BY time DESC, rowid DESC LIMIT ?
+                """,
+                [.text(channel.rawValue), SQLValue(max(0, limit))], "read recent decisions") { row in
+                records.append(DecisionRecord(
+                    time: row.date(0), channel: channel, id: row.text(1) ?? "", from: row.text(2) ?? "",
+                    to: row.text(3) ?? "", pool: row.text(4) ?? "", member: row.text(5) ?? ""))
+            }
+            return records
+        }
+    }
+}

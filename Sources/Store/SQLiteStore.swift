@@ -1,0 +1,128 @@
+import CSQLite
+import Foundation
+
+/// The embedded `SwitchboardStore`: one SQLite file in WAL mode, on the SQLite C API.
+///
+/// Writes go through one connection under `writeLock`, each in a `BEGIN IMMEDIATE` transaction, so
+/// neither another thread nor another process (with its own `SQLiteStore` on the same file; SQLite's
+/// file lock and the 5 s busy timeout order them) can interleave with a round-robin decision.
+/// Reads use a small pool of read-only connections and never wait behind a write.
+///
+/// `@unchecked Sendable` because it is shared by every request thread, and safe because all mutable
+/// state is guarded: the write connection and `isClosed` by `writeLock`, reader connections by
+/// `ReaderPool`'s lock, and `GroupCommit`'s queue by its own lock.
+public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
+    /// How hard a commit works to survive a power loss.
+    public enum Durability: Sendable {
+        /// WAL with `synchronous=NORMAL`: a commit survives a crash of the process, and the last
+        /// commits may be lost on power failure. The usual choice for WAL.
+        case normal
+        /// WAL with `synchronous=FULL`: every commit is on disk before it returns. Concurrent
+        /// decisions share one commit (group commit) to amortise the fsync.
+        case full
+    }
+
+    /// The database file.
+    public let path: String
+    public let durability: Durability
+
+    let writer: SQLiteConnection
+    let writeLock = NSLock()
+    /// Guarded by `writeLock`.
+    var isClosed = false
+    let readers: ReaderPool
+    /// Batches concurrent `route` calls into one commit, when enabled.
+    let groupCommit: GroupCommit?
+
+    /// Opens (creating and migrating it if needed) the database at `path`.
+    /// - Parameter readOnly: open for reading only (`stats`, dry runs): every write then throws.
+    ///   A write-protected file is opened read-only too.
+    public convenience init(path: String, durability: Durability = .normal, readOnly: Bool = false) throws {
+        try self.init(path: path, durability: durability, readOnly: readOnly, groupCommit: durability == .full)
+    }
+
+    /// `groupCommit` overrides the default (on for `.full` only), for measurements.
+    init(path: String, durability: Durability, readOnly: Bool, groupCommit: Bool, readers: Int = 4) throws {
+        self.path = path
+        self.durability = durability
+        writer = try SQLiteConnection(path: path, readOnly: readOnly)
+        do {
+            try Self.configure(writer, durability: durability)
+            try Schema.migrate(writer)
+        } catch {
+            writer.close()
+            throw error
+        }
+        self.readers = ReaderPool(path: path, limit: readers)
+        self.groupCommit = groupCommit ? GroupCommit() : nil
+    }
+
+    private static func configure(_ connection: SQLiteConnection, durability: Durability) throws {
+        let mode = try connection.scalar("PRAGMA journal_mode = WAL", [], "enable WAL")?.text
+        if mode?.lowercased() != "wal" && !connection.isReadOnly {
+            throw StoreError(operation: "cannot enable WAL on \(connection.path)", code: SQLITE_ERROR,
+                             message: "journal_mode stayed \(mode ?? "unknown")")
+        }
+        let synchronous = durability == .full ? "FULL" : "NORMAL"
+        try connection.executeScript("PRAGMA synchronous = \(synchronous); PRAGMA foreign_keys = OFF",
+                                     "configure the connection")
+    }
+
+    deinit { close() }
+
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction on the write connection; rolls back on error.
+    @discardableResult
+    func write<T>(_ operation: String, _ body: (SQLiteConnection) throws -> T) throws -> T {
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        guard !isClosed else { throw StoreError.closed(operation, path: path) }
+        try writer.execute("BEGIN IMMEDIATE", [], operation)
+        do {
+            let result = try body(writer)
+            try writer.execute("COMMIT", [], operation)
+            return result
+        } catch {
+            writer.rollbackQuietly()
+            throw error
+        }
+    }
+
+    /// Runs `body` on a read-only connection (in autocommit: wrap several queries in BEGIN/COMMIT).
+    func read<T>(_ operation: String, _ body: (SQLiteConnection) throws -> T) throws -> T {
+        try readers.withConnection(operation, body)
+    }
+
+    public func ping() throws {
+        _ = try read("ping") { try $0.scalar("SELECT 1", [], "ping") }
+    }
+
+    /// Checkpoints the WAL into the database file, finalizes every statement and closes every
+    /// connection. Idempotent; every later call throws `StoreError`.
+    public func close() {
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        guard !isClosed else { return }
+        isClosed = true
+        readers.close()
+        if !writer.isReadOnly {
+            try? writer.executeScript("PRAGMA wal_checkpoint(TRUNCATE)", "checkpoint")
+        }
+        writer.close()
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a sound database, else SQLite's list of problems.
+    public func integrityCheck() throws -> String {
+        try read("check integrity") { connection in
+            var lines: [String] = []
+            try connection.query("PRAGMA integrity_check", [], "check integrity") { row in
+                lines.append(row.text(0) ?? "")
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// How many routing decisions are stored.
+    public func decisionCount() throws -> Int {
+        try read("count decisions") { try $0.scalar("SELECT count(*) FROM decisions", [], "count decisions")?.int ?? 0 }
+    }
+}

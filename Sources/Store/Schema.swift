@@ -1,0 +1,117 @@
+import CSQLite
+
+/// The database schema as an ordered list of migrations, tracked by `PRAGMA user_version`.
+///
+/// Migration `i` takes a database at version `i` to version `i + 1`. Append new steps; never edit
+/// a released one. Times are Unix epoch seconds (REAL).
+enum Schema {
+    static let migrations: [String] = [
+        // 1: the first schema.
+        """
+        CREATE TABLE decisions (
+            time REAL NOT NULL,
+            channel TEXT NOT NULL,
+            id TEXT NOT NULL,
+            "from" TEXT NOT NULL,
+            "to" TEXT NOT NULL,
+            pool TEXT NOT NULL,
+            member TEXT NOT NULL
+        );
+        -- lastOffered and recentCounts (per member of a pool, by time).
+        CREATE INDEX decisions_pool_member_time ON decisions (pool, member, time);
+        -- sticky: the newest decision for (pool, caller).
+        CREATE INDEX decisions_pool_from_time ON decisions (pool, "from", time);
+        -- per dialed number and member.
+        CREATE INDEX decisions_to_member_time ON decisions ("to", member, time);
+        -- prune, stats, recent decisions.
+        CREATE INDEX decisions_time ON decisions (time);
+
+        CREATE TABLE pool_state (
+            pool TEXT PRIMARY KEY,
+            last_member TEXT NOT NULL,
+            updated REAL NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE status_events (
+            kind TEXT NOT NULL,
+            id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            sequence TEXT NOT NULL DEFAULT '',
+            time REAL NOT NULL,
+            "from" TEXT,
+            "to" TEXT,
+            detail TEXT,
+            UNIQUE (kind, id, status, sequence)
+        );
+        CREATE INDEX status_events_time ON status_events (time);
+
+        -- The current (furthest) status of each call or message; rank from StatusProgress.
+        CREATE TABLE status_current (
+            id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            updated REAL NOT NULL,
+            PRIMARY KEY (id, kind)
+        ) WITHOUT ROWID;
+        CREATE INDEX status_current_updated ON status_current (updated);
+
+        CREATE TABLE voicemails (
+            call_id TEXT NOT NULL,
+            recording_url TEXT NOT NULL,
+            duration INTEGER,
+            "from" TEXT,
+            "to" TEXT,
+            time REAL NOT NULL,
+            UNIQUE (call_id, recording_url)
+        );
+        CREATE INDEX voicemails_time ON voicemails (time);
+
+        CREATE TABLE conversations (
+            pool_number TEXT NOT NULL,
+            member TEXT NOT NULL,
+            customer TEXT NOT NULL,
+            time REAL NOT NULL,
+            PRIMARY KEY (pool_number, member)
+        ) WITHOUT ROWID;
+        CREATE INDEX conversations_time ON conversations (time);
+        """,
+    ]
+
+    /// Brings the database up to the newest version, one transaction per step.
+    /// A database newer than `migrations` is refused.
+    static func migrate(_ connection: SQLiteConnection, migrations: [String] = migrations) throws {
+        let latest = migrations.count
+        var version = try userVersion(connection)
+        try refuseNewer(version, latest: latest, connection: connection)
+        while version < latest {
+            try connection.execute("BEGIN IMMEDIATE", [], "begin a migration")
+            do {
+                // Read again under the write lock: another process may have migrated meanwhile.
+                version = try userVersion(connection)
+                try refuseNewer(version, latest: latest, connection: connection)
+                if version < latest {
+                    try connection.executeScript(migrations[version], "migrate the schema to version \(version + 1)")
+                    try connection.executeScript("PRAGMA user_version = \(version + 1)", "set the schema version")
+                    version += 1
+                }
+                try connection.execute("COMMIT", [], "commit a migration")
+            } catch {
+                connection.rollbackQuietly()
+                throw error
+            }
+        }
+    }
+
+    static func userVersion(_ connection: SQLiteConnection) throws -> Int {
+        try connection.scalar("PRAGMA user_version", [], "read the schema version")?.int ?? 0
+    }
+
+    private static func refuseNewer(_ version: Int, latest: Int, connection: SQLiteConnection) throws {
+        guard version > latest else { return }
+        throw StoreError(
+            operation: "cannot open database at \(connection.path)", code: SQLITE_ERROR,
+            message: "its schema version \(version) is newer than this Switchboard knows (\(latest)); "
+                + "upgrade Switchboard or use another database file")
+    }
+}

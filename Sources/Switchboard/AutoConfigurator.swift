@@ -1,0 +1,82 @@
+import Dispatch
+import Foundation
+import Logging
+import Routing
+import SignalWire
+
+/// Points the customer's routed numbers at this daemon through the Relay REST API, beside serving:
+/// runs on its own queue, never blocks a request, and logs a failure without stopping anything.
+public final class AutoConfigurator: @unchecked Sendable {
+    public let client: SignalWireClient
+    public let publicURL: PublicURL
+    let logger: Logger
+    private let queue = DispatchQueue(label: "switchboard.configure", qos: .utility)
+    private let lock = NSLock()
+    private var cancelled = false
+    private var lastReport: ApplyReport?
+
+    /// Nil unless the API credentials and a public URL are all set.
+    public init?(config: ServeConfig, metrics: Metrics, logger: Logger) {
+        guard let credentials = Self.credentials(config), let publicURL = config.publicURL else { return nil }
+        self.publicURL = publicURL
+        self.logger = logger
+        self.client = SignalWireClient(credentials: credentials, logger: logger, onAPICall: { method, status in
+            metrics.signalWireCall(method: method, status: status)
+            if status.map({ $0 >= 400 }) ?? true { metrics.signalWireFailure() }
+        })
+    }
+
+    static func credentials(_ config: ServeConfig) -> SignalWireCredentials? {
+        guard let project = config.projectID, let token = config.apiToken, let space = config.spaceURL else { return nil }
+        return SignalWireCredentials(projectID: project, apiToken: token, spaceURL: space)
+    }
+
+    /// The numbers routes.json names, with the channels each routes.
+    public static func routedNumbers(_ routes: Routes) -> [RoutedNumber] {
+        routes.numbers.keys.sorted().map { number in
+            let route = routes.numbers[number]!
+            return RoutedNumber(number: number, voice: route.voice != nil, sms: route.sms != nil)
+        }
+    }
+
+    /// Lists the project's numbers and computes what would change. Throws API errors.
+    public func plan(for routes: Routes) throws -> ConfigurationPlan {
+        ConfigurationPlan(owned: try client.listPhoneNumbers(), routed: Self.routedNumbers(routes), publicURL: publicURL.raw)
+    }
+
+    /// Plans and applies in the background; runs one at a time, in order.
+    public func run(routes: Routes) {
+        queue.async { [self] in
+            guard !lock.withLock({ cancelled }) else { return }
+            logger.info("Auto-configuration started", metadata: ["numbers": "\(routes.numbers.count)"])
+            do {
+                let plan = try plan(for: routes)
+                for number in plan.notOwned {
+                    logger.warning("Routed number not owned by the project", metadata: ["number": "\(number)"])
+                }
+                guard !lock.withLock({ cancelled }) else { return }
+                let report = plan.apply(using: client, logger: logger)
+                lock.withLock { lastReport = report }
+                let metadata: Logger.Metadata = [
+                    "updated": "\(report.updated.count)", "unchanged": "\(report.unchanged.count)",
+                    "failed": "\(report.failed.count)", "not_owned": "\(report.notOwned.count)",
+                ]
+                if report.succeeded {
+                    logger.notice("Auto-configuration done", metadata: metadata)
+                } else {
+                    logger.error("Auto-configuration incomplete", metadata: metadata)
+                }
+            } catch {
+                logger.error("Auto-configuration failed; serving continues", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// The last completed run's report (tests and the admin API).
+    public var report: ApplyReport? { lock.withLock { lastReport } }
+
+    /// Stops future runs; one in flight finishes its current API call.
+    public func cancel() {
+        lock.withLock { cancelled = true }
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A swift-log handler that writes one line per event: `LEVEL message key=value key2="quoted value"`.
+///
+/// Metadata (the handler's, then the metadata provider's, then the event's; later wins) is written with
+/// sorted keys. Values containing spaces, quotes, `=`, backslashes or control characters are quoted and
+/// escaped, and newlines are escaped everywhere, so one event is always one line. Values of keys that
+/// look secret (`token`, `secret`, `password`, `authorization`, or a `key` word such as `signing_key`,
+/// `apiKey`) are written as `<redacted>`. Under journald (`$JOURNAL_STREAM` set) each line starts with the
+/// syslog priority `<N>` and no timestamp, as journald adds its own; otherwise with an ISO-8601 UTC time.
+public struct KeyValueLogHandler: LogHandler {
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    public let label: String
+    /// True when writing for journald: `<N>` priority prefixes instead of timestamps.
+    public let journal: Bool
+    private let output: @Sendable (String) -> Void
+
+    /// - Parameters:
+    ///   - environment: read for `JOURNAL_STREAM`.
+    ///   - output: receives each finished line, without its newline. Defaults to one `write(2)` on stderr.
+    public init(
+        label: String,
+        level: Logger.Level = .info,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        metadataProvider: Logger.MetadataProvider? = nil,
+        output: @escaping @Sendable (String) -> Void = KeyValueLogHandler.standardError
+    ) {
+        self.label = label
+        self.logLevel = level
+        self.metadataProvider = metadataProvider
+        self.journal = !(environment["JOURNAL_STREAM"] ?? "").isEmpty
+        self.output = output
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let provided = metadataProvider?.get(), !provided.isEmpty {
+            merged.merge(provided) { _, new in new }
+        }
+        if let fields = event.metadata {
+            merged.merge(fields) { _, new in new }
+        }
+        if let error = event.error, merged["error"] == nil {
+            merged["error"] = .string("\(error)")
+        }
+        let prefix = journal ? "<\(Self.syslogPriority(event.level))>" : Self.timestamp() + " "
+        output(prefix + Self.line(level: event.level, message: event.message.description, metadata: merged))
+    }
+
+    /// Writes `line` and a newline to stderr in one `write(2)`, so concurrent lines do not interleave.
+    public static let standardError: @Sendable (String) -> Void = { line in
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+
+    /// The line after its timestamp or priority: `LEVEL message key=value ...`.
+    static func line(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
+        var line = level.rawValue.uppercased() + " " + escapeControls(message)
+        for key in metadata.keys.sorted() {
+            let value = isSensitive(key) ? "<redacted>" : text(of: metadata[key]!)
+            line += " " + sanitizedKey(key) + "=" + quotedIfNeeded(value)
+        }
+        return line
+    }
+
+    /// syslog(3) priorities as journald reads them from `<N>` prefixes.
+    static func syslogPriority(_ level: Logger.Level) -> Int {
+        switch level {
+        case .trace, .debug: 7
+        case .info: 6
+        case .notice: 5
+        case .warning: 4
+        case .error: 3
+        case .critical: 2
+        }
+    }
+
+    /// True for metadata keys whose values must never reach a log: any key containing `token`, `secret`,
+    /// `password`, `passwd` or `authorization`, and any whose words (split at `.`, `_`, `-` and camelCase)
+    /// include one ending in `key` (`key`, `signing_key`, `apiKey`, `apikey`), case-insensitively.
+    static func isSensitive(_ key: String) -> Bool {
+        let lower = key.lowercased()
+        if ["token", "secret", "password", "passwd", "authorization"].contains(where: lower.contains) { return true }
+        var words: [String] = []
+        var current = ""
+        var previousLowercase = false
+        for character in key {
+            if !(character.isLetter || character.isNumber) {
+                words.append(current)
+                current = ""
+                previousLowercase = false
+                continue
+            }
+            if character.isUppercase && previousLowercase {
+                words.append(current)
+                current = ""
+            }
+            current.append(character)
+            previousLowercase = character.isLowercase || character.isNumber
+        }
+        words.append(current)
+        return words.contains { $0.lowercased().hasSuffix("key") }
+    }
+
+    private static func text(of value: Logger.MetadataValue) -> String {
+        switch value {
+        case .string(let string): string
+        case .stringConvertible(let convertible): convertible.description
+        case .array(let values): "[" + values.map(text(of:)).joined(separator: ", ") + "]"
+        case .dictionary(let values):
+            "[" + values.keys.sorted().map { key in
+                key + ": " + (isSensitive(key) ? "<redacted>" : text(of: values[key]!))
+            }.joined(separator: ", ") + "]"
+        }
+    }
+
+    private static func sanitizedKey(_ key: String) -> String {
+        guard !key.isEmpty else { return "_" }
+        return String(key.unicodeScalars.map { scalar -> Character in
+            scalar == "=" || scalar == "\"" || scalar.properties.isWhitespace || scalar.value < 0x20 || scalar.value == 0x7F
+                ? "_" : Character(scalar)
+        })
+    }
+
+    private static func quotedIfNeeded(_ value: String) -> String {
+        let plain = !value.isEmpty && !value.unicodeScalars.contains { scalar in
+            scalar == "=" || scalar == "\"" || scalar == "\\" || scalar.properties.isWhitespace
+                || scalar.value < 0x20 || scalar.value == 0x7F
+        }
+        if plain { return value }
+        return "\"" + escapeControls(value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")) + "\""
+    }
+
+    /// `\n`, `\r`, `\t` and other control characters as visible escapes.
+    private static func escapeControls(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}" }) else {
+            return text
+        }
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}":
+                escaped += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
+    }
+
+    /// Now as `2025-01-31T12:34:56.789Z`.
+    static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var seconds = now.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2) + "-" + padded(Int(parts.tm_mday), 2)
+            + "T" + padded(Int(parts.tm_hour), 2) + ":" + padded(Int(parts.tm_min), 2) + ":" + padded(Int(parts.tm_sec), 2)
+            + "." + padded(now.tv_nsec / 1_000_000, 3) + "Z"
+    }
+}

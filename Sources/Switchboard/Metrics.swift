@@ -1,0 +1,223 @@
+import Foundation
+
+/// Switchboard's Prometheus metrics, rendered for `GET /metrics` in the text exposition format 0.0.4.
+///
+/// A tiny registry without dependencies: every family is registered up front, each update takes one lock
+/// and finds its series by the label values joined into one key. Label values must come from bounded
+/// sets (route patterns, pool and member names), never from raw request paths or caller numbers.
+public final class Metrics: @unchecked Sendable {
+    /// The `Content-Type` of `render()`.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    /// Upper bounds, in seconds, of the request latency histogram buckets (`+Inf` is implied).
+    public static let latencyBuckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+
+    private let lock = NSLock()
+    private var openConnectionsReader: (@Sendable () -> Int)?
+    private let requests = CounterFamily("switchboard_http_requests_total", "HTTP requests answered, by endpoint and status.", ["endpoint", "status"])
+    private let requestDuration = HistogramFamily("switchboard_http_request_duration_seconds", "Time from request parsed to response written, by endpoint.", ["endpoint"], latencyBuckets)
+    private let decisions = CounterFamily("switchboard_routing_decisions_total", "Routing decisions, by channel, pool and first member offered.", ["channel", "pool", "member"])
+    private let fallbacks = CounterFamily("switchboard_routing_fallbacks_total", "Routing decisions served without the database, by reason.", ["reason"])
+    private let apiCalls = CounterFamily("switchboard_signalwire_api_calls_total", "SignalWire REST API calls, by method and HTTP status (0 when no response).", ["method", "status"])
+    private let apiFailures = CounterFamily("switchboard_signalwire_api_failures_total", "SignalWire REST API operations that failed for good (after retries).", [])
+    private let reloads = CounterFamily("switchboard_reloads_total", "routes.json reloads, by result.", ["result"])
+    private let signatureFailures = CounterFamily("switchboard_signature_failures_total", "Webhooks whose SignalWire signature did not verify.", [])
+    private let statusCallbacks = CounterFamily("switchboard_status_callbacks_total", "Status callbacks received, by kind and outcome.", ["kind", "outcome"])
+    private let storeErrors = CounterFamily("switchboard_store_errors_total", "Database errors, by operation.", ["operation"])
+
+    public init() {
+        apiFailures.add([], 0)
+        signatureFailures.add([], 0)
+        reloads.add(["success"], 0)
+        reloads.add(["failure"], 0)
+    }
+
+    /// One HTTP request answered: `endpoint` is the route (`/voice`, or `other` for unknown paths).
+    public func requestFinished(endpoint: String, status: Int, seconds: Double) {
+        lock.withLock {
+            requests.add([endpoint, String(status)])
+            requestDuration.observe([endpoint], seconds)
+        }
+    }
+
+    /// One routing decision: `channel` is `voice` or `sms`, `member` the first member offered.
+    public func decision(channel: String, pool: String, member: String) {
+        lock.withLock { decisions.add([channel, pool, member]) }
+    }
+
+    /// One decision served without the database (for example `store_unavailable`).
+    public func fallback(reason: String) {
+        lock.withLock { fallbacks.add([reason]) }
+    }
+
+    /// One SignalWire API request: `method` names the operation (`list_numbers`, `update_number`),
+    /// `status` the HTTP status, or nil when no response came back.
+    public func signalWireCall(method: String, status: Int?) {
+        lock.withLock { apiCalls.add([method, String(status ?? 0)]) }
+    }
+
+    /// One SignalWire operation given up on (retries exhausted, or an answer that cannot succeed).
+    public func signalWireFailure() {
+        lock.withLock { apiFailures.add([]) }
+    }
+
+    /// A routes.json reload (SIGHUP or file change) that was applied, or refused.
+    public func reload(succeeded: Bool) {
+        lock.withLock { reloads.add([succeeded ? "success" : "failure"]) }
+    }
+
+    /// A webhook refused (or, in log mode, logged) for a bad signature.
+    public func signatureFailure() {
+        lock.withLock { signatureFailures.add([]) }
+    }
+
+    /// A status callback: `kind` is `call`, `message` or `voicemail`; `outcome` e.g. `recorded`, `duplicate`.
+    public func statusCallback(kind: String, outcome: String) {
+        lock.withLock { statusCallbacks.add([kind, outcome]) }
+    }
+
+    /// A database error during `operation` (e.g. `record_decision`, `health`).
+    public func storeError(operation: String) {
+        lock.withLock { storeErrors.add([operation]) }
+    }
+
+    /// Where `switchboard_open_connections` comes from: read once per `render()`, outside the lock.
+    public func setOpenConnections(_ reader: @escaping @Sendable () -> Int) {
+        lock.withLock { openConnectionsReader = reader }
+    }
+
+    /// Every family in the text exposition format 0.0.4, series sorted by label values.
+    public func render() -> String {
+        let reader = lock.withLock { openConnectionsReader }
+        let openConnections = reader?() ?? 0
+        var text = ""
+        text.reserveCapacity(4096)
+        lock.withLock {
+            requests.render(into: &text)
+            requestDuration.render(into: &text)
+            decisions.render(into: &text)
+            fallbacks.render(into: &text)
+            apiCalls.render(into: &text)
+            apiFailures.render(into: &text)
+            Self.header("switchboard_open_connections", "HTTP connections open now.", "gauge", into: &text)
+            text += "switchboard_open_connections \(openConnections)\n"
+            reloads.render(into: &text)
+            signatureFailures.render(into: &text)
+            statusCallbacks.render(into: &text)
+            storeErrors.render(into: &text)
+        }
+        return text
+    }
+}
+
+extension Metrics {
+    /// A counter family; the registry's lock guards it.
+    final class CounterFamily {
+        struct Series {
+            let labels: [String]
+            var value: UInt64 = 0
+        }
+
+        let name: String
+        let help: String
+        let labelNames: [String]
+        private var series: [String: Series] = [:]
+
+        init(_ name: String, _ help: String, _ labelNames: [String]) {
+            self.name = name
+            self.help = help
+            self.labelNames = labelNames
+        }
+
+        func add(_ labels: [String], _ amount: UInt64 = 1) {
+            series[labels.joined(separator: "\u{1F}"), default: Series(labels: labels)].value &+= amount
+        }
+
+        func render(into text: inout String) {
+            Metrics.header(name, help, "counter", into: &text)
+            for key in series.keys.sorted() {
+                let entry = series[key]!
+                text += name + Metrics.labelSet(labelNames, entry.labels) + " \(entry.value)\n"
+            }
+        }
+    }
+
+    /// A histogram family with fixed buckets; the registry's lock guards it.
+    final class HistogramFamily {
+        struct Series {
+            let labels: [String]
+            var counts: [UInt64]
+            var sum: Double = 0
+            var count: UInt64 = 0
+        }
+
+        let name: String
+        let help: String
+        let labelNames: [String]
+        let buckets: [Double]
+        private var series: [String: Series] = [:]
+
+        init(_ name: String, _ help: String, _ labelNames: [String], _ buckets: [Double]) {
+            self.name = name
+            self.help = help
+            self.labelNames = labelNames
+            self.buckets = buckets
+        }
+
+        func observe(_ labels: [String], _ value: Double) {
+            let bucket = buckets.firstIndex { value <= $0 }
+            let bucketCount = buckets.count
+            series[labels.joined(separator: "\u{1F}"), default: Series(labels: labels, counts: Array(repeating: 0, count: bucketCount))]
+                .record(value, bucket: bucket)
+        }
+
+        func render(into text: inout String) {
+            Metrics.header(name, help, "histogram", into: &text)
+            for key in series.keys.sorted() {
+                let entry = series[key]!
+                var cumulative: UInt64 = 0
+                for (index, bound) in buckets.enumerated() {
+                    cumulative += entry.counts[index]
+                    let labels = Metrics.labelSet(labelNames + ["le"], entry.labels + [Metrics.format(bound)])
+                    text += name + "_bucket" + labels + " \(cumulative)\n"
+                }
+                text += name + "_bucket" + Metrics.labelSet(labelNames + ["le"], entry.labels + ["+Inf"]) + " \(entry.count)\n"
+                let labels = Metrics.labelSet(labelNames, entry.labels)
+                text += name + "_sum" + labels + " " + Metrics.format(entry.sum) + "\n"
+                text += name + "_count" + labels + " \(entry.count)\n"
+            }
+        }
+    }
+
+    static func header(_ name: String, _ help: String, _ type: String, into text: inout String) {
+        let escapedHelp = help.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+        text += "# HELP \(name) \(escapedHelp)\n# TYPE \(name) \(type)\n"
+    }
+
+    /// `{a="x",b="y"}` with values escaped (`\\`, `\"`, `\n`), or nothing without labels.
+    static func labelSet(_ names: [String], _ values: [String]) -> String {
+        guard !names.isEmpty else { return "" }
+        let pairs = zip(names, values).map { name, value in
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: "\\n")
+            return "\(name)=\"\(escaped)\""
+        }
+        return "{" + pairs.joined(separator: ",") + "}"
+    }
+
+    /// Prometheus numbers: integers without a fraction, `+Inf`, `-Inf`, `NaN`, else Swift's shortest form.
+    static func format(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+}
+
+extension Metrics.HistogramFamily.Series {
+    mutating func record(_ value: Double, bucket: Int?) {
+        if let bucket { counts[bucket] += 1 }
+        sum += value
+        count += 1
+    }
+}

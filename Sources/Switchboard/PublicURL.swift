@@ -1,0 +1,56 @@
+import Foundation
+
+/// The URL SignalWire calls this daemon at (`--public-url`): `https://[user:pass@]host[:port][/prefix]`.
+public struct PublicURL: Sendable, Equatable, CustomStringConvertible {
+    /// As configured, trailing slash removed. Signatures are computed over this plus the request-target.
+    public let raw: String
+    /// The same URL without `user:pass@`, for building webhook URLs that are handed to SignalWire.
+    public let withoutCredentials: String
+    /// The path prefix (`/sb`), or "" when the URL has none.
+    public let pathPrefix: String
+    /// HTTP Basic credentials embedded in the URL, which requests must then carry.
+    public let user: String?
+    public let password: String?
+
+    public init(_ text: String) throws(ConfigError) {
+        var trimmed = text.trimmingCharacters(in: .whitespaces)
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
+              scheme == "https" || scheme == "http", let host = components.host, !host.isEmpty else {
+            throw ConfigError("--public-url \(text): expected an http(s) URL such as https://switchboard.example.com")
+        }
+        guard components.query == nil, components.fragment == nil else {
+            throw ConfigError("--public-url \(text): a query or fragment is not allowed")
+        }
+        raw = trimmed
+        pathPrefix = components.percentEncodedPath
+        user = components.percentEncodedUser.map { $0.removingPercentEncoding ?? $0 }
+        password = components.percentEncodedPassword.map { $0.removingPercentEncoding ?? $0 }
+        if let at = trimmed.range(of: "@"), let schemeEnd = trimmed.range(of: "://"), at.lowerBound > schemeEnd.upperBound {
+            withoutCredentials = String(trimmed[..<schemeEnd.upperBound]) + String(trimmed[at.upperBound...])
+        } else {
+            withoutCredentials = trimmed
+        }
+    }
+
+    /// The URL SignalWire should call for `path` (`/voice`).
+    public func url(for path: String) -> String { withoutCredentials + path }
+
+    /// The request path with the prefix taken off, when the proxy in front did not strip it.
+    public func routePath(_ path: String) -> String {
+        guard !pathPrefix.isEmpty, path.hasPrefix(pathPrefix) else { return path }
+        let rest = path.dropFirst(pathPrefix.count)
+        if rest.isEmpty { return "/" }
+        return rest.hasPrefix("/") ? String(rest) : path
+    }
+
+    public var description: String {
+        user == nil ? raw : withoutCredentials.replacingOccurrences(of: "://", with: "://<credentials>@")
+    }
+}
+
+/// A configuration that cannot be used, said in terms of the flag or variable to fix.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

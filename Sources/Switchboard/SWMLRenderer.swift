@@ -1,0 +1,91 @@
+import Routing
+import SignalWire
+
+/// Turns a routing decision into the SWML SignalWire runs: pure, no I/O.
+///
+/// A call plan becomes: `answer`, the greeting, one `connect` per ring step (the pool, then its
+/// overflow pools) each followed by "hang up if someone took it", then voicemail or a goodbye.
+public struct SWMLRenderer: Sendable {
+    /// Where SignalWire should send call-state and recording callbacks; nil leaves them out.
+    public var callbackBase: String?
+
+    public init(callbackBase: String?) {
+        self.callbackBase = callbackBase
+    }
+
+    public static let notInServiceText = "Sorry, this number is not in service. Goodbye."
+    public static let confirmPrompt = "You have a call. Press 1 to accept it."
+    static let connectedCondition = "vars.connect_result == 'connected'"
+
+    public func render(_ plan: RoutePlan, dialed: String) -> SWMLDocument {
+        guard case .call(let call) = plan else { return Self.notInService }
+        var main: [SWMLMethod] = [.answer]
+        if let greeting = call.greeting, !greeting.isEmpty { main.append(.play(.say(greeting))) }
+        if let message = call.closedMessage {
+            main.append(.play(.say(message)))
+            main.append(.hangup())
+            return SWMLDocument(main: main)
+        }
+        for step in call.steps where !step.targets.isEmpty {
+            main.append(.connect(connect(step, dialed: dialed)))
+            main.append(.cond([SWMLCondition(when: Self.connectedCondition, then: [.hangup()])]))
+        }
+        if let voicemail = call.voicemail {
+            main.append(.play(.say(voicemail.greeting)))
+            main.append(.record(SWMLRecord(
+                beep: true, format: "mp3", terminators: "#", endSilenceTimeout: 5,
+                maxLength: voicemail.maxLength, statusURL: callbackBase.map { $0 + "/voicemail" }
+            )))
+        } else if !call.steps.isEmpty {
+            main.append(.play(.say("Sorry, nobody is available to take your call. Goodbye.")))
+        }
+        main.append(.hangup())
+        return SWMLDocument(main: main)
+    }
+
+    func connect(_ step: RingStep, dialed: String) -> SWMLConnect {
+        let destination: SWMLConnect.Destination
+        let timeout: Int?
+        if step.parallel {
+            destination = .parallel(step.targets.map { SWMLDial(to: $0.address) })
+            timeout = step.targets.map(\.timeout).max()
+        } else {
+            destination = .serial(step.targets.map { SWMLDial(to: $0.address, timeout: $0.timeout) })
+            timeout = nil
+        }
+        return SWMLConnect(
+            destination,
+            from: step.callerID == .number ? dialed : nil,
+            timeout: timeout,
+            confirm: step.confirm ? .methods(Self.confirmMethods) : nil,
+            callStateURL: callbackBase.map { $0 + "/status/call" },
+            callStateEvents: callbackBase == nil ? nil : [.created, .ringing, .answered, .ended]
+        )
+    }
+
+    /// Run on the member's leg before bridging: anything but a 1 refuses the call, so a member's own
+    /// voicemail can never take it.
+    static let confirmMethods: [SWMLMethod] = [
+        .prompt(SWMLPrompt(play: ["say:" + confirmPrompt], maxDigits: 1, initialTimeout: 10)),
+        .cond([SWMLCondition(when: "vars.prompt_value != '1'", then: [.hangup()])]),
+    ]
+
+    public static let notInService = SWMLDocument(main: [.answer, .play(.say(notInServiceText)), .hangup()])
+}
+
+/// Turns a text's routing into cXML: pure, no I/O.
+public struct CXMLRenderer: Sendable {
+    public var callbackBase: String?
+
+    public init(callbackBase: String?) {
+        self.callbackBase = callbackBase
+    }
+
+    public func render(_ plan: RoutePlan) -> CXMLResponse {
+        guard case .message(let messages) = plan else { return .empty }
+        return CXMLResponse(messages: messages.map {
+            CXMLResponse.Message(to: $0.to, from: $0.from, action: callbackBase.map { $0 + "/status/message" },
+                                 body: $0.body, media: $0.mediaURLs)
+        })
+    }
+}

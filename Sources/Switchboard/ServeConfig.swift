@@ -1,0 +1,113 @@
+import Foundation
+import HTTPServer
+import Logging
+import Systemd
+
+/// Everything `serve` needs, resolved from flags, then the environment, then systemd credentials.
+public struct ServeConfig: Sendable {
+    public enum SignatureMode: String, Sendable { case enforce, log }
+
+    public var listen: ListenAddress
+    public var routesPath: String
+    public var databasePath: String
+    public var publicURL: PublicURL?
+    public var adminToken: String?
+    public var configureOnStart: Bool
+    public var allowUnauthenticated: Bool
+    public var logLevel: Logger.Level
+    public var signatureMode: SignatureMode
+    public var signingKey: String?
+    public var projectID: String?
+    public var apiToken: String?
+    public var spaceURL: String?
+    public var durableCommits: Bool
+    public var retentionDays: Int
+    public var limits = HTTPLimits()
+
+    /// Flags as given on the command line; nil when not given.
+    public struct Flags: Sendable {
+        public var listen: String?
+        public var routes: String?
+        public var db: String?
+        public var publicURL: String?
+        public var adminToken: String?
+        public var noConfigure = false
+        public var allowUnauthenticated = false
+        public var logLevel: String?
+        public init() {}
+    }
+
+    public static func resolve(_ flags: Flags, environment env: [String: String]) throws(ConfigError) -> ServeConfig {
+        func value(_ flag: String?, _ name: String) -> String? {
+            if let flag, !flag.isEmpty { return flag }
+            if let v = env[name], !v.isEmpty { return v }
+            return nil
+        }
+        func secret(_ name: String, credential: String) -> String? {
+            if let v = env[name], !v.isEmpty { return v }
+            return StateDirectory.credential(credential, environment: env)
+        }
+        func truthy(_ name: String) -> Bool {
+            ["1", "true", "yes", "on"].contains(env[name]?.lowercased() ?? "")
+        }
+
+        let listenText = value(flags.listen, "SWITCHBOARD_LISTEN") ?? "127.0.0.1:8080"
+        guard let listen = ListenAddress(listenText) else {
+            throw ConfigError("--listen \(listenText): expected HOST:PORT, e.g. 127.0.0.1:8080 or [::]:8080")
+        }
+        let levelText = value(flags.logLevel, "SWITCHBOARD_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ConfigError("--log-level \(levelText): expected trace, debug, info, notice, warning, error or critical")
+        }
+        let modeText = env["SWITCHBOARD_SIGNATURES"]?.lowercased() ?? "enforce"
+        guard let mode = SignatureMode(rawValue: modeText.isEmpty ? "enforce" : modeText) else {
+            throw ConfigError("SWITCHBOARD_SIGNATURES=\(modeText): expected enforce or log")
+        }
+        let durabilityText = env["SWITCHBOARD_DURABILITY"]?.lowercased() ?? "normal"
+        guard durabilityText == "normal" || durabilityText == "full" || durabilityText.isEmpty else {
+            throw ConfigError("SWITCHBOARD_DURABILITY=\(durabilityText): expected normal or full")
+        }
+        let retentionText = env["SWITCHBOARD_RETENTION_DAYS"] ?? "90"
+        guard let retention = Int(retentionText), retention >= 1 else {
+            throw ConfigError("SWITCHBOARD_RETENTION_DAYS=\(retentionText): expected a whole number of days, at least 1")
+        }
+        var config = ServeConfig(
+            listen: listen,
+            routesPath: value(flags.routes, "SWITCHBOARD_ROUTES") ?? "./routes.json",
+            databasePath: value(flags.db, "SWITCHBOARD_DB") ?? StateDirectory.defaultDatabasePath(environment: env),
+            publicURL: try value(flags.publicURL, "SWITCHBOARD_PUBLIC_URL").map { text throws(ConfigError) in try PublicURL(text) },
+            adminToken: value(flags.adminToken, "SWITCHBOARD_ADMIN_TOKEN") ?? StateDirectory.credential("switchboard-admin-token", environment: env),
+            configureOnStart: !(flags.noConfigure || truthy("SWITCHBOARD_NO_CONFIGURE")),
+            allowUnauthenticated: flags.allowUnauthenticated || truthy("SWITCHBOARD_ALLOW_UNAUTHENTICATED"),
+            logLevel: level,
+            signatureMode: mode,
+            signingKey: secret("SIGNALWIRE_SIGNING_KEY", credential: "signalwire-signing-key"),
+            projectID: env["SIGNALWIRE_PROJECT_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? StateDirectory.credential("signalwire-project-id", environment: env),
+            apiToken: secret("SIGNALWIRE_API_TOKEN", credential: "signalwire-api-token"),
+            spaceURL: env["SIGNALWIRE_SPACE_URL"].flatMap { $0.isEmpty ? nil : $0 },
+            durableCommits: durabilityText == "full",
+            retentionDays: retention
+        )
+        if let text = env["SWITCHBOARD_MAX_CONNECTIONS"], let n = Int(text), n > 0 { config.limits.maxConnections = n }
+        return config
+    }
+
+    /// True when webhooks are authenticated by a signature or HTTP Basic credentials.
+    public var authenticatesWebhooks: Bool {
+        signingKey != nil || publicURL?.user != nil
+    }
+
+    /// SPEC.md: with no way to authenticate webhooks, refuse to listen beyond loopback unless told to.
+    public func checkExposure() throws(ConfigError) {
+        guard !authenticatesWebhooks, !listen.isLoopback, !allowUnauthenticated else { return }
+        throw ConfigError("""
+            refusing to listen on \(listen) without webhook authentication: member numbers would be \
+            readable by anyone. Set SIGNALWIRE_SIGNING_KEY (the project's Signing Key), or put credentials \
+            in the public URL, or pass --allow-unauthenticated (SWITCHBOARD_ALLOW_UNAUTHENTICATED=1) if \
+            something in front of Switchboard authenticates requests.
+            """)
+    }
+
+    /// Credentials for the Relay REST API when all three are set.
+    public var hasAPICredentials: Bool { projectID != nil && apiToken != nil && spaceURL != nil }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import HTTPServer
+import Logging
+import SignalWire
+
+/// Decides whether a webhook request really comes from SignalWire (SPEC.md "Security").
+///
+/// The signed URL is rebuilt from the configured public URL plus the request-target exactly as
+/// received; `Host` and `X-Forwarded-*` are never read. With credentials in the public URL, HTTP
+/// Basic auth is required as well.
+public struct WebhookAuthenticator: Sendable {
+    public enum Verdict: Equatable, Sendable {
+        case allowed
+        /// Answer 401 (Basic credentials missing or wrong) or 403 (bad signature) with `reason`.
+        case denied(status: Int, reason: String)
+    }
+
+    let publicURL: PublicURL?
+    let signature: WebhookSignature?
+    let mode: ServeConfig.SignatureMode
+    let logger: Logger
+
+    public init(publicURL: PublicURL?, signingKey: String?, mode: ServeConfig.SignatureMode, logger: Logger) {
+        self.publicURL = publicURL
+        self.signature = signingKey.map { WebhookSignature(signingKey: $0) }
+        self.mode = mode
+        self.logger = logger
+    }
+
+    public func check(_ request: HTTPRequest) -> Verdict {
+        if let publicURL, let user = publicURL.user {
+            guard let header = request.headers["Authorization"], Self.basicMatches(header, user: user, password: publicURL.password ?? "") else {
+                return .denied(status: 401, reason: "HTTP Basic credentials required")
+            }
+        }
+        guard let signature else { return .allowed }
+        let base = publicURL?.raw ?? ""
+        let candidates = SignatureURL.candidates(publicURL: base, requestTarget: request.target)
+        let isJSON = request.contentType == "application/json" || (request.contentType == nil && request.body.first == UInt8(ascii: "{"))
+        let params: [(String, String)]? = isJSON ? nil : (request.method == "POST" ? request.formItems : [])
+        let result = signature.validate(candidateURLs: candidates, headers: request.headers, rawBody: request.body, formParams: params)
+        switch result {
+        case .valid:
+            return .allowed
+        case .missing, .invalid:
+            let reason = result == .missing ? "missing X-SignalWire-Signature" : "invalid signature"
+            var metadata: Logger.Metadata = ["request.id": "\(request.id)", "path": "\(request.path)", "reason": "\(reason)"]
+            if mode == .log || logger.logLevel <= .debug {
+                metadata["urls.tried"] = "\(candidates.map(SignatureURL.redactingPassword).joined(separator: " "))"
+            }
+            if publicURL == nil { metadata["hint"] = "set SWITCHBOARD_PUBLIC_URL to the URL SignalWire calls" }
+            if mode == .log {
+                logger.warning("Signature check failed; serving anyway (SWITCHBOARD_SIGNATURES=log)", metadata: metadata)
+                return .allowed
+            }
+            logger.warning("Signature check failed", metadata: metadata)
+            return .denied(status: 403, reason: reason)
+        }
+    }
+
+    /// `Authorization: Basic base64(user:password)`, compared in constant time.
+    static func basicMatches(_ header: String, user: String, password: String) -> Bool {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "basic",
+              let decoded = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)) else { return false }
+        return constantTimeEquals(Array(decoded), Array("\(user):\(password)".utf8))
+    }
+}
+
+/// Compares every byte whatever the contents, so timing says nothing about where they differ.
+func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+    for i in 0..<max(a.count, b.count) {
+        let x = i < a.count ? a[i] : 0
+        let y = i < b.count ? b[i] : 0
+        difference |= x ^ y
+    }
+    return difference == 0
+}

@@ -1,0 +1,89 @@
+import Foundation
+import HTTPServer
+import Logging
+import Routing
+import SignalWire
+import Store
+
+/// The webhook endpoints: parse -> route decision and store commit (`RoutingService`) -> SWML or cXML.
+///
+/// A decision is committed before its answer is sent. When the store fails, the call is still
+/// answered from the routes alone (each pool from its first enabled member) and the failure is
+/// logged and counted: a caller is never dropped because of our state.
+public final class WebhookEndpoints: Sendable {
+    let routes: RoutesFile
+    let store: any SwitchboardStore
+    let service: RoutingService
+    let swml: SWMLRenderer
+    let cxml: CXMLRenderer
+    let metrics: Metrics
+    let logger: Logger
+    let clock: @Sendable () -> Date
+
+    public init(routes: RoutesFile, store: any SwitchboardStore, callbackBase: String?, metrics: Metrics,
+                logger: Logger, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.routes = routes
+        self.store = store
+        self.service = RoutingService(store: store, metrics: metrics, logger: logger)
+        self.swml = SWMLRenderer(callbackBase: callbackBase)
+        self.cxml = CXMLRenderer(callbackBase: callbackBase)
+        self.metrics = metrics
+        self.logger = logger
+        self.clock = clock
+    }
+
+    public func voice(_ request: HTTPRequest) -> HTTPResponse {
+        let routeRequest: RouteRequest
+        do { routeRequest = try Webhook.voice(request, now: clock()) } catch { return .text(400, error.reason) }
+        let plan = service.plan(routeRequest, engine: routes.current, requestID: request.id)
+        let document = swml.render(plan, dialed: routeRequest.to)
+        return HTTPResponse(status: 200, contentType: SWMLDocument.contentType, body: document.jsonBytes())
+    }
+
+    public func sms(_ request: HTTPRequest) -> HTTPResponse {
+        let routeRequest: RouteRequest
+        do { routeRequest = try Webhook.sms(request, now: clock()) } catch { return .text(400, error.reason) }
+        let plan = service.plan(routeRequest, engine: routes.current, requestID: request.id)
+        return HTTPResponse(status: 200, contentType: CXMLResponse.contentType, body: cxml.render(plan).renderBytes())
+    }
+
+    public func callStatus(_ request: HTTPRequest) -> HTTPResponse {
+        record(request, kind: "call", parse: Webhook.callStatus)
+    }
+
+    public func messageStatus(_ request: HTTPRequest) -> HTTPResponse {
+        record(request, kind: "message", parse: Webhook.messageStatus)
+    }
+
+    public func voicemail(_ request: HTTPRequest) -> HTTPResponse {
+        let voicemail: Voicemail?
+        do { voicemail = try Webhook.voicemail(request, now: clock()) } catch { return .text(400, error.reason) }
+        guard let voicemail else { return .noContent() }
+        do {
+            try store.recordVoicemail(voicemail)
+            logger.info("Voicemail recorded", metadata: ["request.id": "\(request.id)", "call.id": "\(voicemail.callID)"])
+            return .noContent()
+        } catch {
+            service.failed("voicemail", error, requestID: request.id)
+            // SignalWire retries a failed callback: a 503 gives the recording another chance.
+            return .text(503, "could not store the voicemail; try again")
+        }
+    }
+
+    private func record(_ request: HTTPRequest, kind: String, parse: (HTTPRequest, Date) throws(WebhookError) -> StatusEvent) -> HTTPResponse {
+        let event: StatusEvent
+        do { event = try parse(request, clock()) } catch { return .text(400, error.reason) }
+        do {
+            let outcome = try store.recordStatus(event)
+            metrics.statusCallback(kind: kind, outcome: "\(outcome)")
+            logger.debug("Status recorded", metadata: [
+                "request.id": "\(request.id)", "id": "\(event.id)", "status": "\(event.status)", "outcome": "\(outcome)",
+            ])
+            return .noContent()
+        } catch {
+            service.failed("status", error, requestID: request.id)
+            metrics.statusCallback(kind: kind, outcome: "error")
+            return .text(503, "could not store the status; try again")
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import HTTPServer
+import Routing
+import Store
+
+/// A webhook that cannot be understood: answered 400 with `reason`.
+struct WebhookError: Error, Equatable {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
+/// The fields of a webhook, whichever way SignalWire sent them: JSON body, form body or query.
+struct WebhookFields {
+    private var form: [String: String] = [:]
+    private(set) var json: [String: Any]?
+
+    init(_ request: HTTPRequest) throws(WebhookError) {
+        for (name, value) in request.queryItems where form[name] == nil { form[name] = value }
+        if request.contentType == "application/json" || (request.contentType == nil && request.body.first == UInt8(ascii: "{")) {
+            guard !request.body.isEmpty else { return }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any] else {
+                throw WebhookError("the body is not a JSON object")
+            }
+            json = object
+        } else {
+            // Body fields win over query fields of the same name.
+            for (name, value) in request.formItems { form[name] = value }
+        }
+    }
+
+    /// A form or query field.
+    subscript(_ name: String) -> String? {
+        guard let value = form[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// A string at a path of JSON object keys, e.g. `["call", "to"]`.
+    func json(_ path: String...) -> String? {
+        var node: Any? = json
+        for key in path { node = (node as? [String: Any])?[key] }
+        switch node {
+        case let s as String where !s.isEmpty: return s
+        case let n as NSNumber: return n.stringValue
+        default: return nil
+        }
+    }
+}
+
+/// Parses the webhooks of SPEC.md's endpoint table.
+enum Webhook {
+    /// `/voice`: SignalWire's SWML request (`{"call":{...}}`), or cXML-style `To`/`From`/`CallSid`.
+    static func voice(_ request: HTTPRequest, now: Date) throws(WebhookError) -> RouteRequest {
+        let fields = try WebhookFields(request)
+        let to = fields.json("call", "to_number") ?? fields.json("call", "to") ?? fields["To"]
+        let from = fields.json("call", "from_number") ?? fields.json("call", "from") ?? fields["From"] ?? fields["Caller"]
+        let id = fields.json("call", "call_id") ?? fields["CallSid"] ?? "unknown"
+        guard let to else { throw WebhookError("missing the dialed number (call.to or To)") }
+        return RouteRequest(channel: .voice, id: id, from: from ?? "anonymous", to: to, now: now)
+    }
+
+    /// `/sms`: the cXML messaging webhook.
+    static func sms(_ request: HTTPRequest, now: Date) throws(WebhookError) -> RouteRequest {
+        let fields = try WebhookFields(request)
+        guard let to = fields["To"] else { throw WebhookError("missing To") }
+        guard let from = fields["From"] else { throw WebhookError("missing From") }
+        let count = min(Int(fields["NumMedia"] ?? "0") ?? 0, 10)
+        let media = (0..<max(count, 0)).compactMap { fields["MediaUrl\($0)"] }
+        return RouteRequest(
+            channel: .sms, id: fields["MessageSid"] ?? fields["SmsSid"] ?? "unknown", from: from, to: to, now: now,
+            body: fields["Body"] ?? "", mediaURLs: media
+        )
+    }
+
+    /// `/status/call`: a Relay `calling.call.state` event (JSON) or cXML `CallSid`/`CallStatus` (form).
+    static func callStatus(_ request: HTTPRequest, now: Date) throws(WebhookError) -> StatusEvent {
+        let fields = try WebhookFields(request)
+        if fields.json != nil {
+            let id = fields.json("params", "call_id") ?? fields.json("call", "call_id") ?? fields.json("call_id")
+            let state = fields.json("params", "call_state") ?? fields.json("call", "call_state") ?? fields.json("call_state")
+            guard let id, let state else { throw WebhookError("missing params.call_id or params.call_state") }
+            return StatusEvent(
+                kind: .call, id: id, status: normalizedCallStatus(state),
+                sequence: fields.json("params", "segment_id") ?? "", time: now,
+                from: fields.json("params", "device", "params", "from_number"),
+                to: fields.json("params", "device", "params", "to_number")
+            )
+        }
+        guard let id = fields["CallSid"] else { throw WebhookError("missing CallSid") }
+        guard let status = fields["CallStatus"] else { throw WebhookError("missing CallStatus") }
+        return StatusEvent(
+            kind: .call, id: id, status: normalizedCallStatus(status), sequence: fields["SequenceNumber"] ?? "",
+            time: now, from: fields["From"], to: fields["To"], detail: fields["CallDuration"].map { "duration=\($0)" }
+        )
+    }
+
+    /// `/status/message`: `MessageSid`/`MessageStatus`, one callback per segment and status.
+    static func messageStatus(_ request: HTTPRequest, now: Date) throws(WebhookError) -> StatusEvent {
+        let fields = try WebhookFields(request)
+        guard let id = fields["MessageSid"] ?? fields["SmsSid"] else { throw WebhookError("missing MessageSid") }
+        guard let status = fields["MessageStatus"] ?? fields["SmsStatus"] else { throw WebhookError("missing MessageStatus") }
+        let sequence = [fields["SegmentSid"], fields["SegmentIndex"], fields["SequenceNumber"]].compactMap { $0 }.joined(separator: "/")
+        return StatusEvent(
+            kind: .message, id: id, status: status.lowercased(), sequence: sequence, time: now,
+            from: fields["From"], to: fields["To"], detail: fields["ErrorCode"].map { "error=\($0)" }
+        )
+    }
+
+    /// `/voicemail`: SWML `record.status_url` (a `calling.call.record` event) or cXML `RecordingUrl`.
+    static func voicemail(_ request: HTTPRequest, now: Date) throws(WebhookError) -> Voicemail? {
+        let fields = try WebhookFields(request)
+        if fields.json != nil {
+            let id = fields.json("params", "call_id") ?? fields.json("call_id") ?? fields.json("call", "call_id")
+            let url = fields.json("params", "url") ?? fields.json("params", "record", "url") ?? fields.json("record_url") ?? fields.json("url")
+            guard let id else { throw WebhookError("missing params.call_id") }
+            // A recording still in progress has no URL yet: nothing to keep.
+            guard let url else { return nil }
+            return Voicemail(callID: id, recordingURL: url, duration: fields.json("params", "duration").flatMap { Double($0) }.map { Int($0) }, time: now)
+        }
+        guard let id = fields["CallSid"] else { throw WebhookError("missing CallSid") }
+        guard let url = fields["RecordingUrl"] else { return nil }
+        return Voicemail(callID: id, recordingURL: url, duration: fields["RecordingDuration"].flatMap { Int($0) },
+                         from: fields["From"], to: fields["To"], time: now)
+    }
+
+    /// `answered` and `in-progress` are one step (signalwire.md field notes); case folded.
+    static func normalizedCallStatus(_ status: String) -> String {
+        let s = status.lowercased()
+        return s == "answered" ? "in-progress" : s
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Sends sd_notify(3) state datagrams to the socket systemd names in `$NOTIFY_SOCKET`, without libsystemd.
+///
+/// One datagram carries newline-separated `KEY=VALUE` assignments (`READY=1\nSTATUS=Listening`). Sending
+/// never throws: systemd may be gone or the socket full, and a daemon must not stop serving for that.
+/// Failures are counted in `failureCount` instead.
+public final class SystemdNotifier: @unchecked Sendable {
+    /// `$NOTIFY_SOCKET` as given: a file system path, or `@name` for the abstract namespace.
+    public let socketName: String
+    private let address: UnixSocketAddress
+    private let lock = NSLock()
+    private var descriptor: Int32 = -1
+    private var failures = 0
+
+    /// Reads `NOTIFY_SOCKET`; nil when it is unset, empty, or not an `AF_UNIX` name this type can reach
+    /// (only `/path` and `@abstract` are supported, not `vsock:`).
+    public init?(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        guard let name = environment["NOTIFY_SOCKET"], let address = UnixSocketAddress(name) else { return nil }
+        self.socketName = name
+        self.address = address
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Datagrams that could not be sent since this notifier was made.
+    public var failureCount: Int {
+        lock.withLock { failures }
+    }
+
+    /// Sends `state` (for example `"READY=1\nSTATUS=Listening on 127.0.0.1:8080"`) as one datagram.
+    /// Returns false, and counts a failure, when it could not be sent.
+    @discardableResult
+    public func notify(_ state: String) -> Bool {
+        let bytes = Array(state.utf8)
+        return lock.withLock {
+            if descriptor < 0 {
+                descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            }
+            guard descriptor >= 0, address.send(bytes, from: descriptor) else {
+                failures += 1
+                return false
+            }
+            return true
+        }
+    }
+
+    /// `READY=1`: start-up finished (the socket accepts connections), optionally with a `STATUS=` line.
+    @discardableResult
+    public func ready(status: String? = nil) -> Bool {
+        notify(Self.join("READY=1", status: status))
+    }
+
+    /// `RELOADING=1` with `MONOTONIC_USEC=` (`CLOCK_MONOTONIC` now), as systemd 253+ requires for
+    /// `Type=notify-reload` and older versions ignore. Send `ready()` when the reload has finished.
+    @discardableResult
+    public func reloading(status: String? = nil) -> Bool {
+        notify(Self.join("RELOADING=1\nMONOTONIC_USEC=\(Self.monotonicMicroseconds())", status: status))
+    }
+
+    /// `STOPPING=1`: shutdown has begun.
+    @discardableResult
+    public func stopping(status: String? = nil) -> Bool {
+        notify(Self.join("STOPPING=1", status: status))
+    }
+
+    /// `STATUS=text`: a one-line status for `systemctl status`. Newlines become spaces.
+    @discardableResult
+    public func status(_ text: String) -> Bool {
+        notify(Self.statusLine(text))
+    }
+
+    /// `WATCHDOG=1`: the keep-alive ping `WatchdogSec=` expects.
+    @discardableResult
+    public func watchdog() -> Bool {
+        notify("WATCHDOG=1")
+    }
+
+    /// Microseconds of `CLOCK_MONOTONIC`, the clock systemd compares `MONOTONIC_USEC=` with.
+    public static func monotonicMicroseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1_000
+    }
+
+    static func statusLine(_ text: String) -> String {
+        "STATUS=" + text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+    }
+
+    private static func join(_ state: String, status: String?) -> String {
+        guard let status else { return state }
+        return state + "\n" + statusLine(status)
+    }
+}

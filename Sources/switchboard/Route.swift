@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Routing
+import SignalWire
+import Store
+import Switchboard
+
+struct Route: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the SWML (or cXML) a call (or text) would get now, without advancing any state."
+    )
+
+    @Option(help: "The dialed number.")
+    var to: String
+
+    @Option(help: "The caller's number.")
+    var from: String = "+15550000000"
+
+    @Flag(help: "Route a text message instead of a call.")
+    var sms = false
+
+    @Option(help: "The text's body (with --sms).")
+    var body: String = ""
+
+    @Option(help: "routes.json. Env: SWITCHBOARD_ROUTES. Default: ./routes.json.")
+    var routes: String?
+
+    @Option(help: "SQLite database to read the state from. Env: SWITCHBOARD_DB.")
+    var db: String?
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        var flags = ServeConfig.Flags()
+        flags.routes = routes
+        flags.db = db
+        let config = try ServeConfig.resolve(flags, environment: environment)
+        var logger = Logger(label: "switchboard")
+        logger.logLevel = .warning
+        let file: RoutesFile
+        do {
+            file = try RoutesFile(path: config.routesPath, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let store = try SQLiteStore(path: config.databasePath, readOnly: FileManager.default.fileExists(atPath: config.databasePath))
+        defer { store.close() }
+        let service = RoutingService(store: store, metrics: Metrics(), logger: logger)
+        let request = RouteRequest(channel: sms ? .sms : .voice, id: "dry-run", from: from, to: to, now: Date(), body: body)
+        let plan = service.plan(request, engine: file.current, requestID: "dry-run", dryRun: true)
+        let base = config.publicURL?.withoutCredentials
+        if sms {
+            print(CXMLRenderer(callbackBase: base).render(plan).render())
+        } else {
+            let bytes = SWMLRenderer(callbackBase: base).render(plan, dialed: to).jsonBytes()
+            let object = try JSONSerialization.jsonObject(with: Data(bytes))
+            let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: pretty, as: UTF8.self))
+        }
+    }
+}

@@ -1,0 +1,186 @@
+import HTTPServer
+import Testing
+@testable import SignalWire
+
+/// The published vectors of `signalwire.md`.
+enum SignatureVectors {
+    static let jsonKey = "PSK_7TruNcSNTxp4zNrykMj4EPzF"
+    static let jsonURL = "https://81f2-2-45-18-191.ngrok-free.app/"
+    static let jsonBody = #"{"call":{"call_id":"b5d63b2e-f75b-4dc8-b6d4-269b635f96c0","node_id":"fa3570ae-f8bd-42c2-83f4-9950d906c91b@us-west","segment_id":"b5d63b2e-f75b-4dc8-b6d4-269b635f96c0","call_state":"created","direction":"inbound","type":"phone","from":"+12135877632","to":"+12089806814","from_number":"+12135877632","to_number":"+12089806814","project_id":"4b7ae78a-d02e-4889-a63b-08b156d5916e","space_id":"62615f44-2a34-4235-b38b-76b5a1de6ef8"},"vars":{}}"#
+    static let jsonSignature = "b18500437ebb010220ddd770cbe6fd531ea0ba0d"
+
+    static let formKey = "12345"
+    static let formURL = "https://mycompany.com/myapp.php?foo=1&bar=2"
+    static let formURLWithPort = "https://mycompany.com:443/myapp.php?foo=1&bar=2"
+    static let formParams: [(String, String)] = [
+        ("CallSid", "CA1234567890ABCDE"), ("Caller", "+14158675309"), ("Digits", "1234"),
+        ("From", "+14158675309"), ("To", "+18005551212"),
+    ]
+    static let formSignature = "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+    static let formSignatureWithPort = "kvajT1Ptam85bY51eRf/AJRuM3w="
+}
+
+@Suite struct WebhookSignatureTests {
+    typealias V = SignatureVectors
+    let json = WebhookSignature(signingKey: V.jsonKey)
+    let form = WebhookSignature(signingKey: V.formKey)
+
+    @Test func jsonVector() {
+        #expect(json.jsonSignature(url: V.jsonURL, rawBody: Array(V.jsonBody.utf8)) == V.jsonSignature)
+        let result = json.validate(
+            candidateURLs: [V.jsonURL], headers: ["X-SignalWire-Signature": V.jsonSignature],
+            rawBody: Array(V.jsonBody.utf8), formParams: nil
+        )
+        #expect(result == .valid(url: V.jsonURL))
+    }
+
+    @Test func jsonVectorFoundAmongCandidates() {
+        let candidates = SignatureURL.candidates(publicURL: "https://81f2-2-45-18-191.ngrok-free.app", requestTarget: "/")
+        let result = json.validate(
+            candidateURLs: candidates, headers: [(name: "x-signalwire-signature", value: V.jsonSignature.uppercased())],
+            rawBody: Array(V.jsonBody.utf8), formParams: nil
+        )
+        #expect(result == .valid(url: V.jsonURL))
+    }
+
+    @Test func acceptsTheServersHeaderTypeDirectly() {
+        let request = HTTPRequest(
+            method: "POST", target: "/myapp.php?foo=1&bar=2",
+            headers: HTTPHeaders([("Content-Type", "application/x-www-form-urlencoded"), ("x-twilio-signature", V.formSignature)]),
+            body: Array(URLEncodedForm.encode(V.formParams).utf8)
+        )
+        let candidates = SignatureURL.candidates(publicURL: "https://mycompany.com", requestTarget: request.target)
+        let result = form.validate(candidateURLs: candidates, headers: request.headers, rawBody: request.body, formParams: request.formItems)
+        #expect(result == .valid(url: V.formURL))
+    }
+
+    @Test func jsonCredentialsAreRemovedBeforeSigning() {
+        let result = json.validate(
+            candidateURLs: ["https://user:secret@81f2-2-45-18-191.ngrok-free.app/"],
+            headers: ["X-SignalWire-Signature": V.jsonSignature], rawBody: Array(V.jsonBody.utf8), formParams: nil
+        )
+        #expect(result == .valid(url: V.jsonURL))
+    }
+
+    @Test func jsonTamperedBody() {
+        let body = Array(V.jsonBody.replacingOccurrences(of: "+12089806814", with: "+12089806815").utf8)
+        let result = json.validate(
+            candidateURLs: [V.jsonURL], headers: ["X-SignalWire-Signature": V.jsonSignature], rawBody: body, formParams: nil
+        )
+        #expect(result == .invalid(reason: "X-SignalWire-Signature does not match", triedURLs: [V.jsonURL]))
+    }
+
+    @Test func jsonWrongKey() {
+        let other = WebhookSignature(signingKey: "PSK_other")
+        let result = other.validate(
+            candidateURLs: [V.jsonURL], headers: ["X-SignalWire-Signature": V.jsonSignature],
+            rawBody: Array(V.jsonBody.utf8), formParams: nil
+        )
+        #expect(!result.isValid)
+    }
+
+    @Test func jsonSHA256HeaderMustMatchWhenPresent() {
+        let body = Array(V.jsonBody.utf8)
+        let sha256 = json.jsonSHA256Signature(url: V.jsonURL, rawBody: body)
+        #expect(sha256.count == 64)
+        let good = json.validate(
+            candidateURLs: [V.jsonURL],
+            headers: ["X-SignalWire-Signature": V.jsonSignature, "X-SignalWire-SHA256-Signature": sha256],
+            rawBody: body, formParams: nil
+        )
+        #expect(good == .valid(url: V.jsonURL))
+        var wrong = Array(sha256)
+        wrong[10] = wrong[10] == "0" ? "1" : "0"
+        let bad = json.validate(
+            candidateURLs: [V.jsonURL],
+            headers: ["X-SignalWire-Signature": V.jsonSignature, "X-SignalWire-SHA256-Signature": String(wrong)],
+            rawBody: body, formParams: nil
+        )
+        #expect(bad == .invalid(reason: "X-SignalWire-SHA256-Signature does not match", triedURLs: [V.jsonURL]))
+    }
+
+    @Test func jsonMissingHeader() {
+        let result = json.validate(candidateURLs: [V.jsonURL], headers: [:], rawBody: Array(V.jsonBody.utf8), formParams: nil)
+        #expect(result == .missing)
+        let twilioOnly = json.validate(
+            candidateURLs: [V.jsonURL], headers: ["X-Twilio-Signature": V.jsonSignature],
+            rawBody: Array(V.jsonBody.utf8), formParams: nil
+        )
+        #expect(twilioOnly == .missing)
+    }
+
+    @Test func formVectorWithAndWithoutPort() {
+        #expect(form.formSignature(url: V.formURL, params: V.formParams) == V.formSignature)
+        #expect(form.formSignature(url: V.formURLWithPort, params: V.formParams) == V.formSignatureWithPort)
+        // Parameter order as received does not matter.
+        #expect(form.formSignature(url: V.formURL, params: V.formParams.reversed()) == V.formSignature)
+    }
+
+    @Test func formAcceptsEitherPortVariant() {
+        for (url, signature, signedURL) in [
+            (V.formURL, V.formSignatureWithPort, V.formURLWithPort),
+            (V.formURLWithPort, V.formSignature, V.formURL),
+            (V.formURL, V.formSignature, V.formURL),
+        ] {
+            let result = form.validate(
+                candidateURLs: [url], headers: ["X-SignalWire-Signature": signature], rawBody: [], formParams: V.formParams
+            )
+            #expect(result == .valid(url: signedURL))
+        }
+    }
+
+    @Test func formTwilioAlias() {
+        let result = form.validate(
+            candidateURLs: [V.formURL], headers: ["X-Twilio-Signature": V.formSignature], rawBody: [], formParams: V.formParams
+        )
+        #expect(result == .valid(url: V.formURL))
+    }
+
+    @Test func formTamperedParam() {
+        var params = V.formParams
+        params[2] = ("Digits", "1235")
+        let result = form.validate(
+            candidateURLs: [V.formURL], headers: ["X-SignalWire-Signature": V.formSignature], rawBody: [], formParams: params
+        )
+        #expect(result == .invalid(reason: "form signature does not match", triedURLs: [V.formURL, V.formURLWithPort]))
+        let added = form.validate(
+            candidateURLs: [V.formURL], headers: ["X-SignalWire-Signature": V.formSignature], rawBody: [],
+            formParams: V.formParams + [("Extra", "1")]
+        )
+        #expect(!added.isValid)
+    }
+
+    @Test func formTamperedURL() {
+        let result = form.validate(
+            candidateURLs: ["https://mycompany.com/myapp.php?foo=1&bar=3"],
+            headers: ["X-SignalWire-Signature": V.formSignature], rawBody: [], formParams: V.formParams
+        )
+        #expect(!result.isValid)
+    }
+
+    @Test func formWrongKeyAndMissingHeader() {
+        let other = WebhookSignature(signingKey: "54321")
+        let wrongKey = other.validate(
+            candidateURLs: [V.formURL], headers: ["X-SignalWire-Signature": V.formSignature], rawBody: [], formParams: V.formParams
+        )
+        #expect(!wrongKey.isValid)
+        let missing = form.validate(candidateURLs: [V.formURL], headers: [:], rawBody: [], formParams: V.formParams)
+        #expect(missing == .missing)
+    }
+
+    @Test func formRepeatedKeysSortByValue() {
+        let a = form.formSignature(url: V.formURL, params: [("MediaUrl", "b"), ("MediaUrl", "a"), ("Body", "x")])
+        let b = form.formSignature(url: V.formURL, params: [("Body", "x"), ("MediaUrl", "a"), ("MediaUrl", "b")])
+        #expect(a == b)
+        let expected = form.formSignature(url: V.formURL + "BodyxMediaUrlaMediaUrlb", params: [])
+        #expect(a == expected)
+    }
+
+    @Test func constantTimeComparison() {
+        #expect(WebhookSignature.constantTimeEquals(Array("abc".utf8), Array("abc".utf8)))
+        #expect(!WebhookSignature.constantTimeEquals(Array("abc".utf8), Array("abd".utf8)))
+        #expect(!WebhookSignature.constantTimeEquals(Array("abc".utf8), Array("abcd".utf8)))
+        #expect(!WebhookSignature.constantTimeEquals(Array("abc".utf8), []))
+        #expect(WebhookSignature.constantTimeEquals([], []))
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Routing
+import Testing
+@testable import Store
+
+@Suite struct SQLiteStoreRecordsTests {
+    let db = TemporaryDatabase()
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let day: TimeInterval = 86_400
+
+    func withStore(_ body: (SQLiteStore) throws -> Void) throws {
+        defer { db.remove() }
+        let store = try SQLiteStore(path: db.path)
+        defer { store.close() }
+        try body(store)
+    }
+
+    func decide(_ store: SQLiteStore, _ records: [DecisionRecord]) throws {
+        _ = try store.route(StateQuery(pools: [:], caller: "", now: now)) { _ in ((), records) }
+    }
+
+    func record(_ channel: Channel, to: String, pool: String, member: String, age: TimeInterval = 0,
+                id: String = UUID().uuidString) -> DecisionRecord {
+        DecisionRecord(time: now - age, channel: channel, id: id, from: "+15550001000", to: to, pool: pool, member: member)
+    }
+
+    func count(_ store: SQLiteStore, _ table: String) throws -> Int {
+        try store.read("test") { try $0.scalar("SELECT count(*) FROM \(table)", [], "test")?.int ?? -1 }
+    }
+
+    @Test func statsGroupByChannelNumberPoolAndMember() throws {
+        try withStore { store throws in
+            try decide(store, [
+                record(.voice, to: "+1001", pool: "sales", member: "a"),
+                record(.voice, to: "+1001", pool: "sales", member: "a"),
+                record(.voice, to: "+1001", pool: "sales", member: "b"),
+                record(.sms, to: "+1001", pool: "sales", member: "a"),
+                record(.voice, to: "+1002", pool: "support", member: "c"),
+                record(.voice, to: "+1002", pool: "support", member: "c", age: 2 * day),
+            ])
+            #expect(try store.stats(since: now - day) == [
+                StatsRow(channel: .sms, number: "+1001", pool: "sales", member: "a", count: 1),
+                StatsRow(channel: .voice, number: "+1001", pool: "sales", member: "a", count: 2),
+                StatsRow(channel: .voice, number: "+1001", pool: "sales", member: "b", count: 1),
+                StatsRow(channel: .voice, number: "+1002", pool: "support", member: "c", count: 1),
+            ])
+            #expect(try store.stats(since: now - 3 * day).last?.count == 2)
+            #expect(try store.stats(since: now + 1) == [])
+        }
+    }
+
+    @Test func recentDecisionsNewestFirstPerChannel() throws {
+        try withStore { store throws in
+            let records = (0..<5).map { record(.voice, to: "+1001", pool: "sales", member: "m\($0)", age: Double(10 - $0), id: "v\($0)") }
+                + [record(.sms, to: "+1001", pool: "sales", member: "s", id: "s0")]
+            try decide(store, records)
+            let recent = try store.recentDecisions(channel: .voice, limit: 3)
+            #expect(recent == [records[4], records[3], records[2]])
+            #expect(try store.recentDecisions(channel: .sms, limit: 10) == [records[5]])
+            #expect(try store.recentDecisions(channel: .voice, limit: 0) == [])
+        }
+    }
+
+    @Test func conversationsRememberTheLastCustomer() throws {
+        try withStore { store throws in
+            #expect(try store.lastCustomer(poolNumber: "+1001", member: "a", since: now - day) == nil)
+            try store.recordConversation(poolNumber: "+1001", member: "a", customer: "+1777", at: now - 60)
+            try store.recordConversation(poolNumber: "+1001", member: "b", customer: "+1888", at: now - 60)
+            #expect(try store.lastCustomer(poolNumber: "+1001", member: "a", since: now - day) == "+1777")
+            try store.recordConversation(poolNumber: "+1001", member: "a", customer: "+1999", at: now)
+            #expect(try store.lastCustomer(poolNumber: "+1001", member: "a", since: now - day) == "+1999")
+            // A late, older record does not replace a newer one.
+            try store.recordConversation(poolNumber: "+1001", member: "a", customer: "+1666", at: now - 120)
+            #expect(try store.lastCustomer(poolNumber: "+1001", member: "a", since: now - day) == "+1999")
+            #expect(try store.lastCustomer(poolNumber: "+1001", member: "b", since: now - 30) == nil)
+            #expect(try store.lastCustomer(poolNumber: "+1002", member: "a", since: now - day) == nil)
+        }
+    }
+
+    @Test func voicemailsAreStoredOnce() throws {
+        try withStore { store throws in
+            let voicemail = Voicemail(callID: "CA1", recordingURL: "https://example.com/r.mp3", duration: 12,
+                                      from: "+1777", to: "+1001", time: now)
+            try store.recordVoicemail(voicemail)
+            try store.recordVoicemail(voicemail)
+            try store.recordVoicemail(Voicemail(callID: "CA2", recordingURL: "https://example.com/s.mp3", time: now))
+            #expect(try count(store, "voicemails") == 2)
+        }
+    }
+
+    @Test func pruneDeletesOldRowsButKeepsPositions() throws {
+        try withStore { store throws in
+            let old = now - 100 * day
+            try decide(store, [record(.voice, to: "+1001", pool: "sales", member: "a", age: 100 * day),
+                               record(.voice, to: "+1001", pool: "sales", member: "b", age: 100 * day),
+                               record(.voice, to: "+1001", pool: "support", member: "c")])
+            try store.recordStatus(StatusEvent(kind: .call, id: "CA-old", status: "ringing", time: old))
+            try store.recordStatus(StatusEvent(kind: .call, id: "CA-old", status: "completed", time: old))
+            try store.recordStatus(StatusEvent(kind: .call, id: "CA-new", status: "ringing", time: now))
+            try store.recordVoicemail(Voicemail(callID: "CA-old", recordingURL: "u", time: old))
+            try store.recordVoicemail(Voicemail(callID: "CA-new", recordingURL: "u", time: now))
+            try store.recordConversation(poolNumber: "+1001", member: "a", customer: "+1777", at: old)
+            try store.recordConversation(poolNumber: "+1001", member: "c", customer: "+1888", at: now)
+
+            // 2 decisions + 2 events + 1 current status + 1 voicemail + 1 conversation.
+            #expect(try store.prune(olderThan: now - 90 * day) == 7)
+            #expect(try store.decisionCount() == 1)
+            #expect(try count(store, "status_events") == 1)
+            #expect(try count(store, "voicemails") == 1)
+            #expect(try count(store, "conversations") == 1)
+            #expect(try store.currentStatus(id: "CA-old") == nil)
+            #expect(try store.currentStatus(id: "CA-new") == "ringing")
+            let states = try store.poolStates(StateQuery(pools: ["sales": .position], caller: "", now: now))
+            #expect(states["sales"]?.lastMember == "b")
+            #expect(try store.prune(olderThan: now - 90 * day) == 0)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Routing
+import Testing
+@testable import Store
+
+@Suite struct SQLiteStoreRouteTests {
+    static let members = ["+15551111111", "+15551111112", "+15551111113"]
+
+    @Test func roundRobinAdvancesAndSurvivesReopen() throws {
+        let db = TemporaryDatabase()
+        defer { db.remove() }
+        var chosen: [String] = []
+        do {
+            let store = try SQLiteStore(path: db.path)
+            for _ in 0..<4 { chosen.append(try store.route(positionQuery(), roundRobin(Self.members))) }
+            store.close()
+        }
+        let store = try SQLiteStore(path: db.path)
+        defer { store.close() }
+        chosen.append(try store.route(positionQuery(), roundRobin(Self.members)))
+        let m = Self.members
+        #expect(chosen == [m[0], m[1], m[2], m[0], m[1]])
+        #expect(try store.decisionCount() == 5)
+        #expect(try store.poolStates(positionQuery())["sales"]?.lastMember == m[1])
+    }
+
+    @Test func throwingChooseWritesNothing() throws {
+        let db = TemporaryDatabase()
+        defer { db.remove() }
+        let store = try SQLiteStore(path: db.path)
+        defer { store.close() }
+        _ = try store.route(positionQuery(), roundRobin(Self.members))
+        #expect(throws: TestFailure.self) {
+            _ = try store.route(positionQuery()) { _ -> (String, [DecisionRecord]) in throw TestFailure() }
+        }
+        // Nor does one that throws after reading state for several pools.
+        #expect(throws: TestFailure.self) {
+            _ = try store.route(StateQuery(pools: ["sales": .all, "other": .all], caller: "+1", now: Date())) {
+                states -> (Int, [DecisionRecord]) in
+                if states.count == 2 { throw TestFailure() }
+                return (0, [])
+            }
+        }
+        #expect(try store.decisionCount() == 1)
+        #expect(try store.poolStates(positionQuery())["sales"]?.lastMember == Self.members[0])
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    @Test func loadsOnlyTheNeededState() throws {
+        let db = TemporaryDatabase()
+        defer { db.remove() }
+        let store = try SQLiteStore(path: db.path)
+        defer { store.close() }
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let day: TimeInterval = 86_400
+        func record(_ member: String, _ age: TimeInterval, from: String = "+1999") -> DecisionRecord {
+            DecisionRecord(time: now - age, channel: .voice, id: UUID().uuidString, from: from, to: "+1000",
+                           pool: "p", member: member)
+        }
+        let history = [
+            record("a", 40 * day, from: "+1777"), record("a", 2 * day), record("b", 3600),
+            record("a", 600), record("b", 60, from: "+1777"), record("c", 31 * day, from: "+1888"),
+            DecisionRecord(time: now, channel: .sms, id: "other", from: "+1777", to: "+1000", pool: "q", member: "z"),
+        ]
+        _ = try store.route(positionQuery(pool: "p", now: now)) { _ in ((), history) }
+
+        let all = try store.poolStates(StateQuery(pools: ["p": .all, "q": []], caller: "+1777", now: now))
+        let p = try #require(all["p"])
+        #expect(p.lastMember == "c")  // the last record stored for pool p
+        #expect(p.lastOffered == ["a": now - 600, "b": now - 60, "c": now - 31 * day])
+        #expect(p.recentCounts == ["a": 1, "b": 2])
+        #expect(p.stickyMember == "b")
+        #expect(all["q"] == PoolState())
+
+        let none = try store.poolStates(StateQuery(pools: ["p": .sticky], caller: "+1888", now: now))
+        #expect(none["p"] == PoolState())  // +1888's decision is older than 30 days
+        let onlyCounts = try store.poolStates(StateQuery(pools: ["p": .recentCounts], caller: "", now: now - 2 * day))
+        #expect(onlyCounts["p"] == PoolState(recentCounts: ["a": 1]))
+    }
+
+    @Test func recordsForSeveralPoolsInOneDecision() throws {
+        let db = TemporaryDatabase()
+        defer { db.remove() }
+        let store = try SQLiteStore(path: db.path)
+        defer { store.close() }
+        let now = Date()
+        let records = ["sales", "support"].map {
+            DecisionRecord(time: now, channel: .voice, id: "c1", from: "+1", to: "+2", pool: $0, member: "m-\($0)")
+        }
+        let value = try store.route(StateQuery(pools: ["sales": .position, "support": .position], caller: "+1", now: now)) {
+            states in (states.count, records)
+        }
+        #expect(value == 2)
+        let states = try store.poolStates(StateQuery(pools: ["sales": .position, "support": .position], caller: "+1", now: now))
+        #expect(states["sales"]?.lastMember == "m-sales")
+        #expect(states["support"]?.lastMember == "m-support")
+    }
+}

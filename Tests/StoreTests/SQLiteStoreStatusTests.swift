@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+@testable import Store
+
+@Suite struct SQLiteStoreStatusTests {
+    let db = TemporaryDatabase()
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func withStore(_ body: (SQLiteStore) throws -> Void) throws {
+        defer { db.remove() }
+        let store = try SQLiteStore(path: db.path)
+        defer { store.close() }
+        try body(store)
+    }
+
+    func call(_ status: String, _ id: String = "CA1", sequence: String = "", after seconds: TimeInterval = 0) -> StatusEvent {
+        StatusEvent(kind: .call, id: id, status: status, sequence: sequence, time: start + seconds,
+                    from: "+15550001000", to: "+15550000001")
+    }
+
+    func eventCount(_ store: SQLiteStore, id: String) throws -> Int {
+        try store.read("test") {
+            try $0.scalar("SELECT count(*) FROM status_events WHERE id = ?", [.text(id)], "test")?.int ?? -1
+        }
+    }
+
+    @Test func forwardProgressAdvances() throws {
+        try withStore { store throws in
+            for (step, status) in ["queued", "ringing", "in-progress", "completed"].enumerated() {
+                #expect(try store.recordStatus(call(status, after: Double(step))) == .advanced)
+                #expect(try store.currentStatus(id: "CA1") == status)
+            }
+        }
+    }
+
+    @Test func duplicatesAreStoredOnce() throws {
+        try withStore { store throws in
+            #expect(try store.recordStatus(call("ringing")) == .advanced)
+            #expect(try store.recordStatus(call("ringing", after: 5)) == .duplicate)
+            #expect(try store.recordStatus(call("ringing", sequence: "2")) == .storedOnly)
+            #expect(try eventCount(store, id: "CA1") == 2)
+        }
+    }
+
+    @Test func outOfOrderNeverMovesBackwards() throws {
+        try withStore { store throws in
+            #expect(try store.recordStatus(call("completed", after: 30)) == .advanced)
+            #expect(try store.recordStatus(call("ringing", after: 1)) == .storedOnly)
+            #expect(try store.recordStatus(call("in-progress", after: 2)) == .storedOnly)
+            #expect(try store.currentStatus(id: "CA1") == "completed")
+            #expect(try eventCount(store, id: "CA1") == 3)
+        }
+    }
+
+    @Test func terminalIsNeverLeftEvenForAnotherTerminal() throws {
+        try withStore { store throws in
+            #expect(try store.recordStatus(call("ringing")) == .advanced)
+            #expect(try store.recordStatus(call("no-answer", after: 20)) == .advanced)
+            #expect(try store.recordStatus(call("completed", after: 21)) == .storedOnly)
+            #expect(try store.recordStatus(call("busy", after: 22)) == .storedOnly)
+            #expect(try store.currentStatus(id: "CA1") == "no-answer")
+        }
+    }
+
+    @Test func answeredEqualsInProgress() throws {
+        try withStore { store throws in
+            #expect(try store.recordStatus(call("answered", after: 1)) == .advanced)
+            #expect(try store.recordStatus(call("in-progress", after: 1)) == .storedOnly)
+            #expect(try store.currentStatus(id: "CA1") == "answered")
+            #expect(try store.recordStatus(call("in-progress", "CA2")) == .advanced)
+            #expect(try store.recordStatus(call("answered", "CA2")) == .storedOnly)
+            #expect(try store.recordStatus(call("ringing", "CA2")) == .storedOnly)
+            #expect(try store.currentStatus(id: "CA2") == "in-progress")
+        }
+    }
+
+    @Test func unknownStatusesAreStoredButNeverMoveTheCurrentOne() throws {
+        try withStore { store throws in
+            #expect(try store.recordStatus(call("teleported")) == .storedOnly)
+            #expect(try store.currentStatus(id: "CA1") == nil)
+            #expect(try store.recordStatus(call("ringing")) == .advanced)
+            #expect(try store.recordStatus(call("beamed-up", after: 9)) == .storedOnly)
+            #expect(try store.currentStatus(id: "CA1") == "ringing")
+            #expect(try eventCount(store, id: "CA1") == 3)
+        }
+    }
+
+    @Test func messageSegmentsAreAllStored() throws {
+        try withStore { store throws in
+            func message(_ status: String, _ segment: String) -> StatusEvent {
+                StatusEvent(kind: .message, id: "SM1", status: status, sequence: segment, time: start, detail: "segment \(segment)")
+            }
+            #expect(try store.recordStatus(message("sent", "0")) == .advanced)
+            #expect(try store.recordStatus(message("sent", "1")) == .storedOnly)
+            #expect(try store.recordStatus(message("sent", "2")) == .storedOnly)
+            #expect(try store.recordStatus(message("delivered", "1")) == .advanced)
+            #expect(try store.recordStatus(message("delivered", "0")) == .storedOnly)
+            #expect(try store.recordStatus(message("undelivered", "2")) == .storedOnly)
+            #expect(try store.recordStatus(message("delivered", "1")) == .duplicate)
+            #expect(try store.recordStatus(message("sending", "3")) == .storedOnly)
+            #expect(try eventCount(store, id: "SM1") == 7)
+            #expect(try store.currentStatus(id: "SM1") == "delivered")
+        }
+    }
+
+    @Test func callsAndMessagesAreKeptApart() throws {
+        try withStore { store throws in
+            #expect(try store.recordStatus(call("completed", "X1")) == .advanced)
+            let message = StatusEvent(kind: .message, id: "X1", status: "completed", time: start)
+            #expect(try store.recordStatus(message) == .storedOnly)  // not a message status
+            #expect(try store.recordStatus(StatusEvent(kind: .message, id: "X1", status: "queued", time: start)) == .advanced)
+            #expect(try eventCount(store, id: "X1") == 3)
+            #expect(try store.currentStatus(id: "nobody") == nil)
+        }
+    }
+}
