@@ -72,14 +72,21 @@ let package = Package(
             path: "Sources/switchboard",
             swiftSettings: settings
         ),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: settings),
+        // Fixtures shared by the test targets: a socket client and a fake SignalWire REST API.
+        .target(
+            name: "TestSupport",
+            dependencies: ["HTTPServer", "SignalWire", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
+            swiftSettings: settings
+        ),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: settings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Routing"], swiftSettings: settings),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: settings),
-        .testTarget(name: "SignalWireTests", dependencies: ["SignalWire", "HTTPServer"], swiftSettings: settings),
+        .testTarget(name: "SignalWireTests", dependencies: ["SignalWire", "HTTPServer", "TestSupport"], swiftSettings: settings),
         .testTarget(
             name: "SwitchboardTests",
-            dependencies: ["Switchboard", "HTTPServer", "Routing", "Store", "SignalWire"],
+            dependencies: ["Switchboard", "HTTPServer", "Routing", "Store", "SignalWire", "Systemd", "TestSupport"],
             swiftSettings: settings
         ),
     ]

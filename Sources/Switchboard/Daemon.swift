@@ -136,7 +136,7 @@ public final class Daemon: @unchecked Sendable {
             }
         }
         router.add("GET", "/metrics") { _ in
-            HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(metrics.render().utf8))
+            HTTPResponse(status: 200, contentType: Metrics.contentType, body: Array(metrics.render().utf8))
         }
         router.add("GET", "/admin/pools", admin.guarded { try admin.pools($0) })
         router.add("GET", "/admin/calls", admin.guarded { try admin.decisions($0, channel: .voice) })

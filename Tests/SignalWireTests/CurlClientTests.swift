@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import Logging
+import TestSupport
 import Testing
 @testable import SignalWire
 

@@ -7,24 +7,24 @@ import SignalWire
 /// the shapes of `signalwire.md`: Basic auth (401 `{"error":"Unauthorized"}`), pages with an
 /// absolute `links.next`, `PUT` merging the fields sent, 422 with an `errors` array. Scripted
 /// answers (`enqueue`) come first, so tests can inject 429 + Retry-After, 500 or a hang.
-final class FakeSignalWire: @unchecked Sendable {
+public final class FakeSignalWire: @unchecked Sendable {
     /// One request as the fake saw it.
-    struct Recorded: Sendable {
-        var method: String
-        var target: String
-        var body: String
-        var authorization: String?
+    public struct Recorded: Sendable {
+        public var method: String
+        public var target: String
+        public var body: String
+        public var authorization: String?
     }
 
     /// A canned answer for the next request, before normal handling.
-    enum Scripted: Sendable {
+    public enum Scripted: Sendable {
         case respond(HTTPResponse)
         /// Sleep this long, then answer normally: longer than the client's timeout, it "hangs".
         case hang(seconds: Double)
     }
 
-    let projectID = "b1a7c4de-0000-4000-8000-00000000abcd"
-    let apiToken = "PTfake-secret-token-5678"
+    public let projectID = "b1a7c4de-0000-4000-8000-00000000abcd"
+    public let apiToken = "PTfake-secret-token-5678"
     /// Numbers per page, whatever `page_size` asks (the real API caps it too).
     let maxPageSize: Int
     /// When set, `PUT` answers 422 with this detail.
@@ -38,7 +38,7 @@ final class FakeSignalWire: @unchecked Sendable {
     private var script: [Scripted] = []
     private var server: HTTPServer!
 
-    init(numbers: [[String: Any]], maxPageSize: Int = 100, rejectUpdatesWith: String? = nil, nextLinkOrigin: String? = nil) throws {
+    public init(numbers: [[String: Any]], maxPageSize: Int = 100, rejectUpdatesWith: String? = nil, nextLinkOrigin: String? = nil) throws {
         self.numbers = numbers
         self.maxPageSize = maxPageSize
         self.rejectUpdatesWith = rejectUpdatesWith
@@ -49,26 +49,26 @@ final class FakeSignalWire: @unchecked Sendable {
         try server.start()
     }
 
-    var origin: String { "http://127.0.0.1:\(server.port)" }
+    public var origin: String { "http://127.0.0.1:\(server.port)" }
 
     /// Credentials that pass the fake's Basic auth (or not, with another token).
-    func credentials(token: String? = nil) -> SignalWireCredentials {
+    public func credentials(token: String? = nil) -> SignalWireCredentials {
         SignalWireCredentials(projectID: projectID, apiToken: token ?? apiToken, spaceURL: origin + "/")
     }
 
-    var requests: [Recorded] { lock.withLock { recorded } }
-    var putBodies: [String] { requests.filter { $0.method == "PUT" }.map(\.body) }
+    public var requests: [Recorded] { lock.withLock { recorded } }
+    public var putBodies: [String] { requests.filter { $0.method == "PUT" }.map(\.body) }
 
-    func enqueue(_ answers: Scripted...) {
+    public func enqueue(_ answers: Scripted...) {
         lock.withLock { script += answers }
     }
 
-    func shutdown() {
+    public func shutdown() {
         server.shutdown(timeout: 5)
     }
 
     /// A number object with the fields the daemon reads plus some it ignores.
-    static func number(_ id: String, _ e164: String, handlers: [String: Any] = [:]) -> [String: Any] {
+    public static func number(_ id: String, _ e164: String, handlers: [String: Any] = [:]) -> [String: Any] {
         var object: [String: Any] = [
             "id": id, "number": e164, "name": "Line \(e164)", "capabilities": ["voice", "sms", "mms"],
             "number_type": "longcode", "call_handler": NSNull(), "call_request_url": NSNull(),
@@ -142,7 +142,7 @@ final class FakeSignalWire: @unchecked Sendable {
         return updated.map { Self.json(200, $0) } ?? Self.json(404, ["error": "Not Found"])
     }
 
-    static func json(_ status: Int, _ object: Any, headers: [(String, String)] = []) -> HTTPResponse {
+    public static func json(_ status: Int, _ object: Any, headers: [(String, String)] = []) -> HTTPResponse {
         let body = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
         var response = HTTPResponse(status: status, contentType: "application/json", body: Array(body))
         for (name, value) in headers { response.headers.add(name, value) }

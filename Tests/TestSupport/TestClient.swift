@@ -4,17 +4,17 @@ import Glibc
 #endif
 
 /// A blocking socket client for tests: raw bytes in, parsed responses out, with a receive timeout.
-final class TestClient {
-    let fd: Int32
+public final class TestClient {
+    public let fd: Int32
     private var buffer: [UInt8] = []
 
-    struct Response {
-        var status: Int
-        var headers: [String: String]
-        var body: String
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: String
     }
 
-    init(port: Int, host: String = "127.0.0.1", timeout: Double = 5) throws {
+    public init(port: Int, host: String = "127.0.0.1", timeout: Double = 5) throws {
         let v6 = host.contains(":")
         fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
@@ -41,9 +41,9 @@ final class TestClient {
 
     deinit { close(fd) }
 
-    func send(_ text: String) { send(Array(text.utf8)) }
+    public func send(_ text: String) { send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) {
+    public func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -53,7 +53,7 @@ final class TestClient {
     }
 
     /// Reads one response (Content-Length framed, or to EOF). Nil on timeout or EOF before a status line.
-    func readResponse(head: Bool = false) -> Response? {
+    public func readResponse(head: Bool = false) -> Response? {
         while true {
             if let end = find([13, 10, 13, 10]) {
                 let headText = String(decoding: buffer[0..<end], as: UTF8.self)
@@ -78,7 +78,7 @@ final class TestClient {
     }
 
     /// True when the server has closed the connection (EOF) within the receive timeout.
-    func isClosedByServer() -> Bool {
+    public func isClosedByServer() -> Bool {
         var byte: UInt8 = 0
         while true {
             let n = recv(fd, &byte, 1, 0)
@@ -104,6 +104,6 @@ final class TestClient {
     }
 }
 
-enum TestClientError: Error {
+public enum TestClientError: Error {
     case connect(Int32)
 }
