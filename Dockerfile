@@ -3,7 +3,7 @@
 # Switchboard in a container:
 #   docker build -t switchboard .
 #   docker run -d --name switchboard -p 8080:8080 -v switchboard-data:/data \
-#     -v "$PWD/routes.json:/etc/switchboard/routes.json:ro" --env-file ./switchboard.env switchboard
+#     -v "$PWD/config:/etc/switchboard:ro" --env-file ./switchboard.env switchboard
 #
 # The build stage compiles a release binary with the Swift runtime linked in (--static-swift-stdlib);
 # the runtime stage holds only that binary and the shared libraries it still needs (libcurl, SQLite,
@@ -17,9 +17,6 @@ RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get install -y --no-install-recommends libcurl4-openssl-dev libsqlite3-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Dependencies first, so editing the sources does not fetch them again.
-COPY Package.swift Package.resolved ./
-RUN swift package resolve
 COPY . .
 RUN swift build -c release --static-swift-stdlib --product switchboard \
     && install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/switchboard" /out/switchboard

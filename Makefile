@@ -5,7 +5,7 @@ ROUTES ?= routes.json
 DB ?= ./switchboard.sqlite
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build release run test clean
+.PHONY: all deps build release run test verify-units clean
 
 all: build
 
@@ -31,6 +31,19 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory verify-units
+
+# systemd-analyze verify and security on the units (skipped where systemd-analyze is absent). The unit's
+# ExecStart names the installed path, so a copy pointing at the built binary is verified.
+verify-units:
+	@if command -v systemd-analyze >/dev/null 2>&1; then \
+	  tmp=$$(mktemp -d); bin=$$($(SWIFT) build --show-bin-path)/switchboard; \
+	  sed "s|^ExecStart=/usr/local/bin/switchboard|ExecStart=$$bin|" systemd/switchboard.service > $$tmp/switchboard.service; \
+	  cp systemd/switchboard.socket $$tmp/; \
+	  systemd-analyze verify $$tmp/switchboard.service $$tmp/switchboard.socket \
+	    && systemd-analyze security --offline=yes --threshold=20 $$tmp/switchboard.service | tail -1; \
+	  rc=$$?; rm -rf $$tmp; exit $$rc; \
+	else echo "systemd-analyze not found: unit verification skipped"; fi
 
 clean:
 	rm -rf .build
