@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +16,9 @@ final class HTTPConnection: @unchecked Sendable {
     private let queue: DispatchQueue
     private var readSource: (any DispatchSourceRead)?
     private var writeSource: (any DispatchSourceWrite)?
-    private let timer: any DispatchSourceTimer
+    /// When this connection times out (`DispatchTime` nanoseconds; `.max` while a handler runs).
+    /// Written on the connection's queue, read by the server's sweep, which then hops onto the queue.
+    let deadline = Atomic<UInt64>(.max)
     private var openSources = 0
 
     private var phase = Phase.idle
@@ -37,7 +40,6 @@ final class HTTPConnection: @unchecked Sendable {
         self.peer = peer
         self.server = server
         self.queue = DispatchQueue(label: "switchboard.http.connection")
-        self.timer = DispatchSource.makeTimerSource(queue: queue)
     }
 
     func start() {
@@ -47,9 +49,7 @@ final class HTTPConnection: @unchecked Sendable {
             source.setCancelHandler { [self] in self.sourceCancelled() }
             readSource = source
             openSources += 1
-            timer.setEventHandler { [unowned self] in self.timedOut() }
             arm(after: server.configuration.limits.idleTimeout)
-            timer.resume()
             source.resume()
         }
     }
@@ -139,7 +139,7 @@ final class HTTPConnection: @unchecked Sendable {
                 request.id = "\(id)-\(requestCount)"
                 let keepAlive = request.keepAlive && !draining
                 phase = .processing
-                timer.schedule(deadline: .distantFuture)
+                deadline.store(.max, ordering: .relaxed)
                 let response = server.handler(request)
                 // A shutdown may have begun while the handler ran: say so on this answer.
                 closeAfterWrite = !keepAlive || draining || server.isDraining
@@ -223,7 +223,15 @@ final class HTTPConnection: @unchecked Sendable {
     // MARK: Timeouts and closing
 
     private func arm(after seconds: Double) {
-        timer.schedule(deadline: .now() + seconds)
+        deadline.store(DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9), ordering: .relaxed)
+    }
+
+    /// Called by the server's sweep once `deadline` has passed; checked again here, on the queue.
+    func checkTimeout(now: UInt64) {
+        queue.async { [self] in
+            guard phase != .closed, deadline.load(ordering: .relaxed) <= now else { return }
+            timedOut()
+        }
     }
 
     private func timedOut() {
@@ -245,7 +253,7 @@ final class HTTPConnection: @unchecked Sendable {
     private func close() {
         guard phase != .closed else { return }
         phase = .closed
-        timer.cancel()
+        deadline.store(.max, ordering: .relaxed)
         stopReading()
         if let source = writeSource {
             source.cancel()

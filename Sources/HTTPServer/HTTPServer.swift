@@ -38,6 +38,7 @@ public final class HTTPServer: @unchecked Sendable {
     private let acceptQueue = DispatchQueue(label: "switchboard.http.accept")
     private let lock = Mutex()
     private var listenSource: (any DispatchSourceRead)?
+    private var sweepTimer: (any DispatchSourceTimer)?
     private var listenFD: Int32 = -1
     private var connections: [Int: HTTPConnection] = [:]
     private var nextConnectionID = 0
@@ -67,12 +68,30 @@ public final class HTTPServer: @unchecked Sendable {
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
         source.setEventHandler { [weak self] in self?.acceptAll() }
         source.setCancelHandler { close(fd) }
+        // One sweep for every connection's deadline: rescheduling a Dispatch timer per request
+        // costs a trip through Dispatch's manager thread each time.
+        let limits = configuration.limits
+        let shortest = min(limits.headTimeout, limits.bodyTimeout, limits.idleTimeout, limits.writeTimeout)
+        let interval = max(0.02, min(1.0, shortest / 4))
+        let sweep = DispatchSource.makeTimerSource(queue: acceptQueue)
+        sweep.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(Int(interval * 250)))
+        sweep.setEventHandler { [weak self] in self?.sweepDeadlines() }
         lock.withLock {
             listenFD = fd
             listenSource = source
+            sweepTimer = sweep
             boundPort = Socket.localPort(fd)
         }
         source.resume()
+        sweep.resume()
+    }
+
+    private func sweepDeadlines() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let open = lock.withLock { Array(connections.values) }
+        for connection in open where connection.deadline.load(ordering: .relaxed) <= now {
+            connection.checkTimeout(now: now)
+        }
     }
 
     /// The port actually bound (useful with port 0).
@@ -102,6 +121,10 @@ public final class HTTPServer: @unchecked Sendable {
             for connection in left { connection.forceClose() }
             let hard = DispatchTime.now() + 1
             while openConnections > 0, DispatchTime.now() < hard { usleep(5_000) }
+        }
+        lock.withLock {
+            sweepTimer?.cancel()
+            sweepTimer = nil
         }
     }
 

@@ -47,7 +47,13 @@ public final class Daemon: @unchecked Sendable {
 
         let handler = makeHandler(routes: routes, store: store)
         let inherited = SocketActivation.listeningSockets(environment: environment).first
-        if inherited != nil { SocketActivation.unsetEnvironment() }
+        if let inherited {
+            SocketActivation.unsetEnvironment()
+            // The loopback rule applies to the address systemd bound, not to --listen.
+            var exposed = config
+            exposed.listen = ListenAddress.bound(to: inherited) ?? ListenAddress(host: "::", port: 0)
+            try exposed.checkExposure()
+        }
         let server = HTTPServer(
             configuration: .init(address: config.listen, limits: config.limits, inheritedSocket: inherited),
             logger: logger, handler: handler

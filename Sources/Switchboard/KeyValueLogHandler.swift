@@ -99,6 +99,19 @@ public struct KeyValueLogHandler: LogHandler {
     /// `password`, `passwd` or `authorization`, and any whose words (split at `.`, `_`, `-` and camelCase)
     /// include one ending in `key` (`key`, `signing_key`, `apiKey`, `apikey`), case-insensitively.
     static func isSensitive(_ key: String) -> Bool {
+        // A program logs a handful of distinct keys: decide each once.
+        if let known = sensitivity.withLock({ $0[key] }) { return known }
+        let verdict = computeSensitive(key)
+        sensitivity.withLock { cache in
+            if cache.count > 1024 { cache.removeAll() }
+            cache[key] = verdict
+        }
+        return verdict
+    }
+
+    private static let sensitivity = LockedDictionary()
+
+    private static func computeSensitive(_ key: String) -> Bool {
         let lower = key.lowercased()
         if ["token", "secret", "password", "passwd", "authorization"].contains(where: lower.contains) { return true }
         var words: [String] = []
@@ -184,5 +197,17 @@ public struct KeyValueLogHandler: LogHandler {
         return padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2) + "-" + padded(Int(parts.tm_mday), 2)
             + "T" + padded(Int(parts.tm_hour), 2) + ":" + padded(Int(parts.tm_min), 2) + ":" + padded(Int(parts.tm_sec), 2)
             + "." + padded(now.tv_nsec / 1_000_000, 3) + "Z"
+    }
+}
+
+/// A dictionary behind a lock, for the handler's per-key cache.
+final class LockedDictionary: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: Bool] = [:]
+
+    func withLock<T>(_ body: (inout [String: Bool]) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&values)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Routing
 import SignalWire
 
@@ -71,6 +72,37 @@ public struct SWMLRenderer: Sendable {
     ]
 
     public static let notInService = SWMLDocument(main: [.answer, .play(.say(notInServiceText)), .hangup()])
+}
+
+/// Rendered SWML answers by plan: a pool has only as many distinct answers as it has rotations, and
+/// encoding a document costs far more than looking one up. Bounded; emptied when full.
+final class SWMLCache: @unchecked Sendable {
+    private struct Key: Hashable {
+        var plan: RoutePlan
+        var dialed: String
+    }
+
+    private let renderer: SWMLRenderer
+    private let capacity: Int
+    private let lock = NSLock()
+    private var documents: [Key: [UInt8]] = [:]
+
+    init(renderer: SWMLRenderer, capacity: Int = 4096) {
+        self.renderer = renderer
+        self.capacity = capacity
+    }
+
+    /// The JSON bytes of `renderer.render(plan, dialed:)`.
+    func bytes(_ plan: RoutePlan, dialed: String) -> [UInt8] {
+        let key = Key(plan: plan, dialed: dialed)
+        if let cached = lock.withLock({ documents[key] }) { return cached }
+        let bytes = renderer.render(plan, dialed: dialed).jsonBytes()
+        lock.withLock {
+            if documents.count >= capacity { documents.removeAll(keepingCapacity: true) }
+            documents[key] = bytes
+        }
+        return bytes
+    }
 }
 
 /// Turns a text's routing into cXML: pure, no I/O.

@@ -14,7 +14,7 @@ public final class WebhookEndpoints: Sendable {
     let routes: RoutesFile
     let store: any SwitchboardStore
     let service: RoutingService
-    let swml: SWMLRenderer
+    let swml: SWMLCache
     let cxml: CXMLRenderer
     let metrics: Metrics
     let logger: Logger
@@ -25,7 +25,7 @@ public final class WebhookEndpoints: Sendable {
         self.routes = routes
         self.store = store
         self.service = RoutingService(store: store, metrics: metrics, logger: logger)
-        self.swml = SWMLRenderer(callbackBase: callbackBase)
+        self.swml = SWMLCache(renderer: SWMLRenderer(callbackBase: callbackBase))
         self.cxml = CXMLRenderer(callbackBase: callbackBase)
         self.metrics = metrics
         self.logger = logger
@@ -36,8 +36,7 @@ public final class WebhookEndpoints: Sendable {
         let routeRequest: RouteRequest
         do { routeRequest = try Webhook.voice(request, now: clock()) } catch { return .text(400, error.reason) }
         let plan = service.plan(routeRequest, engine: routes.current, requestID: request.id)
-        let document = swml.render(plan, dialed: routeRequest.to)
-        return HTTPResponse(status: 200, contentType: SWMLDocument.contentType, body: document.jsonBytes())
+        return HTTPResponse(status: 200, contentType: SWMLDocument.contentType, body: swml.bytes(plan, dialed: routeRequest.to))
     }
 
     public func sms(_ request: HTTPRequest) -> HTTPResponse {

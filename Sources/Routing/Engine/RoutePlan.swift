@@ -1,5 +1,5 @@
 /// What to answer a call or text with.
-public enum RoutePlan: Sendable, Equatable {
+public enum RoutePlan: Sendable, Hashable {
     /// No pool takes calls for the dialed number: play "not in service" and hang up.
     case notInService
     case call(CallPlan)
@@ -24,7 +24,7 @@ public struct RouteOutcome: Sendable, Equatable {
 ///
 /// When the pool is closed, `steps` is empty and either `voicemail` (action `voicemail`) or
 /// `closedMessage` (action `message`: play it and hang up) is set. The greeting plays in every case.
-public struct CallPlan: Sendable, Equatable {
+public struct CallPlan: Sendable, Hashable {
     /// The number's greeting, played first.
     public var greeting: String?
     /// The pool rung first, then each overflow pool that is open.
@@ -42,7 +42,7 @@ public struct CallPlan: Sendable, Equatable {
 }
 
 /// One pool's attempt: its members rung in order (`parallel` false: one after another) or together.
-public struct RingStep: Sendable, Equatable {
+public struct RingStep: Sendable, Hashable {
     public var pool: String
     public var parallel: Bool
     public var targets: [RingTarget]
@@ -60,7 +60,7 @@ public struct RingStep: Sendable, Equatable {
 }
 
 /// One member to ring.
-public struct RingTarget: Sendable, Equatable {
+public struct RingTarget: Sendable, Hashable {
     /// E.164 number or `sip:` URI.
     public var address: String
     public var name: String?
@@ -75,7 +75,7 @@ public struct RingTarget: Sendable, Equatable {
 }
 
 /// A text to send.
-public struct OutboundMessage: Sendable, Equatable {
+public struct OutboundMessage: Sendable, Hashable {
     /// The longest body SignalWire sends; longer forwarded bodies are cut to fit, ending in "…".
     public static let maxBodyLength = 1600
 

@@ -60,7 +60,7 @@ public struct Pool: Sendable, Equatable {
 }
 
 /// Which number a rung member sees as the caller.
-public enum CallerID: String, Sendable, Equatable, CaseIterable {
+public enum CallerID: String, Sendable, Hashable, CaseIterable {
     /// The caller's own number (SWML's default).
     case caller
     /// The dialed pool number, so members know the call came through Switchboard.
@@ -68,7 +68,7 @@ public enum CallerID: String, Sendable, Equatable, CaseIterable {
 }
 
 /// A pool's voicemail: the greeting played before the beep and the longest recording.
-public struct VoicemailConfig: Sendable, Equatable {
+public struct VoicemailConfig: Sendable, Hashable {
     public static let defaultGreeting = "Sorry, nobody is available to take your call. Please leave a message after the tone."
     public static let defaultMaxLength = 120
     public static let maxLengthRange = 1...3600

@@ -1,0 +1,65 @@
+import Foundation
+import HTTPServer
+import Logging
+import Routing
+import Store
+import Testing
+@testable import Switchboard
+
+/// A store whose every call fails, as a full disk or a read-only file would make it.
+final class FailingStore: SwitchboardStore, @unchecked Sendable {
+    struct Broken: Error {}
+    func route<T>(_ query: StateQuery, _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord])) throws -> T { throw Broken() }
+    func poolStates(_ query: StateQuery) throws -> [String: PoolState] { throw Broken() }
+    func recordStatus(_ event: StatusEvent) throws -> StatusOutcome { throw Broken() }
+    func recordVoicemail(_ voicemail: Voicemail) throws { throw Broken() }
+    func recordConversation(poolNumber: String, member: String, customer: String, at time: Date) throws { throw Broken() }
+    func lastCustomer(poolNumber: String, member: String, since: Date) throws -> String? { throw Broken() }
+    func prune(olderThan cutoff: Date) throws -> Int { throw Broken() }
+    func stats(since: Date) throws -> [StatsRow] { throw Broken() }
+    func recentDecisions(channel: Channel, limit: Int) throws -> [DecisionRecord] { throw Broken() }
+    func currentStatus(id: String) throws -> String? { throw Broken() }
+    func ping() throws { throw Broken() }
+    func close() {}
+}
+
+@Suite(.serialized)
+struct StoreFallbackTests {
+    static func endpoints(metrics: Metrics) throws -> (WebhookEndpoints, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fallback-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("routes.json").path
+        try DaemonTests.routes.write(toFile: path, atomically: true, encoding: .utf8)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let routes = try RoutesFile(path: path, logger: logger)
+        return (WebhookEndpoints(routes: routes, store: FailingStore(), callbackBase: nil, metrics: metrics, logger: logger), dir)
+    }
+
+    @Test func callsAreAnsweredFromTheFirstMemberWhenTheStoreFails() throws {
+        let metrics = Metrics()
+        let (endpoints, dir) = try Self.endpoints(metrics: metrics)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let request = HTTPRequest(method: "POST", target: "/voice", headers: ["Content-Type": "application/json"],
+                                  body: Array(#"{"call":{"call_id":"c1","from":"+1213","to":"+15550000001"}}"#.utf8))
+        for _ in 0..<3 {
+            let response = endpoints.voice(request)
+            #expect(response.status == 200)
+            #expect(firstMember(String(decoding: response.body, as: UTF8.self)) == "+15551111111")
+        }
+        let text = metrics.render()
+        #expect(text.contains(#"switchboard_routing_fallbacks_total{reason="store"} 3"#))
+        #expect(text.contains(#"switchboard_store_errors_total{operation="route"} 3"#))
+    }
+
+    @Test func textsAreForwardedAndCallbacksAskForARetry() throws {
+        let (endpoints, dir) = try Self.endpoints(metrics: Metrics())
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let form: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
+        let sms = endpoints.sms(HTTPRequest(method: "POST", target: "/sms", headers: form, body: Array("From=%2B1213&To=%2B15550000001&Body=hi".utf8)))
+        #expect(sms.status == 200)
+        #expect(String(decoding: sms.body, as: UTF8.self).contains(#"<Message to="+15551111111""#))
+        let status = endpoints.callStatus(HTTPRequest(method: "POST", target: "/status/call", headers: form, body: Array("CallSid=CA1&CallStatus=ringing".utf8)))
+        #expect(status.status == 503)
+    }
+}

@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Switchboard's benchmark: the daemon against nginx answering a fixed SWML document, in one run.
+
+Starts a release build with a fresh database and three pools, drives it with wrk (pre-signed
+requests: the full path includes the signature check), prints requests/s, latency percentiles,
+errors and RSS, checks that the database holds exactly one decision per 2xx routing answer, and
+appends the figures to bench/RESULTS.md. Everything listens on 127.0.0.1; every run is bounded.
+"""
+import base64, hashlib, hmac, json, os, platform, re, signal, socket, sqlite3, subprocess, sys, tempfile, time
+import urllib.parse, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "32,256").split(",")]
+KEY = "PSK_bench_signing_key"
+PUBLIC = "https://sb.bench.example"
+REQUESTS_PER_FILE = 20000
+
+ROUTES = {
+    "numbers": {
+        "+15550000001": {"voice": "sales", "sms": "sales", "greeting": "Thanks for calling Acme sales."},
+        "+15550000002": {"voice": "support", "sms": "support"},
+        "+15550000003": {"voice": "night", "sms": "night"},
+    },
+    "pools": {
+        "sales": {"members": ["+15551111111", "+15551111112", "+15551111113"], "strategy": "round_robin"},
+        "support": {"members": ["+15552222221", "+15552222222"], "strategy": "least_recent"},
+        "night": {"members": ["+15553333331", "+15553333332"], "strategy": "sequential", "confirm": True},
+    },
+    "default": {"voice": "support", "sms": "support"},
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def json_signature(url, body):
+    return hmac.new(KEY.encode(), (url + body).encode(), hashlib.sha1).hexdigest()
+
+
+def form_signature(url, params):
+    data = url + "".join(k + v for k, v in sorted(params))
+    return base64.b64encode(hmac.new(KEY.encode(), data.encode(), hashlib.sha1).digest()).decode()
+
+
+def write_requests(directory):
+    """Pre-signed request bodies for each scenario: (name, path, content type, file)."""
+    scenarios = []
+    def emit(name, path, content_type, make):
+        file = os.path.join(directory, name + ".txt")
+        with open(file, "w") as f:
+            for i in range(REQUESTS_PER_FILE):
+                signature, body = make(i)
+                f.write(signature + "\t" + body + "\n")
+        scenarios.append((name, path, content_type, file))
+
+    def voice_json(i):
+        body = json.dumps({"call": {
+            "call_id": f"bench-call-{i:06d}-5d63b2e-f75b-4dc8-b6d4", "node_id": "fa3570ae@us-west",
+            "segment_id": f"bench-seg-{i:06d}", "call_state": "created", "direction": "inbound", "type": "phone",
+            "from": f"+1213{i % 10000000:07d}", "to": "+15550000001", "from_number": f"+1213{i % 10000000:07d}",
+            "to_number": "+15550000001", "project_id": "4b7ae78a-d02e-4889-a63b-08b156d5916e",
+            "space_id": "62615f44-2a34-4235-b38b-76b5a1de6ef8"}, "vars": {}}, separators=(",", ":"))
+        return json_signature(PUBLIC + "/voice", body), body
+
+    def form(params, path):
+        return form_signature(PUBLIC + path, params), urllib.parse.urlencode(params)
+
+    emit("voice_json", "/voice", "application/json", voice_json)
+    emit("voice_form", "/voice", "application/x-www-form-urlencoded", lambda i: form(
+        [("CallSid", f"CA{i:032d}"), ("AccountSid", "AC1"), ("From", f"+1213{i % 10000000:07d}"), ("To", "+15550000002"),
+         ("CallStatus", "ringing"), ("Direction", "inbound")], "/voice"))
+    emit("sms", "/sms", "application/x-www-form-urlencoded", lambda i: form(
+        [("MessageSid", f"SM{i:032d}"), ("AccountSid", "AC1"), ("From", f"+1213{i % 10000000:07d}"), ("To", "+15550000001"),
+         ("Body", "Hello, is anyone there?"), ("NumMedia", "0")], "/sms"))
+    emit("status_call", "/status/call", "application/x-www-form-urlencoded", lambda i: form(
+        [("CallSid", f"CA{i // 4:032d}"), ("CallStatus", ["queued", "ringing", "in-progress", "completed"][i % 4]),
+         ("From", "+12135550000"), ("To", "+15550000001"), ("Direction", "inbound")], "/status/call"))
+    return scenarios
+
+
+class Daemon:
+    def __init__(self, binary, directory, durability="normal"):
+        self.port = free_port()
+        self.db = os.path.join(directory, f"switchboard-{durability}.sqlite")
+        notify = os.path.join(directory, f"notify-{durability}.sock")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        listener.bind(notify)
+        listener.settimeout(10)
+        env = {"PATH": os.environ.get("PATH", ""), "NOTIFY_SOCKET": notify, "SIGNALWIRE_SIGNING_KEY": KEY,
+               "SWITCHBOARD_PUBLIC_URL": PUBLIC, "SWITCHBOARD_NO_CONFIGURE": "1", "SWITCHBOARD_DURABILITY": durability,
+               "SWITCHBOARD_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "info")}
+        self.log = open(os.path.join(directory, f"daemon-{durability}.log"), "w")
+        started = time.monotonic()
+        self.process = subprocess.Popen(
+            [binary, "serve", "--listen", f"127.0.0.1:{self.port}", "--routes", os.path.join(directory, "routes.json"),
+             "--db", self.db], env=env, stderr=self.log, stdout=self.log)
+        self.ready_ms = None
+        while self.ready_ms is None:
+            data = listener.recv(4096).decode()
+            if "READY=1" in data:
+                self.ready_ms = (time.monotonic() - started) * 1000
+        listener.close()
+        time.sleep(0.3)
+        self.idle_rss_kib = self.status("VmRSS")
+
+    def status(self, field):
+        with open(f"/proc/{self.process.pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        return 0
+
+    def metrics(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=5) as r:
+            return r.read().decode()
+
+    def answered_2xx(self, endpoint):
+        pattern = re.compile(r'switchboard_http_requests_total\{endpoint="%s",status="2\d\d"\} (\d+)' % re.escape(endpoint))
+        return sum(int(m) for m in pattern.findall(self.metrics()))
+
+    def stop(self):
+        peak = self.status("VmHWM")
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=15)
+        self.log.close()
+        return peak, code
+
+    def decisions(self):
+        with sqlite3.connect(self.db) as db:
+            return db.execute("SELECT count(*) FROM decisions").fetchone()[0]
+
+
+def wrk(port, script, connections, env):
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{DURATION}s", "--timeout", "5s", "-s", script, f"http://127.0.0.1:{port}"]
+    out = subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=DURATION + 60).stdout
+    match = re.search(r"WRK_RESULT (\{.*\})", out)
+    if not match:
+        sys.exit("wrk gave no result:\n" + out)
+    result = json.loads(match.group(1))
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def start_nginx(directory, body):
+    port = free_port()
+    document = os.path.join(directory, "swml.json")
+    with open(document, "w") as f:
+        f.write(body)
+    conf = os.path.join(directory, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""
+worker_processes auto;
+pid {directory}/nginx.pid;
+error_log {directory}/nginx-error.log;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {directory}/nginx-body;
+  keepalive_requests 1000000;
+  server {{
+    listen 127.0.0.1:{port} reuseport;
+    location / {{
+      default_type application/json;
+      return 200 '{body}';
+    }}
+  }}
+}}
+""")
+    process = subprocess.Popen(["nginx", "-c", conf, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return process, port
+
+
+def line(name, connections, r, ratio=None):
+    extra = f"  {ratio:.2f}x nginx" if ratio is not None else ""
+    return (f"{name:<18} c={connections:<4} {r['rps']:>9.0f} req/s  p50 {r['p50_us'] / 1000:6.2f} ms  "
+            f"p99 {r['p99_us'] / 1000:6.2f} ms  p99.9 {r['p999_us'] / 1000:6.2f} ms  non-2xx {r['non2xx']}  "
+            f"socket errors {r['socket_errors']}{extra}")
+
+
+def main():
+    binary = os.path.join(ROOT, ".build", "release", "switchboard")
+    out = []
+    def say(text=""):
+        print(text, flush=True)
+        out.append(text)
+
+    with tempfile.TemporaryDirectory(prefix="switchboard-bench-") as directory:
+        with open(os.path.join(directory, "routes.json"), "w") as f:
+            json.dump(ROUTES, f)
+        scenarios = write_requests(directory)
+        daemon = Daemon(binary, directory)
+        say(f"READY after {daemon.ready_ms:.1f} ms; idle RSS {daemon.idle_rss_kib / 1024:.1f} MiB")
+
+        # nginx answers a document of the same size as Switchboard's /voice answer.
+        name, path, ctype, file = scenarios[0]
+        sig, body = open(file).readline().rstrip("\n").split("\t", 1)
+        req = urllib.request.Request(f"http://127.0.0.1:{daemon.port}/voice", data=body.encode(),
+                                     headers={"Content-Type": ctype, "X-SignalWire-Signature": sig})
+        swml = urllib.request.urlopen(req, timeout=5).read().decode()
+        nginx, nginx_port = start_nginx(directory, swml.replace("'", "\\'"))
+        say(f"SWML answer {len(swml)} bytes; nginx serves the same document")
+
+        ceiling = {}
+        try:
+            for c in CONNECTIONS:
+                ceiling[c] = wrk(nginx_port, "bench/nginx.lua", c, {"BENCH_BODY": body})
+                say(line("nginx", c, ceiling[c]))
+        finally:
+            nginx.terminate()
+            nginx.wait(timeout=10)
+
+        routed_by_wrk = 0
+        results = {}
+        for name, path, ctype, file in scenarios:
+            for c in CONNECTIONS:
+                r = wrk(daemon.port, "bench/signed.lua", c, {"BENCH_PATH": path, "BENCH_CONTENT_TYPE": ctype, "BENCH_REQUESTS": file})
+                results[(name, c)] = r
+                if path in ("/voice", "/sms"):
+                    routed_by_wrk += r["requests"] - r["non2xx"]
+                say(line(name, c, r, r["rps"] / ceiling[c]["rps"]))
+        answered = daemon.answered_2xx("/voice") + daemon.answered_2xx("/sms")
+        peak_kib, code = daemon.stop()
+        decisions = daemon.decisions()
+        say(f"peak RSS under load {peak_kib / 1024:.1f} MiB; SIGTERM exit code {code}")
+        ok = decisions == answered
+        say(f"database: {decisions} decisions; daemon answered {answered} routing requests 2xx "
+            f"(wrk saw {routed_by_wrk} complete before it stopped): {'OK, one decision per 2xx answer' if ok else 'MISMATCH'}")
+
+        # Durability: synchronous=FULL with group commit, /voice at the first connection count.
+        full = Daemon(binary, directory, durability="full")
+        c = CONNECTIONS[0]
+        r = wrk(full.port, "bench/signed.lua", c, {"BENCH_PATH": "/voice", "BENCH_CONTENT_TYPE": "application/json", "BENCH_REQUESTS": scenarios[0][3]})
+        answered_full = full.answered_2xx("/voice")
+        full.stop()
+        say(line("voice_json FULL", c, r, r["rps"] / ceiling[c]["rps"]))
+        say(f"durability=full database: {full.decisions()} decisions for {answered_full} 2xx answers")
+
+        v = results[("voice_json", CONNECTIONS[0])]
+        say()
+        say("targets (ratios in this run):")
+        say(f"  /voice c={CONNECTIONS[0]} >= 0.5x nginx: {v['rps'] / ceiling[CONNECTIONS[0]]['rps']:.2f}x; p99 <= 2 ms: {v['p99_us'] / 1000:.2f} ms")
+        say(f"  peak RSS <= 40 MiB: {peak_kib / 1024:.1f}; idle <= 15 MiB: {daemon.idle_rss_kib / 1024:.1f}; READY <= 100 ms: {daemon.ready_ms:.1f}")
+        say(f"  durability=full >= 0.25x nginx: {r['rps'] / ceiling[c]['rps']:.2f}x")
+        if not ok:
+            sys.exit(1)
+
+    if os.environ.get("BENCH_RECORD", "1") == "1":
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+        with open(os.path.join(ROOT, "bench", "RESULTS.md"), "a") as f:
+            f.write(f"\n## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}\n\n")
+            f.write(f"Machine: {os.cpu_count()} cores, {cpu}; wrk -t1, {DURATION} s per run.\n\n```\n" + "\n".join(out) + "\n```\n")
+
+
+if __name__ == "__main__":
+    main()
