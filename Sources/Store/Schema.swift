@@ -21,7 +21,7 @@ enum Schema {
         CREATE INDEX decisions_pool_member_time ON decisions (pool, member, time);
         -- sticky: the newest decision for (pool, caller).
         CREATE INDEX decisions_pool_from_time ON decisions (pool, "from", time);
-        -- per dialed number and member.
+        -- per dialed number and member (dropped by migration 2).
         CREATE INDEX decisions_to_member_time ON decisions ("to", member, time);
         -- prune, stats, recent decisions.
         CREATE INDEX decisions_time ON decisions (time);
@@ -75,6 +75,10 @@ enum Schema {
             PRIMARY KEY (pool_number, member)
         ) WITHOUT ROWID;
         CREATE INDEX conversations_time ON conversations (time);
+        """,
+        // 2: nothing reads decisions by ("to", member); its index cost a B-tree insert per decision.
+        """
+        DROP INDEX IF EXISTS decisions_to_member_time;
         """,
     ]
 

@@ -44,12 +44,17 @@ public struct KeyValueLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty {
-            merged.merge(provided) { _, new in new }
-        }
-        if let fields = event.metadata {
-            merged.merge(fields) { _, new in new }
+        var merged: Logger.Metadata
+        if metadata.isEmpty && metadataProvider == nil {
+            merged = event.metadata ?? [:]
+        } else {
+            merged = metadata
+            if let provided = metadataProvider?.get(), !provided.isEmpty {
+                merged.merge(provided) { _, new in new }
+            }
+            if let fields = event.metadata {
+                merged.merge(fields) { _, new in new }
+            }
         }
         if let error = event.error, merged["error"] == nil {
             merged["error"] = .string("\(error)")
@@ -75,10 +80,16 @@ public struct KeyValueLogHandler: LogHandler {
 
     /// The line after its timestamp or priority: `LEVEL message key=value ...`.
     static func line(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
-        var line = level.rawValue.uppercased() + " " + escapeControls(message)
+        var line = ""
+        line.reserveCapacity(96 + message.utf8.count + metadata.count * 32)
+        line += level.rawValue.uppercased()
+        line += " "
+        line += escapeControls(message)
         for key in metadata.keys.sorted() {
-            let value = isSensitive(key) ? "<redacted>" : text(of: metadata[key]!)
-            line += " " + sanitizedKey(key) + "=" + quotedIfNeeded(value)
+            line += " "
+            line += sanitizedKey(key)
+            line += "="
+            line += isSensitive(key) ? "<redacted>" : quotedIfNeeded(text(of: metadata[key]!))
         }
         return line
     }
@@ -109,7 +120,7 @@ public struct KeyValueLogHandler: LogHandler {
         return verdict
     }
 
-    private static let sensitivity = LockedDictionary()
+    private static let sensitivity = LockedValue<[String: Bool]>([:])
 
     private static func computeSensitive(_ key: String) -> Bool {
         let lower = key.lowercased()
@@ -149,6 +160,8 @@ public struct KeyValueLogHandler: LogHandler {
 
     private static func sanitizedKey(_ key: String) -> String {
         guard !key.isEmpty else { return "_" }
+        // Fast path: printable ASCII without `=`, `"` or spaces is written as it is.
+        if key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "\"") }) { return key }
         return String(key.unicodeScalars.map { scalar -> Character in
             scalar == "=" || scalar == "\"" || scalar.properties.isWhitespace || scalar.value < 0x20 || scalar.value == 0x7F
                 ? "_" : Character(scalar)
@@ -156,6 +169,11 @@ public struct KeyValueLogHandler: LogHandler {
     }
 
     private static func quotedIfNeeded(_ value: String) -> String {
+        if !value.isEmpty, value.utf8.allSatisfy({
+            $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
+        }) {
+            return value
+        }
         let plain = !value.isEmpty && !value.unicodeScalars.contains { scalar in
             scalar == "=" || scalar == "\"" || scalar == "\\" || scalar.properties.isWhitespace
                 || scalar.value < 0x20 || scalar.value == 0x7F
@@ -166,6 +184,8 @@ public struct KeyValueLogHandler: LogHandler {
 
     /// `\n`, `\r`, `\t` and other control characters as visible escapes.
     private static func escapeControls(_ text: String) -> String {
+        // ASCII without control characters needs no escaping (U+2028/2029 are not ASCII).
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}" }) else {
             return text
         }
@@ -183,11 +203,25 @@ public struct KeyValueLogHandler: LogHandler {
         return escaped
     }
 
-    /// Now as `2025-01-31T12:34:56.789Z`.
+    /// Now as `2025-01-31T12:34:56.789Z`. The part up to the seconds is formatted once a second.
     static func timestamp() -> String {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
+        let seconds = now.tv_sec
+        let prefix = secondsPrefix.withLock { cache -> String in
+            if cache.second != seconds || cache.text.isEmpty {
+                cache = (seconds, formatSeconds(seconds))
+            }
+            return cache.text
+        }
+        let millis = now.tv_nsec / 1_000_000
+        return prefix + (millis < 10 ? ".00" : millis < 100 ? ".0" : ".") + String(millis) + "Z"
+    }
+
+    private static let secondsPrefix = LockedValue<(second: Int, text: String)>((0, ""))
+
+    private static func formatSeconds(_ seconds: Int) -> String {
+        var seconds = seconds
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func padded(_ value: Int, _ width: Int) -> String {
@@ -196,18 +230,19 @@ public struct KeyValueLogHandler: LogHandler {
         }
         return padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2) + "-" + padded(Int(parts.tm_mday), 2)
             + "T" + padded(Int(parts.tm_hour), 2) + ":" + padded(Int(parts.tm_min), 2) + ":" + padded(Int(parts.tm_sec), 2)
-            + "." + padded(now.tv_nsec / 1_000_000, 3) + "Z"
     }
 }
 
-/// A dictionary behind a lock, for the handler's per-key cache.
-final class LockedDictionary: @unchecked Sendable {
+/// A value behind a lock, for the handler's caches.
+final class LockedValue<Value>: @unchecked Sendable {
     private let lock = NSLock()
-    private var values: [String: Bool] = [:]
+    private var value: Value
 
-    func withLock<T>(_ body: (inout [String: Bool]) -> T) -> T {
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
         lock.lock()
         defer { lock.unlock() }
-        return body(&values)
+        return body(&value)
     }
 }

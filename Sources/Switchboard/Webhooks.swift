@@ -12,16 +12,20 @@ struct WebhookError: Error, Equatable {
 /// The fields of a webhook, whichever way SignalWire sent them: JSON body, form body or query.
 struct WebhookFields {
     private var form: [String: String] = [:]
-    private(set) var json: [String: Any]?
+    /// The JSON body's top-level object, parsed with the same small parser as routes.json.
+    private(set) var json: JSONValue?
 
     init(_ request: HTTPRequest) throws(WebhookError) {
-        for (name, value) in request.queryItems where form[name] == nil { form[name] = value }
-        if request.contentType == "application/json" || (request.contentType == nil && request.body.first == UInt8(ascii: "{")) {
+        if request.query != nil {
+            for (name, value) in request.queryItems where form[name] == nil { form[name] = value }
+        }
+        let type = request.contentType
+        if type == "application/json" || (type == nil && request.body.first == UInt8(ascii: "{")) {
             guard !request.body.isEmpty else { return }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any] else {
+            guard let value = try? JSONParser.parse(request.body), case .object = value.kind else {
                 throw WebhookError("the body is not a JSON object")
             }
-            json = object
+            json = value
         } else {
             // Body fields win over query fields of the same name.
             for (name, value) in request.formItems { form[name] = value }
@@ -36,11 +40,11 @@ struct WebhookFields {
 
     /// A string at a path of JSON object keys, e.g. `["call", "to"]`.
     func json(_ path: String...) -> String? {
-        var node: Any? = json
-        for key in path { node = (node as? [String: Any])?[key] }
-        switch node {
-        case let s as String where !s.isEmpty: return s
-        case let n as NSNumber: return n.stringValue
+        var node = json
+        for key in path { node = node?[key] }
+        switch node?.kind {
+        case .string(let s)? where !s.isEmpty: return s
+        case .number(let n)?: return n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
         default: return nil
         }
     }

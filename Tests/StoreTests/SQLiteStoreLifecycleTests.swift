@@ -40,6 +40,32 @@ import Testing
         #expect(mode == "wal")
     }
 
+    @Test func aVersionOneDatabaseMigratesInPlaceKeepingItsRows() throws {
+        let db = TemporaryDatabase()
+        defer { db.remove() }
+        do {
+            let connection = try SQLiteConnection(path: db.path, readOnly: false)
+            try Schema.migrate(connection, migrations: Array(Schema.migrations.prefix(1)))
+            try connection.executeScript("""
+                INSERT INTO decisions (time, channel, id, "from", "to", pool, member)
+                VALUES (1, 'voice', 'old-call', '+1', '+2', 'sales', '+15551111111');
+                INSERT INTO pool_state (pool, last_member, updated) VALUES ('sales', '+15551111111', 1);
+                """, "test")
+            connection.close()
+        }
+        let store = try SQLiteStore(path: db.path)
+        defer { store.close() }
+        #expect(try userVersion(store) == Schema.migrations.count)
+        #expect(try store.decisionCount() == 1)
+        let indexes = try store.read("test") {
+            try $0.scalar("SELECT group_concat(name) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'decisions'", [], "test")?.text
+        }
+        #expect(indexes?.contains("decisions_to_member_time") == false)
+        #expect(indexes?.contains("decisions_pool_member_time") == true)
+        let next = try store.route(positionQuery(), roundRobin(Self.members))
+        #expect(next == Self.members[1])
+    }
+
     @Test func eachMigrationStepIsOneTransaction() throws {
         let db = TemporaryDatabase()
         defer { db.remove() }
