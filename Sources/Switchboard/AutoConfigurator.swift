@@ -10,6 +10,7 @@ public final class AutoConfigurator: @unchecked Sendable {
     public let client: SignalWireClient
     public let publicURL: PublicURL
     let logger: Logger
+    let metrics: Metrics
     private let queue = DispatchQueue(label: "switchboard.configure", qos: .utility)
     private let lock = NSLock()
     private var cancelled = false
@@ -20,9 +21,10 @@ public final class AutoConfigurator: @unchecked Sendable {
         guard let credentials = Self.credentials(config), let publicURL = config.publicURL else { return nil }
         self.publicURL = publicURL
         self.logger = logger
+        self.metrics = metrics
+        // Every attempt is counted by status; a failure is an operation that failed for good, after retries.
         self.client = SignalWireClient(credentials: credentials, logger: logger, onAPICall: { method, status in
             metrics.signalWireCall(method: method, status: status)
-            if status.map({ $0 >= 400 }) ?? true { metrics.signalWireFailure() }
         })
     }
 
@@ -51,12 +53,10 @@ public final class AutoConfigurator: @unchecked Sendable {
             logger.info("Auto-configuration started", metadata: ["numbers": "\(routes.numbers.count)"])
             do {
                 let plan = try plan(for: routes)
-                for number in plan.notOwned {
-                    logger.warning("Routed number not owned by the project", metadata: ["number": "\(number)"])
-                }
                 guard !lock.withLock({ cancelled }) else { return }
                 let report = plan.apply(using: client, logger: logger)
                 lock.withLock { lastReport = report }
+                for _ in report.failed { metrics.signalWireFailure() }
                 let metadata: Logger.Metadata = [
                     "updated": "\(report.updated.count)", "unchanged": "\(report.unchanged.count)",
                     "failed": "\(report.failed.count)", "not_owned": "\(report.notOwned.count)",
@@ -67,6 +67,7 @@ public final class AutoConfigurator: @unchecked Sendable {
                     logger.error("Auto-configuration incomplete", metadata: metadata)
                 }
             } catch {
+                metrics.signalWireFailure()
                 logger.error("Auto-configuration failed; serving continues", metadata: ["error": "\(error)"])
             }
         }

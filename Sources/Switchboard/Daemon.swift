@@ -121,7 +121,9 @@ public final class Daemon: @unchecked Sendable {
     // MARK: Wiring
 
     func makeHandler(routes: RoutesFile, store: any SwitchboardStore) -> HTTPHandler {
-        let callbackBase = config.publicURL?.withoutCredentials
+        // Callback URLs carry the public URL's credentials when it has them: the callbacks are
+        // authenticated like every other webhook.
+        let callbackBase = config.publicURL?.raw
         let webhooks = WebhookEndpoints(routes: routes, store: store, callbackBase: callbackBase, metrics: metrics, logger: logger)
         let admin = AdminEndpoints(token: config.adminToken, routes: routes, store: store)
         let metrics = metrics

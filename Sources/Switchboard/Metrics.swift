@@ -49,7 +49,7 @@ public final class Metrics: @unchecked Sendable {
         lock.withLock { fallbacks.add([reason]) }
     }
 
-    /// One SignalWire API request: `method` names the operation (`list_numbers`, `update_number`),
+    /// One SignalWire API request attempt: `method` is the HTTP method (`GET` lists, `PUT` updates),
     /// `status` the HTTP status, or nil when no response came back.
     public func signalWireCall(method: String, status: Int?) {
         lock.withLock { apiCalls.add([method, String(status ?? 0)]) }

@@ -87,9 +87,9 @@ public final class RoutesFile: @unchecked Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RoutesFileError(description: "\(path): cannot read the file")
         }
-        switch RoutesLoader.load(Array(data)) {
+        switch RoutesLoader.load(Array(data), file: path) {
         case .success(let routes): return (routes, fingerprint)
-        case .failure(let error): throw RoutesFileError(description: error.problems.map { "\(path): \($0)" }.joined(separator: "\n"))
+        case .failure(let error): throw RoutesFileError(description: error.description)
         }
     }
 

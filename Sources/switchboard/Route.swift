@@ -49,7 +49,7 @@ struct Route: ParsableCommand {
         let service = RoutingService(store: store, metrics: Metrics(), logger: logger)
         let request = RouteRequest(channel: sms ? .sms : .voice, id: "dry-run", from: from, to: to, now: Date(), body: body)
         let plan = service.plan(request, engine: file.current, requestID: "dry-run", dryRun: true)
-        let base = config.publicURL?.withoutCredentials
+        let base = config.publicURL?.raw
         if sms {
             print(CXMLRenderer(callbackBase: base).render(plan).render())
         } else {
