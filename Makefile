@@ -5,7 +5,7 @@ ROUTES ?= routes.json
 DB ?= ./switchboard.sqlite
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build release run test verify-units clean
+.PHONY: all deps build release run test verify-units bench soak fuzz clean
 
 all: build
 
@@ -44,6 +44,19 @@ verify-units:
 	    && systemd-analyze security --offline=yes --threshold=20 $$tmp/switchboard.service | tail -1; \
 	  rc=$$?; rm -rf $$tmp; exit $$rc; \
 	else echo "systemd-analyze not found: unit verification skipped"; fi
+
+# Throughput and latency against nginx (installs wrk and nginx-light); appends to bench/RESULTS.md.
+bench: deps
+	bench/run.sh
+
+# The fault and bad-input suites at full size (a short version runs in `make test`).
+soak: deps
+	scripts/soak.sh
+
+# libFuzzer targets, each for FUZZ_SECONDS (crashes land in fuzz/out/crashes/).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf .build

@@ -8,6 +8,8 @@ import Testing
 /// A live server on 127.0.0.1, port 0, stopped after each test.
 final class LiveServer: @unchecked Sendable {
     let server: HTTPServer
+    /// How many `/slow` handlers have started.
+    let slowStarted: Counter
 
     init(limits: HTTPLimits = HTTPLimits(), host: String = "127.0.0.1", handler: HTTPHandler? = nil) throws {
         var router = HTTPRouter()
@@ -15,7 +17,10 @@ final class LiveServer: @unchecked Sendable {
         router.add("POST", "/echo") { request in
             HTTPResponse(status: 200, contentType: "application/octet-stream", body: request.body)
         }
+        let slowStarted = Counter()
+        self.slowStarted = slowStarted
         router.add("GET", "/slow") { request in
+            slowStarted.add()
             let seconds = Double(request.queryItems.first { $0.0 == "s" }?.1 ?? "1") ?? 1
             Thread.sleep(forTimeInterval: seconds)
             return .text(200, "slept")
@@ -236,7 +241,10 @@ struct HTTPServerTests {
         let client = try TestClient(port: live.port)
         let idle = try TestClient(port: live.port)
         client.send("GET /slow?s=0.5 HTTP/1.1\r\nHost: x\r\n\r\n")
-        Thread.sleep(forTimeInterval: 0.1)
+        // Shut down only once the request is in its handler, however busy the machine is.
+        let deadline = Date().addingTimeInterval(5)
+        while live.slowStarted.value == 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        #expect(live.slowStarted.value == 1)
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             live.server.shutdown(timeout: 5)
