@@ -44,8 +44,16 @@ struct Route: ParsableCommand {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
         }
-        let store = try SQLiteStore(path: config.databasePath, readOnly: FileManager.default.fileExists(atPath: config.databasePath))
-        defer { store.close() }
+        // A dry run writes nothing: an existing database is opened read-only, a missing one is not
+        // created (an empty scratch one stands in: every pool starts from its first member).
+        let exists = FileManager.default.fileExists(atPath: config.databasePath)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-route-\(UUID().uuidString)")
+        if !exists { try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true) }
+        let store = try SQLiteStore(path: exists ? config.databasePath : scratch.appendingPathComponent("empty.sqlite").path, readOnly: exists)
+        defer {
+            store.close()
+            if !exists { try? FileManager.default.removeItem(at: scratch) }
+        }
         let service = RoutingService(store: store, metrics: Metrics(), logger: logger)
         let request = RouteRequest(channel: sms ? .sms : .voice, id: "dry-run", from: from, to: to, now: Date(), body: body)
         let plan = service.plan(request, engine: file.current, requestID: "dry-run", dryRun: true)
