@@ -1,4 +1,7 @@
 extension HTTPDecoder {
+    /// A chunk-size line (size and extensions) longer than this is refused.
+    static let maxChunkLine = 1024
+
     enum ChunkedResult {
         case incomplete
         case complete(body: [UInt8], consumed: Int)
@@ -15,9 +18,11 @@ extension HTTPDecoder {
             case .found(let end): lineEnd = end
             case .bareCR: return .failure(Failure(400, "bare CR in chunked body"))
             case .notYet:
-                if b.count - i > 1024 { return .failure(Failure(400, "malformed chunk size")) }
+                if b.count - i > Self.maxChunkLine { return .failure(Failure(400, "malformed chunk size")) }
                 return .incomplete
             }
+            // The same cap whether or not the line's CRLF has arrived, so a split cannot change the answer.
+            if lineEnd - i > Self.maxChunkLine { return .failure(Failure(400, "malformed chunk size")) }
             let line = UnsafeBufferPointer(rebasing: b[i..<lineEnd])
             let sizeEnd = line.firstIndex(of: UInt8(ascii: ";")) ?? line.count
             var size = 0

@@ -45,7 +45,8 @@ public struct HTTPDecoder: Sendable {
         if start < bytes.count, bytes[start] == CR, start + 1 == bytes.count { return .incomplete(head: nil) }
 
         guard let headEnd = findHeadEnd(bytes, from: start) else {
-            if bytes.count - start > limits.maxHeadBytes {
+            // Up to three bytes of the final CRLFCRLF may already be here: they are not the head.
+            if bytes.count - start > limits.maxHeadBytes + 3 {
                 return .failure(status: 431, reason: "request head larger than \(limits.maxHeadBytes) bytes")
             }
             if let early = earlyFailure(bytes, from: start) { return early }

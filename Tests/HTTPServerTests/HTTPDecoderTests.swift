@@ -128,6 +128,35 @@ struct HTTPDecoderTests {
         }
     }
 
+    /// Fuzz finding: a head of exactly 16 KiB must not be refused while its CRLFCRLF is still arriving.
+    @Test func headAtTheLimitSplitInsideItsTerminator() {
+        let start = "POST /voice HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nX-Pad: "
+        let head = start + String(repeating: "a", count: HTTPLimits().maxHeadBytes - start.utf8.count)
+        let whole = Array((head + "\r\n\r\nok").utf8)
+        for cut in (head.utf8.count)...(head.utf8.count + 3) {
+            guard case .incomplete = HTTPDecoder().decode(Array(whole[0..<cut])) else {
+                Issue.record("refused after \(cut) bytes")
+                continue
+            }
+        }
+        guard case .request = HTTPDecoder().decode(whole) else { Issue.record("not parsed whole"); return }
+        guard case .failure(431, _) = HTTPDecoder().decode(Array((head + "b\r\n\r\n").utf8)) else {
+            Issue.record("a head one byte over the limit was not refused")
+            return
+        }
+    }
+
+    /// Fuzz finding: a long chunk-size line gets the same answer whether or not its CRLF has arrived.
+    @Test func longChunkLineRefusedWholeOrSplit() {
+        let raw = Array(("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "e", count: 1100) + "\r\nx\r\n0\r\n\r\n").utf8)
+        for cut in [1092, raw.count] {
+            guard case .failure(400, _) = HTTPDecoder().decode(Array(raw[0..<cut])) else {
+                Issue.record("not refused after \(cut) bytes")
+                continue
+            }
+        }
+    }
+
     @Test func pipelinedRequestsParseOneAtATime() {
         let raw = Array("GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhiGET /c HTTP/1.1\r\n".utf8)
         var buffer = raw

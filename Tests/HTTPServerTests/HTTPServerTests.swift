@@ -25,10 +25,21 @@ final class LiveServer: @unchecked Sendable {
             Thread.sleep(forTimeInterval: seconds)
             return .text(200, "slept")
         }
+        // `/until-drain` holds its request until a shutdown has begun (bounded), so a test can
+        // shut down with a request surely in flight, however busy the machine.
+        let box = ServerBox()
+        router.add("GET", "/until-drain") { _ in
+            slowStarted.add()
+            let deadline = Date().addingTimeInterval(5)
+            while box.server?.isDraining != true, Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
+            Thread.sleep(forTimeInterval: 0.05)
+            return .text(200, "drained")
+        }
         let routed = router
         server = HTTPServer(configuration: .init(host: host, port: 0, limits: limits), logger: Logger(label: "test")) { request in
             handler?(request) ?? routed.handle(request)
         }
+        box.server = server
         try server.start()
     }
 
@@ -240,24 +251,29 @@ struct HTTPServerTests {
         let live = try LiveServer()
         let client = try TestClient(port: live.port)
         let idle = try TestClient(port: live.port)
-        client.send("GET /slow?s=0.5 HTTP/1.1\r\nHost: x\r\n\r\n")
+        client.send("GET /until-drain HTTP/1.1\r\nHost: x\r\n\r\n")
         // Shut down only once the request is in its handler, however busy the machine is.
         let deadline = Date().addingTimeInterval(5)
         while live.slowStarted.value == 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
         #expect(live.slowStarted.value == 1)
         let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
+        Thread.detachNewThread {
             live.server.shutdown(timeout: 5)
             done.signal()
         }
         let response = try #require(client.readResponse())
         #expect(response.status == 200)
+        #expect(response.body == "drained\n")
         #expect(response.headers["connection"] == "close")
         #expect(idle.isClosedByServer())
         #expect(done.wait(timeout: .now() + 5) == .success)
         #expect(live.server.openConnections == 0)
         #expect(throws: TestClientError.self) { try TestClient(port: live.port) }
     }
+}
+
+final class ServerBox: @unchecked Sendable {
+    weak var server: HTTPServer?
 }
 
 final class Counter: @unchecked Sendable {

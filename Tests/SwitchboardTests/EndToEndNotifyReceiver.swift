@@ -50,7 +50,9 @@ final class NotifyReceiver {
     /// The next datagram, or nil when none arrives within `timeout` seconds.
     func receive(timeout: Double) -> String? {
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, Int32(max(0, timeout) * 1000)) == 1 else { return nil }
+        var ready = poll(&poller, 1, Int32(max(0, timeout) * 1000))
+        while ready < 0 && errno == EINTR { ready = poll(&poller, 1, Int32(max(0, timeout) * 1000)) }
+        guard ready == 1 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 4096)
         let count = recv(descriptor, &buffer, buffer.count, 0)
         guard count >= 0 else { return nil }

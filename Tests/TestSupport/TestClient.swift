@@ -33,9 +33,22 @@ public final class TestClient {
             inet_pton(AF_INET, host, &addr.sin_addr)
             rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         }
-        guard rc == 0 else {
+        var result = rc == 0 ? 0 : errno
+        // connect(2) interrupted by a signal goes on in the background: wait for it to finish.
+        var tries = 0
+        while result == EINTR || result == EALREADY || result == EINPROGRESS, tries < 5000 {
+            tries += 1
+            usleep(1000)
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            var probe = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            if poll(&probe, 1, 0) == 1, getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 {
+                result = error
+            }
+        }
+        guard result == 0 else {
             close(fd)
-            throw TestClientError.connect(errno)
+            throw TestClientError.connect(result)
         }
     }
 
@@ -47,6 +60,8 @@ public final class TestClient {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            // A signal (SIGCHLD from a process another test spawned) interrupts a socket with a timeout.
+            if n < 0 && errno == EINTR { continue }
             if n <= 0 { return }
             offset += n
         }
@@ -82,6 +97,7 @@ public final class TestClient {
         var byte: UInt8 = 0
         while true {
             let n = recv(fd, &byte, 1, 0)
+            if n < 0 && errno == EINTR { continue }
             if n == 0 { return true }
             if n < 0 { return errno == ECONNRESET }
         }
@@ -89,7 +105,8 @@ public final class TestClient {
 
     private func fill() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
-        let n = recv(fd, &chunk, chunk.count, 0)
+        var n = recv(fd, &chunk, chunk.count, 0)
+        while n < 0 && errno == EINTR { n = recv(fd, &chunk, chunk.count, 0) }
         guard n > 0 else { return false }
         buffer.append(contentsOf: chunk[0..<n])
         return true

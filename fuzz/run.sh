@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Builds the four libFuzzer harnesses and runs each, one at a time, for SECONDS (default 60):
+#   fuzz/run.sh [SECONDS] [TARGET...]        targets: http form routes signature (default: all)
+#
+# - http, form, routes: swiftc -sanitize=fuzzer,address over the harness, the module's own source
+#   files and the test file holding the invariants (compiled with -D FUZZ). Output: fuzz/out/bin/.
+# - signature: needs swift-crypto, so SwiftPM builds fuzz/signature (symlinks to the SignalWire
+#   signature files and the invariants) with --sanitize=fuzzer --sanitize=address
+#   -Xswiftc -sanitize=fuzzer,address into .build-fuzz/.
+#
+# Each target runs in libFuzzer's fork mode with -ignore_crashes=1, so it fuzzes for the whole time and
+# collects every crash instead of stopping at the first. New corpus units go to fuzz/out/corpus/<target>/
+# (the committed seeds in fuzz/corpus/<target>/ are only read); crash inputs to
+# fuzz/out/crashes/<target>/. Exits 1 if any target crashed (or failed to build or run).
+set -uo pipefail
+
+seconds=${1:-60}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(http form routes signature)
+case "$seconds" in ''|*[!0-9]*) echo "usage: fuzz/run.sh [SECONDS] [TARGET...]" >&2; exit 2 ;; esac
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 2
+out=fuzz/out
+mkdir -p "$out/bin" "$out/logs"
+export SWIFT_BACKTRACE=enable=no   # else the first crash symbolicates for minutes
+SWIFTC=${SWIFTC:-swiftc}
+SWIFT=${SWIFT:-swift}
+flags=(-sanitize=fuzzer,address -parse-as-library -O -D FUZZ -enable-upcoming-feature ExistentialAny -use-ld=lld)
+http_sources=(Sources/HTTPServer/{HTTPDecoder,HTTPDecoder+Head,HTTPDecoder+Chunked,HTTPHeaders,HTTPRequest,HTTPLimits,URLEncodedForm}.swift
+              Tests/HTTPServerTests/FuzzRegressionTests.swift)
+
+sources() {
+    case "$1" in
+        http|form) printf '%s\n' "fuzz/$1/Harness.swift" "${http_sources[@]}" ;;
+        routes) echo fuzz/routes/Harness.swift; find Sources/Routing -name '*.swift' | sort
+                echo Tests/RoutingTests/FuzzRegressionTests.swift ;;
+    esac
+}
+
+# Builds one target (only when a source is newer than its binary) and prints the binary's path.
+build() {
+    local target=$1 bin
+    if [ "$target" = signature ]; then
+        # SwiftPM hands swift-frontend only the last of several --sanitize values, so the Swift code
+        # would get no coverage: -Xswiftc gives it both (C code takes them from --sanitize).
+        $SWIFT build --package-path fuzz/signature --scratch-path .build-fuzz -c release \
+            --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address \
+            >"$out/logs/build-signature.log" 2>&1 || return 1
+        bin=$($SWIFT build --package-path fuzz/signature --scratch-path .build-fuzz -c release --show-bin-path)/SignatureFuzz
+    else
+        bin=$out/bin/$target
+        local files; mapfile -t files < <(sources "$target")
+        if [ ! -x "$bin" ] || [ -n "$(find "${files[@]}" -newer "$bin" 2>/dev/null | head -1)" ]; then
+            $SWIFTC "${flags[@]}" -module-name "Fuzz_$target" "${files[@]}" -o "$bin" \
+                >"$out/logs/build-$target.log" 2>&1 || return 1
+        fi
+    fi
+    echo "$bin"
+}
+
+# The reason a crash input fails, numbers masked so that repeats of one bug group together.
+reason() {
+    "$1" -timeout=5 -rss_limit_mb=2048 "$2" 2>&1 | grep -a -m1 -E 'Fatal error|ERROR: (AddressSanitizer|libFuzzer)|SUMMARY' \
+        | sed -E 's/^.*(Fatal error|ERROR)/\1/; s/[0-9]+/N/g' | cut -c1-200
+}
+
+failed=0
+summary=()
+for target in "${targets[@]}"; do
+    case "$target" in http|form|routes|signature) ;; *) echo "unknown target: $target" >&2; exit 2 ;; esac
+    echo "== $target: building"
+    if ! bin=$(build "$target"); then
+        echo "build failed; see $out/logs/build-$target.log" >&2
+        tail -20 "$out/logs/build-$target.log" >&2
+        summary+=("$target: BUILD FAILED"); failed=1; continue
+    fi
+    crashes=$out/crashes/$target
+    mkdir -p "$out/corpus/$target" "$crashes"
+    marker=$out/logs/$target.start
+    touch "$marker"
+    log=$out/logs/$target.log
+    echo "== $target: fuzzing for ${seconds}s (log: $log)"
+    "$bin" -fork=1 -ignore_crashes=1 -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
+        -artifact_prefix="$crashes/" "$out/corpus/$target" "fuzz/corpus/$target" >"$log" 2>&1
+    rc=$?
+    stats=$(grep -a -E '^#[0-9]+: cov:' "$log" | tail -1)
+    runs=$(sed -nE 's/^#([0-9]+):.*/\1/p' <<<"$stats")
+    cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$stats")
+    ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$stats")
+    units=$(find "$out/corpus/$target" -type f | wc -l)
+    mapfile -t found < <(find "$crashes" -type f -newer "$marker" | sort)
+    line="$target: ${runs:-0} runs, cov ${cov:-?}, ft ${ft:-?}, corpus ${units} units, ${#found[@]} crashes"
+    if [ ${#found[@]} -gt 0 ]; then
+        failed=1
+        echo "== $target: crashes in $crashes/ (reproduce: $bin FILE)"
+        for f in "${found[@]:0:20}"; do reason "$bin" "$f"; done | sort | uniq -c | sort -rn
+    elif [ -z "$stats" ] || { [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; }; then
+        failed=1; line="$line, libFuzzer exited $rc (see $log)"
+    fi
+    summary+=("$line")
+done
+
+echo "== summary (${seconds}s per target)"
+printf '%s\n' "${summary[@]}"
+exit $failed

@@ -1,0 +1,1 @@
+../../../../Tests/SignalWireTests/FuzzRegressionTests.swift
