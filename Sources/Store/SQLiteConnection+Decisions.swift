@@ -51,6 +51,21 @@ extension SQLiteConnection {
             ON CONFLICT (pool) DO UPDATE SET last_member = excluded.last_member, updated = excluded.updated
             """,
             [.text(record.pool), .text(record.member), SQLValue(record.time)], operation)
+        if record.channel == .sms {
+            try upsertConversation(poolNumber: record.to, member: record.member, customer: record.from, time: record.time, operation)
+        }
+    }
+
+    /// Remembers who last reached `member` through `poolNumber`; an older record never replaces a newer one.
+    func upsertConversation(poolNumber: String, member: String, customer: String, time: Date, _ operation: String) throws {
+        try execute(
+            """
+            INSERT INTO conversations (pool_number, member, customer, time) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (pool_number, member) DO UPDATE
+            SET customer = excluded.customer, time = excluded.time
+            WHERE excluded.time >= conversations.time
+            """,
+            [.text(poolNumber), .text(member), .text(customer), SQLValue(time)], operation)
     }
 
     /// The distinct members a pool's decisions name, found by skipping through the

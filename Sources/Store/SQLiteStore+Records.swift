@@ -19,14 +19,7 @@ extension SQLiteStore {
     /// Remembers the customer for (poolNumber, member); an older record never replaces a newer one.
     public func recordConversation(poolNumber: String, member: String, customer: String, at time: Date) throws {
         try write("record conversation") { connection in
-            try connection.execute(
-                """
-                INSERT INTO conversations (pool_number, member, customer, time) VALUES (?1, ?2, ?3, ?4)
-                ON CONFLICT (pool_number, member) DO UPDATE
-                SET customer = excluded.customer, time = excluded.time
-                WHERE excluded.time >= conversations.time
-                """,
-                [.text(poolNumber), .text(member), .text(customer), SQLValue(time)], "record conversation")
+            try connection.upsertConversation(poolNumber: poolNumber, member: member, customer: customer, time: time, "record conversation")
         }
     }
 

@@ -7,7 +7,9 @@ public protocol SwitchboardStore: AnyObject, Sendable {
     /// Runs `choose` inside one write transaction that no other thread or process can interleave with,
     /// giving it the state of the pools `query` names. Every record `choose` returns is stored, and its
     /// pool's round-robin position moves to its member, before the transaction commits; only then does
-    /// `route` return `choose`'s result. If `choose` throws, nothing is written.
+    /// `route` return `choose`'s result. If `choose` throws, nothing is written. A record for a text
+    /// also remembers the conversation (`recordConversation(poolNumber: to, member:, customer: from)`)
+    /// in the same transaction.
     func route<T>(
         _ query: StateQuery,
         _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord])

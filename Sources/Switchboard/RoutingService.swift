@@ -28,8 +28,10 @@ public struct RoutingService: Sendable {
             return relay(request, from: member, engine: engine, requestID: requestID)
         }
         let plan = decide(request, engine: engine, requestID: requestID, dryRun: dryRun)
+        // The store remembers the conversation with the member its decision names; a text sent to
+        // every member (`simultaneous`) is remembered for the others here.
         if !dryRun, case .message(let messages) = plan {
-            for message in messages {
+            for message in messages.dropFirst() {
                 do {
                     try store.recordConversation(poolNumber: request.to, member: message.to, customer: request.from, at: request.now)
                 } catch {

@@ -77,6 +77,22 @@ import Testing
         }
     }
 
+    @Test func aTextDecisionRemembersItsConversationInTheSameTransaction() throws {
+        try withStore { store throws in
+            try decide(store, [record(.sms, to: "+1001", pool: "sales", member: "+1555")])
+            #expect(try store.lastCustomer(poolNumber: "+1001", member: "+1555", since: now - day) == "+15550001000")
+            try decide(store, [record(.voice, to: "+1001", pool: "sales", member: "+1556")])
+            #expect(try store.lastCustomer(poolNumber: "+1001", member: "+1556", since: now - day) == nil)
+            // A throwing choose writes neither the decision nor the conversation.
+            #expect(throws: (any Error).self) {
+                _ = try store.route(StateQuery(pools: [:], caller: "", now: now)) { _ -> ((), [DecisionRecord]) in
+                    throw StoreError(operation: "test", code: 1, message: "refused")
+                }
+            }
+            #expect(try count(store, "conversations") == 1)
+        }
+    }
+
     @Test func voicemailsAreStoredOnce() throws {
         try withStore { store throws in
             let voicemail = Voicemail(callID: "CA1", recordingURL: "https://example.com/r.mp3", duration: 12,
