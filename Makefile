@@ -22,8 +22,9 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# As deployed: the Swift runtime linked in, so the binary needs only the system libraries.
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib --product switchboard
 
 run: build
 	$(SWIFT) run switchboard serve --listen $(LISTEN) --routes $(ROUTES) --db $(DB)

@@ -188,7 +188,7 @@ def line(name, connections, r, ratio=None):
 
 
 def main():
-    binary = os.path.join(ROOT, ".build", "release", "switchboard")
+    binary = os.path.join(ROOT, os.environ.get("BENCH_BINARY", ".build/release/switchboard"))
     out = []
     def say(text=""):
         print(text, flush=True)
