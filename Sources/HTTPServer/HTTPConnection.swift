@@ -39,7 +39,7 @@ final class HTTPConnection: @unchecked Sendable {
         self.fd = fd
         self.peer = peer
         self.server = server
-        self.queue = DispatchQueue(label: "switchboard.http.connection")
+        self.queue = DispatchQueue(label: "switchboard.http.connection", target: server.configuration.connectionTarget)
     }
 
     func start() {
@@ -138,12 +138,18 @@ final class HTTPConnection: @unchecked Sendable {
                 request.peer = peer
                 request.id = "\(id)-\(requestCount)"
                 let keepAlive = request.keepAlive && !draining
+                let head = request.method == "HEAD"
                 phase = .processing
                 deadline.store(.max, ordering: .relaxed)
-                let response = server.handler(request)
-                // A shutdown may have begun while the handler ran: say so on this answer.
-                closeAfterWrite = !keepAlive || draining || server.isDraining
-                respond(response, head: request.method == "HEAD")
+                let call = HandlerCall()
+                let responder = HTTPResponder { [self] make in
+                    switch call.answerInline(make) {
+                    case true?, nil: return
+                    case false?: queue.async { self.deliver(make(), head: head, keepAlive: keepAlive) }
+                    }
+                }
+                server.handler(request, responder)
+                if let make = call.handlerReturned() { deliver(make(), head: head, keepAlive: keepAlive) }
                 return
             }
         }
@@ -158,6 +164,14 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     // MARK: Writing
+
+    /// The handler's answer, on the connection's queue.
+    private func deliver(_ response: HTTPResponse, head: Bool, keepAlive: Bool) {
+        guard phase == .processing else { return }
+        // A shutdown may have begun while the handler ran: say so on this answer.
+        closeAfterWrite = !keepAlive || draining || server.isDraining
+        respond(response, head: head)
+    }
 
     private func respond(_ response: HTTPResponse, head: Bool) {
         let bytes = HTTPResponseWriter.serialize(response, head: head, close: closeAfterWrite)

@@ -1,10 +1,15 @@
 /// Method + path -> handler, with 404 and 405 answers. `HEAD` is served by the `GET` handler.
 public struct HTTPRouter: Sendable {
-    private var routes: [String: [String: HTTPHandler]] = [:]
+    private var routes: [String: [String: HTTPAsyncHandler]] = [:]
 
     public init() {}
 
     public mutating func add(_ method: String, _ path: String, _ handler: @escaping HTTPHandler) {
+        addAsync(method, path) { request, responder in responder.respond(handler(request)) }
+    }
+
+    /// A handler that answers through its responder, possibly later.
+    public mutating func addAsync(_ method: String, _ path: String, _ handler: @escaping HTTPAsyncHandler) {
         routes[path, default: [:]][method] = handler
     }
 
@@ -16,20 +21,34 @@ public struct HTTPRouter: Sendable {
         return methods.sorted()
     }
 
-    /// Finds the handler for `request` (its path as given, without the query).
-    public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        handle(request, path: request.path)
-    }
-
-    /// Finds the handler for `path`, which a caller may have taken a prefix off.
-    public func handle(_ request: HTTPRequest, path: String) -> HTTPResponse {
-        guard let byMethod = routes[path] else { return .text(404, "not found: \(path)") }
+    /// Routes `request` by `path` (its own path, or one a caller took a prefix off).
+    public func handle(_ request: HTTPRequest, path: String, responder: HTTPResponder) {
+        guard let byMethod = routes[path] else { return responder.respond(.text(404, "not found: \(path)")) }
         let method = request.method == "HEAD" && byMethod["HEAD"] == nil ? "GET" : request.method
         guard let handler = byMethod[method] else {
             var response = HTTPResponse.text(405, "method \(request.method) not allowed on \(path)")
             response.headers.add("Allow", methods(for: path).joined(separator: ", "))
-            return response
+            return responder.respond(response)
         }
-        return handler(request)
+        handler(request, responder)
     }
+
+    /// The answer of a route that answers at once (every route added with `add`).
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        handle(request, path: request.path)
+    }
+
+    public func handle(_ request: HTTPRequest, path: String) -> HTTPResponse {
+        let answer = AnswerBox()
+        handle(request, path: path, responder: HTTPResponder { make in answer.set(make()) })
+        return answer.value ?? .text(500, "the handler did not answer at once")
+    }
+}
+
+/// Holds a synchronous answer.
+private final class AnswerBox: @unchecked Sendable {
+    private let lock = Mutex()
+    private var response: HTTPResponse?
+    func set(_ value: HTTPResponse) { lock.withLock { if response == nil { response = value } } }
+    var value: HTTPResponse? { lock.withLock { response } }
 }

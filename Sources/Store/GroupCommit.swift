@@ -17,6 +17,8 @@ final class GroupCommit: @unchecked Sendable {
         /// Cleared by `execute` once run (or abandoned), so no caller's closure outlives its call.
         var work: ((SQLiteConnection) throws -> Void)?
         var error: (any Error)?
+        /// For jobs of `AsyncBatches`: called once the batch holding the job has committed or failed.
+        var completion: (() -> Void)?
         fileprivate var isDone = false
         fileprivate var isLeader = false
         fileprivate let wake = DispatchSemaphore(value: 0)
@@ -71,5 +73,36 @@ final class GroupCommit: @unchecked Sendable {
 
         for job in batch where job !== leader { job.wake.signal() }
         next?.wake.signal()
+    }
+}
+
+/// Batching without blocking: jobs queue up while the writer queue commits the previous batch, and
+/// each job's completion runs once its batch is done. No caller's thread waits, so concurrent
+/// requests do not each hold a sleeping thread.
+final class AsyncBatches: @unchecked Sendable {
+    // `pending` and `scheduled` are touched only under `lock`; jobs are run on `queue` alone.
+    private let lock = NSLock()
+    private var pending: [GroupCommit.Job] = []
+    private var scheduled = false
+    private let queue = DispatchQueue(label: "switchboard.store.writer")
+
+    func submit(_ job: GroupCommit.Job, execute: @escaping @Sendable ([GroupCommit.Job]) -> Void) {
+        let schedule: Bool = lock.withLock {
+            pending.append(job)
+            defer { scheduled = true }
+            return !scheduled
+        }
+        guard schedule else { return }
+        queue.async { [self] in
+            let batch: [GroupCommit.Job] = lock.withLock {
+                defer { pending.removeAll(); scheduled = false }
+                return pending
+            }
+            execute(batch)
+            for job in batch {
+                job.completion?()
+                job.completion = nil
+            }
+        }
     }
 }

@@ -28,6 +28,27 @@ extension SQLiteStore {
         }
     }
 
+    public func route<T: Sendable>(
+        _ query: StateQuery,
+        _ choose: @escaping @Sendable ([String: PoolState]) throws -> (T, [DecisionRecord]),
+        completion: @escaping @Sendable (Result<T, any Error>) -> Void
+    ) {
+        let box = ResultBox<T>()
+        let job = GroupCommit.Job { connection in
+            box.value = try Self.decide(connection, query, choose)
+        }
+        job.completion = {
+            if let error = job.error {
+                completion(.failure(error))
+            } else if let value = box.value {
+                completion(.success(value))
+            } else {
+                completion(.failure(StoreError(operation: "cannot route on \(self.path)", code: SQLITE_ERROR, message: "the decision was lost")))
+            }
+        }
+        asyncBatches.submit(job) { batch in self.runBatch(batch) }
+    }
+
     /// The state `query` names, read in one snapshot without writing anything.
     public func poolStates(_ query: StateQuery) throws -> [String: PoolState] {
         try read("read pool states") { connection in

@@ -15,6 +15,15 @@ public protocol SwitchboardStore: AnyObject, Sendable {
         _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord])
     ) throws -> T
 
+    /// `route` without blocking the caller: the decision joins the next batch the store commits, and
+    /// `completion` is called once that commit holds it (or with the error), on a thread of the
+    /// store's choosing, so it must be quick. Concurrent calls share one commit.
+    func route<T: Sendable>(
+        _ query: StateQuery,
+        _ choose: @escaping @Sendable ([String: PoolState]) throws -> (T, [DecisionRecord]),
+        completion: @escaping @Sendable (Result<T, any Error>) -> Void
+    )
+
     /// The same state, read without writing anything (dry runs).
     func poolStates(_ query: StateQuery) throws -> [String: PoolState]
 

@@ -54,10 +54,11 @@ public final class Daemon: @unchecked Sendable {
             exposed.listen = ListenAddress.bound(to: inherited) ?? ListenAddress(host: "::", port: 0)
             try exposed.checkExposure()
         }
-        let server = HTTPServer(
-            configuration: .init(address: config.listen, limits: config.limits, inheritedSocket: inherited),
-            logger: logger, handler: handler
-        )
+        var serverConfiguration = HTTPServer.Configuration(address: config.listen, limits: config.limits, inheritedSocket: inherited)
+        // No handler blocks (decisions answer when their batch commits, status writes run on their
+        // own queue), so connections share a thread per core.
+        serverConfiguration.connectionTarget = .global(qos: .userInitiated)
+        let server = HTTPServer(configuration: serverConfiguration, logger: logger, asyncHandler: handler)
         metrics.setOpenConnections { [weak server] in server?.openConnections ?? 0 }
         if lock.withLock({ stopping }) { store.close(); return }
         try server.start()
@@ -120,7 +121,7 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: Wiring
 
-    func makeHandler(routes: RoutesFile, store: any SwitchboardStore) -> HTTPHandler {
+    func makeHandler(routes: RoutesFile, store: any SwitchboardStore) -> HTTPAsyncHandler {
         // Callback URLs carry the public URL's credentials when it has them: the callbacks are
         // authenticated like every other webhook.
         let callbackBase = config.publicURL?.raw
@@ -129,11 +130,11 @@ public final class Daemon: @unchecked Sendable {
         let metrics = metrics
         var router = HTTPRouter()
         for method in ["GET", "POST"] {
-            router.add(method, "/voice", webhooks.voice)
-            router.add(method, "/sms", webhooks.sms)
-            router.add(method, "/status/call", webhooks.callStatus)
-            router.add(method, "/status/message", webhooks.messageStatus)
-            router.add(method, "/voicemail", webhooks.voicemail)
+            router.addAsync(method, "/voice", webhooks.voice)
+            router.addAsync(method, "/sms", webhooks.sms)
+            router.addAsync(method, "/status/call", webhooks.callStatus)
+            router.addAsync(method, "/status/message", webhooks.messageStatus)
+            router.addAsync(method, "/voicemail", webhooks.voicemail)
         }
         router.add("GET", "/healthz") { _ in
             do {
@@ -155,26 +156,31 @@ public final class Daemon: @unchecked Sendable {
         let publicURL = config.publicURL
         let routed = router
         let logger = logger
-        return { request in
+        return { request, responder in
             let started = DispatchTime.now().uptimeNanoseconds
             let path = publicURL?.routePath(request.path) ?? request.path
-            var response: HTTPResponse
+            // Counted, timed and logged when the answer is built, however late that is.
+            let finishing = HTTPResponder { make in
+                responder.respond {
+                    var response = make()
+                    let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                    let endpoint = Self.knownPaths.contains(path) ? path : "other"
+                    metrics.requestFinished(endpoint: endpoint, status: response.status, seconds: seconds)
+                    response.headers.add("X-Request-Id", request.id)
+                    logger.debug("Request", metadata: [
+                        "request.id": "\(request.id)", "method": "\(request.method)", "path": "\(endpoint)",
+                        "status": "\(response.status)", "ms": "\(String(format: "%.2f", seconds * 1000))",
+                    ])
+                    return response
+                }
+            }
             if Self.webhookPaths.contains(path), case .denied(let status, let reason) = auth.check(request) {
                 metrics.signatureFailure()
-                response = .text(status, reason)
+                var response = HTTPResponse.text(status, reason)
                 if status == 401 { response.headers.add("WWW-Authenticate", "Basic realm=\"switchboard\"") }
-            } else {
-                response = routed.handle(request, path: path)
+                return finishing.respond(response)
             }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            let endpoint = Self.knownPaths.contains(path) ? path : "other"
-            metrics.requestFinished(endpoint: endpoint, status: response.status, seconds: seconds)
-            response.headers.add("X-Request-Id", request.id)
-            logger.debug("Request", metadata: [
-                "request.id": "\(request.id)", "method": "\(request.method)", "path": "\(endpoint)",
-                "status": "\(response.status)", "ms": "\(String(format: "%.2f", seconds * 1000))",
-            ])
-            return response
+            routed.handle(request, path: path, responder: finishing)
         }
     }
 

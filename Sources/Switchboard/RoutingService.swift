@@ -17,45 +17,63 @@ public struct RoutingService: Sendable {
     /// How long a member's reply can still reach the customer who last reached them.
     static let relayWindow: TimeInterval = 30 * 24 * 3600
 
+    /// Finishes a decision: logs, counts, falls back if the store failed. Run where the answer is
+    /// written (the request's connection), not on the store's writer.
+    public typealias Finish = @Sendable () -> RoutePlan
+
     public init(store: any SwitchboardStore, metrics: Metrics, logger: Logger) {
         self.store = store
         self.metrics = metrics
         self.logger = logger
     }
 
+    /// Decides without blocking: `completion` gets the finishing step once the decision is committed.
+    public func plan(_ request: RouteRequest, engine: RoutingEngine, requestID: String,
+                     completion: @escaping @Sendable (@escaping Finish) -> Void) {
+        if request.channel == .sms, let member = engine.relayMember(for: request) {
+            return completion { relay(request, from: member, engine: engine, requestID: requestID) }
+        }
+        guard let query = engine.stateQuery(for: request) else {
+            return completion { stateless(request, engine: engine) }
+        }
+        store.route(query, { states in
+            var random = SystemRandomNumberGenerator()
+            let outcome = engine.decide(request, states: states, random: &random)
+            return (outcome, outcome.records)
+        }, completion: { result in
+            completion { finish(result, request: request, engine: engine, requestID: requestID) }
+        })
+    }
+
+    /// Decides and waits (the command line); `dryRun` reads the state and writes nothing.
     public func plan(_ request: RouteRequest, engine: RoutingEngine, requestID: String, dryRun: Bool = false) -> RoutePlan {
         if request.channel == .sms, let member = engine.relayMember(for: request) {
             return relay(request, from: member, engine: engine, requestID: requestID)
         }
-        let plan = decide(request, engine: engine, requestID: requestID, dryRun: dryRun)
-        // The store remembers the conversation with the member its decision names; a text sent to
-        // every member (`simultaneous`) is remembered for the others here.
-        if !dryRun, case .message(let messages) = plan {
-            for message in messages.dropFirst() {
-                do {
-                    try store.recordConversation(poolNumber: request.to, member: message.to, customer: request.from, at: request.now)
-                } catch {
-                    failed("conversation", error, requestID: requestID)
-                }
-            }
-        }
-        return plan
-    }
-
-    func decide(_ request: RouteRequest, engine: RoutingEngine, requestID: String, dryRun: Bool) -> RoutePlan {
-        var random = SystemRandomNumberGenerator()
-        guard let query = engine.stateQuery(for: request) else {
-            return engine.decide(request, states: [:], random: &random).plan
-        }
-        do {
-            if dryRun {
+        guard let query = engine.stateQuery(for: request) else { return stateless(request, engine: engine) }
+        if dryRun {
+            var random = SystemRandomNumberGenerator()
+            do {
                 return engine.decide(request, states: try store.poolStates(query), random: &random).plan
+            } catch {
+                failed("route", error, requestID: requestID)
+                return stateless(request, engine: engine)
             }
-            let outcome = try store.route(query) { states in
+        }
+        let result = Result { () throws -> RouteOutcome in
+            try store.route(query) { states in
                 var random = SystemRandomNumberGenerator()
                 let outcome = engine.decide(request, states: states, random: &random)
                 return (outcome, outcome.records)
             }
+        }
+        return finish(result, request: request, engine: engine, requestID: requestID)
+    }
+
+    /// After the store answered: the committed plan, logged and counted; or the stateless fallback.
+    func finish(_ result: Result<RouteOutcome, any Error>, request: RouteRequest, engine: RoutingEngine, requestID: String) -> RoutePlan {
+        switch result {
+        case .success(let outcome):
             for record in outcome.records {
                 metrics.decision(channel: record.channel.rawValue, pool: record.pool, member: Redact.member(record.member))
                 logger.info(request.channel == .voice ? "Routed call" : "Routed message", metadata: [
@@ -63,12 +81,29 @@ public struct RoutingService: Sendable {
                     "member": "\(Redact.member(record.member))",
                 ])
             }
+            // The store remembered the conversation with the member its decision names; a text sent
+            // to every member (`simultaneous`) is remembered for the others here.
+            if case .message(let messages) = outcome.plan {
+                for message in messages.dropFirst() {
+                    do {
+                        try store.recordConversation(poolNumber: request.to, member: message.to, customer: request.from, at: request.now)
+                    } catch {
+                        failed("conversation", error, requestID: requestID)
+                    }
+                }
+            }
             return outcome.plan
-        } catch {
+        case .failure(let error):
             failed("route", error, requestID: requestID)
             metrics.fallback(reason: "store")
-            return engine.decide(request, states: [:], random: &random).plan
+            return stateless(request, engine: engine)
         }
+    }
+
+    /// The decision from the routes alone: every pool starts from its first enabled member.
+    func stateless(_ request: RouteRequest, engine: RoutingEngine) -> RoutePlan {
+        var random = SystemRandomNumberGenerator()
+        return engine.decide(request, states: [:], random: &random).plan
     }
 
     /// A member texting the pool number: relayed to the customer who last reached them.

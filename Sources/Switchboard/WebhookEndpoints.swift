@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import HTTPServer
 import Logging
@@ -19,6 +20,9 @@ public final class WebhookEndpoints: Sendable {
     let metrics: Metrics
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// Status and voicemail writes wait for the database's write lock: they run here, on a thread of
+    /// their own, never on the threads the connections share.
+    private let writes = DispatchQueue(label: "switchboard.callback-writes")
 
     public init(routes: RoutesFile, store: any SwitchboardStore, callbackBase: String?, metrics: Metrics,
                 logger: Logger, clock: @escaping @Sendable () -> Date = Date.init) {
@@ -32,29 +36,41 @@ public final class WebhookEndpoints: Sendable {
         self.clock = clock
     }
 
-    public func voice(_ request: HTTPRequest) -> HTTPResponse {
+    public func voice(_ request: HTTPRequest, _ responder: HTTPResponder) {
         let routeRequest: RouteRequest
-        do { routeRequest = try Webhook.voice(request, now: clock()) } catch { return .text(400, error.reason) }
-        let plan = service.plan(routeRequest, engine: routes.current, requestID: request.id)
-        return HTTPResponse(status: 200, contentType: SWMLDocument.contentType, body: swml.bytes(plan, dialed: routeRequest.to))
+        do { routeRequest = try Webhook.voice(request, now: clock()) } catch { return responder.respond(.text(400, error.reason)) }
+        let swml = swml
+        service.plan(routeRequest, engine: routes.current, requestID: request.id) { finish in
+            responder.respond {
+                HTTPResponse(status: 200, contentType: SWMLDocument.contentType, body: swml.bytes(finish(), dialed: routeRequest.to))
+            }
+        }
     }
 
-    public func sms(_ request: HTTPRequest) -> HTTPResponse {
+    public func sms(_ request: HTTPRequest, _ responder: HTTPResponder) {
         let routeRequest: RouteRequest
-        do { routeRequest = try Webhook.sms(request, now: clock()) } catch { return .text(400, error.reason) }
-        let plan = service.plan(routeRequest, engine: routes.current, requestID: request.id)
-        return HTTPResponse(status: 200, contentType: CXMLResponse.contentType, body: cxml.render(plan).renderBytes())
+        do { routeRequest = try Webhook.sms(request, now: clock()) } catch { return responder.respond(.text(400, error.reason)) }
+        let cxml = cxml
+        service.plan(routeRequest, engine: routes.current, requestID: request.id) { finish in
+            responder.respond {
+                HTTPResponse(status: 200, contentType: CXMLResponse.contentType, body: cxml.render(finish()).renderBytes())
+            }
+        }
     }
 
-    public func callStatus(_ request: HTTPRequest) -> HTTPResponse {
-        record(request, kind: "call", parse: Webhook.callStatus)
+    public func callStatus(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        writes.async { responder.respond(self.record(request, kind: "call", parse: Webhook.callStatus)) }
     }
 
-    public func messageStatus(_ request: HTTPRequest) -> HTTPResponse {
-        record(request, kind: "message", parse: Webhook.messageStatus)
+    public func messageStatus(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        writes.async { responder.respond(self.record(request, kind: "message", parse: Webhook.messageStatus)) }
     }
 
-    public func voicemail(_ request: HTTPRequest) -> HTTPResponse {
+    public func voicemail(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        writes.async { responder.respond(self.storeVoicemail(request)) }
+    }
+
+    func storeVoicemail(_ request: HTTPRequest) -> HTTPResponse {
         let voicemail: Voicemail?
         do { voicemail = try Webhook.voicemail(request, now: clock()) } catch { return .text(400, error.reason) }
         guard let voicemail else { return .noContent() }

@@ -25,7 +25,7 @@ func roundRobin(
     _ members: [String], pool: String = "sales", id: String = UUID().uuidString,
     from: String = "+15550001000", to: String = "+15550000001", channel: Channel = .voice,
     now: Date = Date()
-) -> ([String: PoolState]) throws -> (String, [DecisionRecord]) {
+) -> @Sendable ([String: PoolState]) throws -> (String, [DecisionRecord]) {
     { states in
         let last = states[pool]?.lastMember
         let next = last.flatMap { members.firstIndex(of: $0) }.map { members[($0 + 1) % members.count] } ?? members[0]

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import HTTPServer
 import Logging
@@ -10,6 +11,11 @@ import Testing
 final class FailingStore: SwitchboardStore, @unchecked Sendable {
     struct Broken: Error {}
     func route<T>(_ query: StateQuery, _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord])) throws -> T { throw Broken() }
+    func route<T: Sendable>(_ query: StateQuery, _ choose: @escaping @Sendable ([String: PoolState]) throws -> (T, [DecisionRecord]),
+                            completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
+        // Answers from another thread, as a real store's writer would.
+        DispatchQueue.global().async { completion(.failure(Broken())) }
+    }
     func poolStates(_ query: StateQuery) throws -> [String: PoolState] { throw Broken() }
     func recordStatus(_ event: StatusEvent) throws -> StatusOutcome { throw Broken() }
     func recordVoicemail(_ voicemail: Voicemail) throws { throw Broken() }
@@ -21,6 +27,25 @@ final class FailingStore: SwitchboardStore, @unchecked Sendable {
     func currentStatus(id: String) throws -> String? { throw Broken() }
     func ping() throws { throw Broken() }
     func close() {}
+}
+
+/// Calls an answer-later endpoint and waits (bounded) for its answer.
+func answer(_ endpoint: (HTTPRequest, HTTPResponder) -> Void, _ request: HTTPRequest) -> HTTPResponse {
+    let box = AnswerWait()
+    endpoint(request, HTTPResponder { make in box.put(make()) })
+    return box.wait() ?? .text(599, "no answer within 5 s")
+}
+
+final class AnswerWait: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var response: HTTPResponse?
+    func put(_ value: HTTPResponse) {
+        response = value
+        done.signal()
+    }
+    func wait() -> HTTPResponse? {
+        done.wait(timeout: .now() + 5) == .success ? response : nil
+    }
 }
 
 @Suite(.serialized)
@@ -43,7 +68,7 @@ struct StoreFallbackTests {
         let request = HTTPRequest(method: "POST", target: "/voice", headers: ["Content-Type": "application/json"],
                                   body: Array(#"{"call":{"call_id":"c1","from":"+1213","to":"+15550000001"}}"#.utf8))
         for _ in 0..<3 {
-            let response = endpoints.voice(request)
+            let response = answer(endpoints.voice, request)
             #expect(response.status == 200)
             #expect(firstMember(String(decoding: response.body, as: UTF8.self)) == "+15551111111")
         }
@@ -56,10 +81,10 @@ struct StoreFallbackTests {
         let (endpoints, dir) = try Self.endpoints(metrics: Metrics())
         defer { try? FileManager.default.removeItem(at: dir) }
         let form: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
-        let sms = endpoints.sms(HTTPRequest(method: "POST", target: "/sms", headers: form, body: Array("From=%2B1213&To=%2B15550000001&Body=hi".utf8)))
+        let sms = answer(endpoints.sms, HTTPRequest(method: "POST", target: "/sms", headers: form, body: Array("From=%2B1213&To=%2B15550000001&Body=hi".utf8)))
         #expect(sms.status == 200)
         #expect(String(decoding: sms.body, as: UTF8.self).contains(#"<Message to="+15551111111""#))
-        let status = endpoints.callStatus(HTTPRequest(method: "POST", target: "/status/call", headers: form, body: Array("CallSid=CA1&CallStatus=ringing".utf8)))
+        let status = answer(endpoints.callStatus, HTTPRequest(method: "POST", target: "/status/call", headers: form, body: Array("CallSid=CA1&CallStatus=ringing".utf8)))
         #expect(status.status == 503)
     }
 }

@@ -46,10 +46,10 @@ public final class TestClient {
                 result = error
             }
         }
-        guard result == 0 else {
-            close(fd)
-            throw TestClientError.connect(result)
-        }
+        // No close here: a class whose initializer throws once every property is set still runs its
+        // deinit, which closes the socket. Closing it here too closed, later, whatever socket or pipe
+        // of another test had been given the same number meanwhile.
+        guard result == 0 else { throw TestClientError.connect(result) }
     }
 
     deinit { close(fd) }

@@ -1,0 +1,92 @@
+import Dispatch
+import Foundation
+import Routing
+import Testing
+@testable import Store
+
+/// `route(_:_:completion:)`: decisions that join the next batch without holding the caller's thread.
+@Suite struct SQLiteStoreAsyncRouteTests {
+    static let members = ["+15551111111", "+15551111112", "+15551111113"]
+
+    final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var members: [String] = []
+        private(set) var errors = 0
+        private(set) var committedAtCompletion: [Int] = []
+        let done = DispatchGroup()
+        func add(_ result: Result<String, any Error>, committed: Int) {
+            lock.withLock {
+                switch result {
+                case .success(let member): members.append(member)
+                case .failure: errors += 1
+                }
+                committedAtCompletion.append(committed)
+            }
+        }
+    }
+
+    @Test func thousandConcurrentDecisionsShareTheTurnsAndCompleteAfterTheirCommit() throws {
+        let db = TemporaryDatabase()
+        defer { db.remove() }
+        let store = try SQLiteStore(path: db.path)
+        defer { store.close() }
+        // A second connection sees only committed rows: each completion must find its own decision there.
+        let observer = try SQLiteStore(path: db.path, readOnly: true)
+        defer { observer.close() }
+        let results = Results()
+        DispatchQueue.concurrentPerform(iterations: 1000) { i in
+            results.done.enter()
+            store.route(positionQuery(), roundRobin(Self.members, id: "call-\(i)")) { result in
+                results.add(result, committed: (try? observer.decisionCount()) ?? -1)
+                results.done.leave()
+            }
+        }
+        #expect(results.done.wait(timeout: .now() + 30) == .success)
+        #expect(results.errors == 0)
+        #expect(try store.decisionCount() == 1000)
+        for member in Self.members {
+            #expect([333, 334].contains(results.members.filter { $0 == member }.count))
+        }
+        // Every completion ran after at least as many commits as completions before it.
+        #expect(results.committedAtCompletion.enumerated().allSatisfy { $0.element >= $0.offset + 1 })
+    }
+
+    @Test func aThrowingChooseFailsOnlyItself() throws {
+        let db = TemporaryDatabase()
+        defer { db.remove() }
+        let store = try SQLiteStore(path: db.path)
+        defer { store.close() }
+        let results = Results()
+        for i in 0..<20 {
+            results.done.enter()
+            let next = roundRobin(Self.members, id: "c\(i)")
+            let refuse = i % 4 == 0
+            let choose: @Sendable ([String: PoolState]) throws -> (String, [DecisionRecord]) = { states in
+                if refuse { throw StoreError(operation: "test", code: 1, message: "refused") }
+                return try next(states)
+            }
+            store.route(positionQuery(), choose) { result in
+                results.add(result, committed: 0)
+                results.done.leave()
+            }
+        }
+        #expect(results.done.wait(timeout: .now() + 10) == .success)
+        #expect(results.errors == 5)
+        #expect(try store.decisionCount() == 15)
+    }
+
+    @Test func aClosedStoreAnswersWithAnError() throws {
+        let db = TemporaryDatabase()
+        defer { db.remove() }
+        let store = try SQLiteStore(path: db.path)
+        store.close()
+        let results = Results()
+        results.done.enter()
+        store.route(positionQuery(), roundRobin(Self.members)) { result in
+            results.add(result, committed: 0)
+            results.done.leave()
+        }
+        #expect(results.done.wait(timeout: .now() + 5) == .success)
+        #expect(results.errors == 1)
+    }
+}
