@@ -5,9 +5,9 @@ import Routing
 extension SQLiteStore {
     /// Loads the state `query` names, calls `choose`, stores its decisions and moves each pool's
     /// position, all in one `BEGIN IMMEDIATE` transaction; returns once that has committed.
-    /// With group commit, concurrent calls share a transaction, each in its own savepoint, so a
-    /// throwing `choose` undoes only itself and each call sees the decisions made before it; `choose`
-    /// may then run on another caller's thread. `choose` must not call back into the store.
+    /// With group commit (the default), concurrent calls share a transaction, each in its own
+    /// savepoint, so a throwing `choose` undoes only itself and each call sees the decisions made
+    /// before it. `choose` then runs on the store's writer queue and must not call back into the store.
     public func route<T>(
         _ query: StateQuery,
         _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord])
@@ -16,37 +16,49 @@ extension SQLiteStore {
             return try write("route") { try Self.decide($0, query, choose) }
         }
         return try withoutActuallyEscaping(choose) { choose in
-            let box = ResultBox<T>()
-            let job = GroupCommit.Job { connection in
-                box.value = try Self.decide(connection, query, choose)
-            }
-            try groupCommit.submit(job) { batch in runBatch(batch) }
-            guard let value = box.value else {
-                throw StoreError(operation: "cannot route on \(path)", code: SQLITE_ERROR, message: "the decision was lost")
-            }
-            return value
+            let (job, box) = Self.job(query, choose)
+            let done = DispatchSemaphore(value: 0)
+            job.completion = { done.signal() }
+            groupCommit.submit(job) { batch in self.runBatch(batch) }
+            done.wait()
+            return try result(job, box).get()
         }
     }
 
+    /// `route` without blocking: `completion` runs on the writer queue once the batch holding the
+    /// decision has committed (or failed).
     public func route<T: Sendable>(
         _ query: StateQuery,
         _ choose: @escaping @Sendable ([String: PoolState]) throws -> (T, [DecisionRecord]),
         completion: @escaping @Sendable (Result<T, any Error>) -> Void
     ) {
-        let box = ResultBox<T>()
-        let job = GroupCommit.Job { connection in
-            box.value = try Self.decide(connection, query, choose)
-        }
-        job.completion = {
-            if let error = job.error {
-                completion(.failure(error))
-            } else if let value = box.value {
-                completion(.success(value))
-            } else {
-                completion(.failure(StoreError(operation: "cannot route on \(self.path)", code: SQLITE_ERROR, message: "the decision was lost")))
+        guard let groupCommit else {
+            // Without group commit (measurements only): one transaction each, off the caller's thread.
+            return DispatchQueue.global().async {
+                completion(Result { try self.write("route") { try Self.decide($0, query, choose) } })
             }
         }
-        asyncBatches.submit(job) { batch in self.runBatch(batch) }
+        let (job, box) = Self.job(query, choose)
+        job.completion = { completion(self.result(job, box)) }
+        groupCommit.submit(job) { batch in self.runBatch(batch) }
+    }
+
+    private static func job<T>(
+        _ query: StateQuery, _ choose: @escaping ([String: PoolState]) throws -> (T, [DecisionRecord])
+    ) -> (GroupCommit.Job, ResultBox<T>) {
+        let box = ResultBox<T>()
+        let job = GroupCommit.Job { connection in
+            box.value = try decide(connection, query, choose)
+        }
+        return (job, box)
+    }
+
+    private func result<T>(_ job: GroupCommit.Job, _ box: ResultBox<T>) -> Result<T, any Error> {
+        if let error = job.error { return .failure(error) }
+        guard let value = box.value else {
+            return .failure(StoreError(operation: "cannot route on \(path)", code: SQLITE_ERROR, message: "the decision was lost"))
+        }
+        return .success(value)
     }
 
     /// The state `query` names, read in one snapshot without writing anything.
@@ -115,8 +127,8 @@ extension SQLiteStore {
     }
 }
 
-/// Carries a generic result out of a group-commit job; written by the leader before it wakes the
-/// caller, read by the caller after.
+/// Carries a generic result out of a group-commit job; written on the writer queue before the job's
+/// completion runs, read after it.
 private final class ResultBox<T>: @unchecked Sendable {
     var value: T?
 }

@@ -33,8 +33,6 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     let readers: ReaderPool
     /// Batches concurrent `route` calls into one commit, when enabled.
     let groupCommit: GroupCommit?
-    /// Commits the non-blocking `route` calls, a batch at a time.
-    let asyncBatches = AsyncBatches()
 
     /// Opens (creating and migrating it if needed) the database at `path`.
     /// - Parameter readOnly: open for reading only (`stats`, dry runs): every write then throws.
