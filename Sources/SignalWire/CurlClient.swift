@@ -6,19 +6,21 @@ import Foundation
 /// stay on, only `http` and `https` are allowed, and redirects are not followed.
 public final class CurlClient: @unchecked Sendable {
     private let lock = NSLock()
-    private let handle: UnsafeMutableRawPointer
+    /// Nil only if libcurl could not make a handle (out of memory): every request then fails.
+    private let easy: UnsafeMutableRawPointer?
+    /// Read only after `perform` has checked `easy`.
+    private var handle: UnsafeMutableRawPointer { easy! }
 
     /// `curl_global_init`, run once per process before the first handle is made.
     private static let globalInit: Int = Int(curl_global_init(Int(CURL_GLOBAL_DEFAULT)).rawValue)
 
     public init() {
         _ = Self.globalInit
-        guard let handle = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
-        self.handle = handle
+        easy = curl_easy_init()
     }
 
     deinit {
-        curl_easy_cleanup(handle)
+        if let easy { curl_easy_cleanup(easy) }
     }
 
     /// Sends `request` and waits for the whole response.
@@ -26,6 +28,7 @@ public final class CurlClient: @unchecked Sendable {
     public func perform(_ request: CurlRequest) throws -> CurlResponse {
         lock.lock()
         defer { lock.unlock() }
+        guard easy != nil else { throw CurlError(code: 27, message: "libcurl could not make a handle (out of memory)") }
         curl_easy_reset(handle)
 
         let sink = ResponseSink(limit: request.maxResponseBytes)
