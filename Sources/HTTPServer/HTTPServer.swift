@@ -112,6 +112,9 @@ public final class HTTPServer: @unchecked Sendable {
 
     var isDraining: Bool { lock.withLock { draining } }
 
+    /// False once shutdown has closed the listening socket.
+    var isAccepting: Bool { lock.withLock { listenSource != nil } }
+
     /// Stops accepting, lets requests in flight finish for up to `timeout` seconds, then closes every
     /// connection. Blocks until done.
     public func shutdown(timeout: Double = 10) {
