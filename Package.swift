@@ -81,7 +81,7 @@ let package = Package(
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: settings),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Routing"], swiftSettings: settings),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Routing", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: settings),
         .testTarget(name: "SignalWireTests", dependencies: ["SignalWire", "HTTPServer", "TestSupport"], swiftSettings: settings),
         .testTarget(

@@ -100,11 +100,11 @@ public struct WebhookSignature: Sendable {
         let given256 = sha256.map { Array($0.lowercased().utf8) }
         var sha1Matched = false
         for url in urls {
-            guard Self.constantTimeEquals(Array(jsonSignature(url: url, rawBody: rawBody).utf8), given) else { continue }
+            guard ConstantTime.equals(Array(jsonSignature(url: url, rawBody: rawBody).utf8), given) else { continue }
             sha1Matched = true
             guard let given256 else { return .valid(url: url) }
             let expected = Array(jsonSHA256Signature(url: url, rawBody: rawBody).utf8)
-            if Self.constantTimeEquals(expected, given256) { return .valid(url: url) }
+            if ConstantTime.equals(expected, given256) { return .valid(url: url) }
         }
         let reason = sha1Matched
             ? "\(Self.sha256Header) does not match"
@@ -115,19 +115,10 @@ public struct WebhookSignature: Sendable {
     private func validateForm(candidateURLs: [String], signature: String, params: [(String, String)]) -> SignatureResult {
         let urls = Self.unique(candidateURLs.flatMap(SignatureURL.portVariants))
         let given = Array(signature.utf8)
-        for url in urls where Self.constantTimeEquals(Array(formSignature(url: url, params: params).utf8), given) {
+        for url in urls where ConstantTime.equals(Array(formSignature(url: url, params: params).utf8), given) {
             return .valid(url: url)
         }
         return .invalid(reason: "form signature does not match", triedURLs: urls)
-    }
-
-    /// Compares every byte of the longer input, so the time taken does not depend on where they differ.
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference: UInt8 = a.count == b.count ? 0 : 1
-        for i in 0..<max(a.count, b.count) {
-            difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
-        }
-        return difference == 0
     }
 
     static func hex(_ bytes: some Sequence<UInt8>) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import Routing
+import SignalWire
 import Store
 
 /// `GET /admin/*` behind `Authorization: Bearer TOKEN`; off (404) without a token.
@@ -23,7 +24,7 @@ public struct AdminEndpoints: Sendable {
         return { request in
             guard let token else { return .text(404, "the admin API is off: set SWITCHBOARD_ADMIN_TOKEN") }
             guard let header = request.headers["Authorization"], header.lowercased().hasPrefix("bearer "),
-                  constantTimeEquals(Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8), Array(token.utf8)) else {
+                  ConstantTime.equals(Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8), Array(token.utf8)) else {
                 var response = HTTPResponse.text(401, "a valid Authorization: Bearer token is required")
                 response.headers.add("WWW-Authenticate", "Bearer")
                 return response

@@ -36,11 +36,7 @@ public struct RoutingService: Sendable {
         guard let query = engine.stateQuery(for: request) else {
             return completion { stateless(request, engine: engine) }
         }
-        store.route(query, { states in
-            var random = SystemRandomNumberGenerator()
-            let outcome = engine.decide(request, states: states, random: &random)
-            return (outcome, outcome.records)
-        }, completion: { result in
+        store.route(query, Self.choose(request, engine), completion: { result in
             completion { finish(result, request: request, engine: engine, requestID: requestID) }
         })
     }
@@ -60,14 +56,17 @@ public struct RoutingService: Sendable {
                 return stateless(request, engine: engine)
             }
         }
-        let result = Result { () throws -> RouteOutcome in
-            try store.route(query) { states in
-                var random = SystemRandomNumberGenerator()
-                let outcome = engine.decide(request, states: states, random: &random)
-                return (outcome, outcome.records)
-            }
-        }
+        let result = Result { () throws -> RouteOutcome in try store.route(query, Self.choose(request, engine)) }
         return finish(result, request: request, engine: engine, requestID: requestID)
+    }
+
+    /// The decision the store runs inside its transaction, on the state it read there.
+    static func choose(_ request: RouteRequest, _ engine: RoutingEngine) -> @Sendable ([String: PoolState]) -> (RouteOutcome, [DecisionRecord]) {
+        { states in
+            var random = SystemRandomNumberGenerator()
+            let outcome = engine.decide(request, states: states, random: &random)
+            return (outcome, outcome.records)
+        }
     }
 
     /// After the store answered: the committed plan, logged and counted; or the stateless fallback.

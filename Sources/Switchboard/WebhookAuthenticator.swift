@@ -63,17 +63,6 @@ public struct WebhookAuthenticator: Sendable {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "basic",
               let decoded = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)) else { return false }
-        return constantTimeEquals(Array(decoded), Array("\(user):\(password)".utf8))
+        return ConstantTime.equals(Array(decoded), Array("\(user):\(password)".utf8))
     }
-}
-
-/// Compares every byte whatever the contents, so timing says nothing about where they differ.
-func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
-    for i in 0..<max(a.count, b.count) {
-        let x = i < a.count ? a[i] : 0
-        let y = i < b.count ? b[i] : 0
-        difference |= x ^ y
-    }
-    return difference == 0
 }

@@ -45,27 +45,27 @@ struct HTTPResponderTests {
     }
 
     @Test func theAnswerIsBuiltOnTheConnectionAfterTheHandlerReturns() throws {
-        let handlerReturned = Flag()
-        let builtAfterReturn = Flag()
+        let handlerReturned = Locked(false)
+        let builtAfterReturn = Locked(false)
         let server = try Self.server { _, responder in
             responder.respond {
-                if handlerReturned.value { builtAfterReturn.set() }
+                if handlerReturned.current { builtAfterReturn.withLock { $0 = true } }
                 return .text(200, "built")
             }
-            handlerReturned.set()
+            handlerReturned.withLock { $0 = true }
         }
         defer { server.shutdown(timeout: 2) }
         let client = try TestClient(port: server.port)
         client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(client.readResponse()?.body == "built\n")
-        #expect(builtAfterReturn.value)
+        #expect(builtAfterReturn.current)
     }
 
     @Test func aLateAnswerDuringShutdownClosesTheConnection() throws {
-        let started = Flag()
+        let started = Locked(false)
         let box = ServerBox()
         let server = try Self.server { _, responder in
-            started.set()
+            started.withLock { $0 = true }
             DispatchQueue.global().async {
                 let deadline = Date().addingTimeInterval(5)
                 while box.server?.isDraining != true, Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
@@ -76,7 +76,7 @@ struct HTTPResponderTests {
         let client = try TestClient(port: server.port)
         client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         let deadline = Date().addingTimeInterval(5)
-        while !started.value, Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
+        while !started.current, Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             server.shutdown(timeout: 5)
@@ -88,11 +88,4 @@ struct HTTPResponderTests {
         #expect(done.wait(timeout: .now() + 6) == .success)
         #expect(server.openConnections == 0)
     }
-}
-
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var isSet = false
-    func set() { lock.withLock { isSet = true } }
-    var value: Bool { lock.withLock { isSet } }
 }

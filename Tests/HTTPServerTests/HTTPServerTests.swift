@@ -9,7 +9,7 @@ import Testing
 final class LiveServer: @unchecked Sendable {
     let server: HTTPServer
     /// How many `/slow` handlers have started.
-    let slowStarted: Counter
+    let slowStarted: Locked<Int>
 
     init(limits: HTTPLimits = HTTPLimits(), host: String = "127.0.0.1", handler: HTTPHandler? = nil) throws {
         var router = HTTPRouter()
@@ -17,10 +17,10 @@ final class LiveServer: @unchecked Sendable {
         router.add("POST", "/echo") { request in
             HTTPResponse(status: 200, contentType: "application/octet-stream", body: request.body)
         }
-        let slowStarted = Counter()
+        let slowStarted = Locked(0)
         self.slowStarted = slowStarted
         router.add("GET", "/slow") { request in
-            slowStarted.add()
+            slowStarted.withLock { $0 += 1 }
             let seconds = Double(request.queryItems.first { $0.0 == "s" }?.1 ?? "1") ?? 1
             Thread.sleep(forTimeInterval: seconds)
             return .text(200, "slept")
@@ -29,7 +29,7 @@ final class LiveServer: @unchecked Sendable {
         // shut down with a request surely in flight, however busy the machine.
         let box = ServerBox()
         router.add("GET", "/until-drain") { _ in
-            slowStarted.add()
+            slowStarted.withLock { $0 += 1 }
             let deadline = Date().addingTimeInterval(5)
             while box.server?.isDraining != true, Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
             Thread.sleep(forTimeInterval: 0.05)
@@ -94,15 +94,15 @@ struct HTTPServerTests {
     @Test func sixtyFourConcurrentConnections() throws {
         let live = try LiveServer()
         let port = live.port
-        let ok = Counter()
+        let ok = Locked(0)
         DispatchQueue.concurrentPerform(iterations: 64) { i in
             guard let client = try? TestClient(port: port) else { return }
             for j in 0..<10 {
                 client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n\(String(format: "%02d:%02d", i, j))")
-                if client.readResponse()?.body == String(format: "%02d:%02d", i, j) { ok.add() }
+                if client.readResponse()?.body == String(format: "%02d:%02d", i, j) { ok.withLock { $0 += 1 } }
             }
         }
-        #expect(ok.value == 640)
+        #expect(ok.current == 640)
     }
 
     @Test func chunkedAndContinue() throws {
@@ -254,8 +254,8 @@ struct HTTPServerTests {
         client.send("GET /until-drain HTTP/1.1\r\nHost: x\r\n\r\n")
         // Shut down only once the request is in its handler, however busy the machine is.
         let deadline = Date().addingTimeInterval(5)
-        while live.slowStarted.value == 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
-        #expect(live.slowStarted.value == 1)
+        while live.slowStarted.current == 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        #expect(live.slowStarted.current == 1)
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             live.server.shutdown(timeout: 5)
@@ -276,11 +276,4 @@ struct HTTPServerTests {
 
 final class ServerBox: @unchecked Sendable {
     weak var server: HTTPServer?
-}
-
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func add() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
 }

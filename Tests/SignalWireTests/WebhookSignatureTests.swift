@@ -177,10 +177,13 @@ enum SignatureVectors {
     }
 
     @Test func constantTimeComparison() {
-        #expect(WebhookSignature.constantTimeEquals(Array("abc".utf8), Array("abc".utf8)))
-        #expect(!WebhookSignature.constantTimeEquals(Array("abc".utf8), Array("abd".utf8)))
-        #expect(!WebhookSignature.constantTimeEquals(Array("abc".utf8), Array("abcd".utf8)))
-        #expect(!WebhookSignature.constantTimeEquals(Array("abc".utf8), []))
-        #expect(WebhookSignature.constantTimeEquals([], []))
+        #expect(ConstantTime.equals(Array("abc".utf8), Array("abc".utf8)))
+        #expect(!ConstantTime.equals(Array("abc".utf8), Array("abd".utf8)))
+        #expect(!ConstantTime.equals(Array("abc".utf8), Array("abcd".utf8)))
+        #expect(!ConstantTime.equals(Array("abc".utf8), []))
+        #expect(ConstantTime.equals([], []))
+        #expect(!ConstantTime.equals([], [0]))
+        // Lengths that differ by a multiple of 256 are still different.
+        #expect(!ConstantTime.equals([UInt8](repeating: 0, count: 256), []))
     }
 }

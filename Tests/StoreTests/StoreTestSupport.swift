@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Routing
 @testable import Store
 
@@ -61,22 +62,6 @@ func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
         thread.start()
     }
     group.wait()
-}
-
-/// A value shared between test threads under a lock.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
-
-    var current: Value { withLock { $0 } }
 }
 
 struct TestFailure: Error {}

@@ -18,14 +18,15 @@ struct DaemonTests {
     @Test func thousandConcurrentCallsShareTheTurnsEvenly() throws {
         let live = try LiveDaemon(routes: Self.routes)
         defer { live.remove() }
-        let counts = Counts()
+        let counts = Locked([String: Int]())
         DispatchQueue.concurrentPerform(iterations: 32) { worker in
             for i in 0..<(1000 / 32 + (worker < 1000 % 32 ? 1 : 0)) {
                 let response = try? live.voice(to: "+15550000001", callID: "call-\(worker)-\(i)")
-                counts.add(response.flatMap { $0.status == 200 ? firstMember($0.body) : nil } ?? "failed")
+                let member = response.flatMap { $0.status == 200 ? firstMember($0.body) : nil } ?? "failed"
+                counts.withLock { $0[member, default: 0] += 1 }
             }
         }
-        let seen = counts.snapshot
+        let seen = counts.current
         #expect(seen["failed"] == nil)
         #expect(seen.values.reduce(0, +) == 1000)
         for member in ["+15551111111", "+15551111112", "+15551111113"] {
@@ -144,11 +145,4 @@ struct DaemonTests {
         defer { live.stop(); live.remove() }
         #expect(try live.request("GET", "/admin/pools", headers: [("Authorization", "Bearer x")]).status == 404)
     }
-}
-
-final class Counts: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [String: Int] = [:]
-    func add(_ key: String) { lock.withLock { values[key, default: 0] += 1 } }
-    var snapshot: [String: Int] { lock.withLock { values } }
 }

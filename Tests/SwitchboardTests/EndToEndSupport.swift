@@ -139,11 +139,3 @@ enum HTTP {
     }
 }
 
-/// A value shared between threads.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
-    var current: Value { lock.withLock { value } }
-}
