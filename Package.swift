@@ -27,9 +27,11 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // epoll and eventfd: in glibc, but not in Swift's Glibc module.
+        .systemLibrary(name: "CEpoll"),
         .target(
             name: "HTTPServer",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")],
             swiftSettings: settings
         ),
         .target(

@@ -1,75 +1,93 @@
 import Dispatch
-import Synchronization
+import CEpoll
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// One client connection. All of its state lives on its own serial queue; reads and writes are
-/// driven by Dispatch sources on a non-blocking socket.
-final class HTTPConnection: @unchecked Sendable {
+/// One client connection, owned by one `EventLoop`: all of its state is touched on that loop's
+/// thread only. The socket is non-blocking; the loop reports readiness.
+final class HTTPConnection: EventLoopMember, @unchecked Sendable {
     private enum Phase { case idle, reading, processing, writing, closed }
 
-    let id: Int
+    private let id: Int
     private let fd: Int32
     private let peer: String
     private unowned let server: HTTPServer
-    private let queue: DispatchQueue
-    private var readSource: (any DispatchSourceRead)?
-    private var writeSource: (any DispatchSourceWrite)?
-    /// When this connection times out (`DispatchTime` nanoseconds; `.max` while a handler runs).
-    /// Written on the connection's queue, read by the server's sweep, which then hops onto the queue.
-    let deadline = Atomic<UInt64>(.max)
-    private var openSources = 0
+    private let loop: EventLoop
+    private var token: UInt64 = 0
+    /// The events the loop watches the socket for now (0: not watched).
+    private var watching: UInt32 = 0
+    /// When this connection times out (the loop's clock; `.max` while a handler runs).
+    private var deadline = UInt64.max
+    /// Handlers that may block run here, one request at a time, never on the loop.
+    private var handlerQueue: DispatchQueue?
 
     private var phase = Phase.idle
     private var buffer: [UInt8] = []
     private var pending: [UInt8] = []
     private var pendingOffset = 0
     private var closeAfterWrite = false
-    private var readSuspended = false
-    private var peerClosedReading = false
+    private var readPaused = false
+    private var readStopped = false
     private var draining = false
     private var headSeen = false
     private var requestCount = 0
+    private var afterWrite: (() -> Void)?
 
     private static let readChunk = 64 * 1024
 
-    init(id: Int, fd: Int32, peer: String, server: HTTPServer) {
+    init(id: Int, fd: Int32, peer: String, server: HTTPServer, loop: EventLoop) {
         self.id = id
         self.fd = fd
         self.peer = peer
         self.server = server
-        self.queue = DispatchQueue(label: "switchboard.http.connection", target: server.configuration.connectionTarget)
+        self.loop = loop
     }
 
+    /// On the loop's thread.
     func start() {
-        queue.async { [self] in
-            let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-            source.setEventHandler { [unowned self] in self.readAvailable() }
-            source.setCancelHandler { [self] in self.sourceCancelled() }
-            readSource = source
-            openSources += 1
-            arm(after: server.configuration.limits.idleTimeout)
-            source.resume()
-        }
+        token = loop.add(self)
+        arm(after: server.configuration.limits.idleTimeout)
+        updateWatch()
     }
 
     /// Shutdown: an idle connection closes now; a busy one closes after its current response.
     func drain() {
-        queue.async { [self] in
-            draining = true
-            if phase == .idle { close() }
-        }
+        draining = true
+        if phase == .idle { close() }
     }
 
     func forceClose() {
-        queue.async { [self] in close() }
+        close()
+    }
+
+    func ready(_ events: UInt32) {
+        if events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0, wantsRead {
+            readAvailable()
+        }
+        if events & (EPOLLOUT.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0, phase != .closed, pendingOffset < pending.count {
+            flush()
+        }
+    }
+
+    private var wantsRead: Bool { phase != .closed && !readStopped && !readPaused }
+
+    /// Tells the loop what to watch for: reading unless stopped or paused, writing while output waits.
+    private func updateWatch() {
+        guard phase != .closed else { return }
+        var events: UInt32 = 0
+        if wantsRead { events |= EPOLLIN.rawValue }
+        if pendingOffset < pending.count { events |= EPOLLOUT.rawValue }
+        if loop.watch(fd, token: token, from: watching, to: events) {
+            watching = events
+        } else {
+            close()
+        }
     }
 
     // MARK: Reading
 
     private func readAvailable() {
-        guard phase != .closed else { return }
         var total = 0
         var failed = false
         withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { scratch in
@@ -82,7 +100,6 @@ final class HTTPConnection: @unchecked Sendable {
                     continue
                 }
                 if n == 0 {
-                    peerClosedReading = true
                     stopReading()
                     return
                 }
@@ -99,23 +116,23 @@ final class HTTPConnection: @unchecked Sendable {
         process()
     }
 
+    /// The peer closed its side (or the request was refused): read no more.
     private func stopReading() {
-        guard let source = readSource else { return }
-        if readSuspended { source.resume(); readSuspended = false }
-        source.cancel()
-        readSource = nil
+        guard !readStopped else { return }
+        readStopped = true
+        updateWatch()
     }
 
     /// Parses and answers whatever complete requests the buffer holds, one at a time, in order.
     private func process() {
         while phase == .reading || phase == .idle {
             if buffer.isEmpty {
-                if peerClosedReading || draining { close(); return }
+                if readStopped || draining { close() }
                 return
             }
             switch server.decoder.decode(buffer) {
             case .incomplete(let head):
-                if peerClosedReading { close(); return }
+                if readStopped { close(); return }
                 if let head, !headSeen {
                     // The head is complete: the body now has its own deadline.
                     headSeen = true
@@ -137,35 +154,53 @@ final class HTTPConnection: @unchecked Sendable {
                 requestCount += 1
                 request.peer = peer
                 request.id = "\(id)-\(requestCount)"
-                let keepAlive = request.keepAlive && !draining
-                let head = request.method == "HEAD"
                 phase = .processing
-                deadline.store(.max, ordering: .relaxed)
-                let call = HandlerCall()
-                let responder = HTTPResponder { [self] make in
-                    switch call.answerInline(make) {
-                    case true?, nil: return
-                    case false?: queue.async { self.deliver(make(), head: head, keepAlive: keepAlive) }
-                    }
-                }
-                server.handler(request, responder)
-                if let make = call.handlerReturned() { deliver(make(), head: head, keepAlive: keepAlive) }
+                deadline = .max
+                call(request)
                 return
             }
         }
     }
 
+    /// Hands `request` to the server's handler: on the loop when handlers never block, else on this
+    /// connection's own queue. The answer is written on the loop.
+    private func call(_ request: HTTPRequest) {
+        let keepAlive = request.keepAlive && !draining
+        let head = request.method == "HEAD"
+        let call = HandlerCall()
+        let loop = self.loop
+        let responder = HTTPResponder { [self] make in
+            switch call.answerInline(make) {
+            case true?, nil: return
+            case false?: loop.execute { self.deliver(make(), head: head, keepAlive: keepAlive) }
+            }
+        }
+        let handler = server.handler
+        if server.configuration.handlersMayBlock {
+            if handlerQueue == nil { handlerQueue = DispatchQueue(label: "switchboard.http.handler") }
+            handlerQueue!.async { [self] in
+                handler(request, responder)
+                if let make = call.handlerReturned() {
+                    loop.execute { self.deliver(make(), head: head, keepAlive: keepAlive) }
+                }
+            }
+        } else {
+            handler(request, responder)
+            if let make = call.handlerReturned() { deliver(make(), head: head, keepAlive: keepAlive) }
+        }
+    }
+
     private func applyBackpressure() {
         let cap = server.configuration.limits.maxHeadBytes + server.configuration.limits.maxBodyBytes + 64 * 1024
-        if buffer.count > cap, !readSuspended, let source = readSource {
-            source.suspend()
-            readSuspended = true
+        if buffer.count > cap, !readPaused {
+            readPaused = true
+            updateWatch()
         }
     }
 
     // MARK: Writing
 
-    /// The handler's answer, on the connection's queue.
+    /// The handler's answer, on the loop.
     private func deliver(_ response: HTTPResponse, head: Bool, keepAlive: Bool) {
         guard phase == .processing else { return }
         // A shutdown may have begun while the handler ran: say so on this answer.
@@ -182,23 +217,27 @@ final class HTTPConnection: @unchecked Sendable {
     private func responseSent() {
         if closeAfterWrite { close(); return }
         phase = buffer.isEmpty ? .idle : .reading
-        if readSuspended, let source = readSource { source.resume(); readSuspended = false }
+        if readPaused {
+            readPaused = false
+            updateWatch()
+        }
         arm(after: phase == .idle ? server.configuration.limits.idleTimeout : server.configuration.limits.headTimeout)
         process()
     }
 
-    private var afterWrite: (() -> Void)?
-
     /// Writes `bytes`, waiting for writability when the socket's buffer is full, then calls `then`.
     private func send(_ bytes: [UInt8], then: (() -> Void)?) {
-        if pendingOffset > 0 { pending.removeFirst(pendingOffset) }
-        pending += bytes
-        pendingOffset = 0
+        if pendingOffset > 0 {
+            pending.removeFirst(pendingOffset)
+            pendingOffset = 0
+        }
+        if pending.isEmpty { pending = bytes } else { pending += bytes }
         afterWrite = then
         flush()
     }
 
     private func flush() {
+        let wasWaiting = watching & EPOLLOUT.rawValue != 0
         while pendingOffset < pending.count {
             let n = pending.withUnsafeBytes { raw in
                 Glibc.send(fd, raw.baseAddress! + pendingOffset, raw.count - pendingOffset, Int32(MSG_NOSIGNAL))
@@ -206,7 +245,10 @@ final class HTTPConnection: @unchecked Sendable {
             if n > 0 { pendingOffset += n; continue }
             if n < 0, errno == EINTR { continue }
             if n < 0, errno == EAGAIN || errno == EWOULDBLOCK {
-                waitForWritable()
+                if !wasWaiting {
+                    arm(after: server.configuration.limits.writeTimeout)
+                    updateWatch()
+                }
                 return
             }
             close()
@@ -214,41 +256,20 @@ final class HTTPConnection: @unchecked Sendable {
         }
         pending.removeAll(keepingCapacity: true)
         pendingOffset = 0
-        if let source = writeSource {
-            source.cancel()
-            writeSource = nil
-        }
+        if wasWaiting { updateWatch() }
         let next = afterWrite
         afterWrite = nil
         next?()
     }
 
-    private func waitForWritable() {
-        guard writeSource == nil else { return }
-        arm(after: server.configuration.limits.writeTimeout)
-        let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { [unowned self] in self.flush() }
-        source.setCancelHandler { [self] in self.sourceCancelled() }
-        openSources += 1
-        writeSource = source
-        source.resume()
-    }
-
     // MARK: Timeouts and closing
 
     private func arm(after seconds: Double) {
-        deadline.store(DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9), ordering: .relaxed)
+        deadline = loop.now + UInt64(seconds * 1e9)
     }
 
-    /// Called by the server's sweep once `deadline` has passed; checked again here, on the queue.
-    func checkTimeout(now: UInt64) {
-        queue.async { [self] in
-            guard phase != .closed, deadline.load(ordering: .relaxed) <= now else { return }
-            timedOut()
-        }
-    }
-
-    private func timedOut() {
+    func tick(now: UInt64) {
+        guard phase != .closed, deadline <= now else { return }
         switch phase {
         case .reading where pending.isEmpty:
             // A slow or stalled request: tell the client, then close.
@@ -256,7 +277,7 @@ final class HTTPConnection: @unchecked Sendable {
             closeAfterWrite = true
             stopReading()
             respond(.text(408, "request timed out"), head: false)
-            arm(after: 1)
+            if phase != .closed { arm(after: 1) }
         case .processing:
             return
         default:
@@ -267,23 +288,11 @@ final class HTTPConnection: @unchecked Sendable {
     private func close() {
         guard phase != .closed else { return }
         phase = .closed
-        deadline.store(.max, ordering: .relaxed)
-        stopReading()
-        if let source = writeSource {
-            source.cancel()
-            writeSource = nil
-        }
-        if openSources == 0 { finish() }
-    }
-
-    private func sourceCancelled() {
-        openSources -= 1
-        if phase == .closed, openSources == 0 { finish() }
-    }
-
-    /// The fd is closed only after every source watching it has been cancelled (Dispatch's rule).
-    private func finish() {
+        deadline = .max
+        afterWrite = nil
+        loop.remove(token)
+        // Closing the socket also takes it out of the epoll set.
         Glibc.close(fd)
-        server.connectionClosed(id)
+        server.connectionClosed()
     }
 }

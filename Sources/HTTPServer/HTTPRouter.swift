@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Method + path -> handler, with 404 and 405 answers. `HEAD` is served by the `GET` handler.
 public struct HTTPRouter: Sendable {
     private var routes: [String: [String: HTTPAsyncHandler]] = [:]
@@ -6,6 +8,15 @@ public struct HTTPRouter: Sendable {
 
     public mutating func add(_ method: String, _ path: String, _ handler: @escaping HTTPHandler) {
         addAsync(method, path) { request, responder in responder.respond(handler(request)) }
+    }
+
+    /// A handler that may block (database reads, say): it runs on `queue`, never on the server's
+    /// event loop, and answers from there.
+    public mutating func addBlocking(_ method: String, _ path: String, on queue: DispatchQueue = .global(),
+                                     _ handler: @escaping HTTPHandler) {
+        addAsync(method, path) { request, responder in
+            queue.async { responder.respond(handler(request)) }
+        }
     }
 
     /// A handler that answers through its responder, possibly later.

@@ -1,15 +1,16 @@
 import Dispatch
 import Logging
+import CEpoll
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Answers one request. Runs on the connection's own serial queue, never on the accept queue, so a
-/// slow handler holds up only its own connection. (`HTTPAsyncHandler` answers later instead.)
+/// Answers one request. Runs on the connection's own queue, never on an event loop, so a slow
+/// handler holds up only its own connection. (`HTTPAsyncHandler` answers later instead.)
 public typealias HTTPHandler = @Sendable (HTTPRequest) -> HTTPResponse
 
-/// An HTTP/1.1 server on non-blocking BSD sockets driven by Dispatch sources: no thread per
-/// connection, no SwiftNIO.
+/// An HTTP/1.1 server on non-blocking BSD sockets and epoll: event-loop threads own the
+/// connections, no thread per connection, no SwiftNIO.
 public final class HTTPServer: @unchecked Sendable {
     public struct Configuration: Sendable {
         public var address: ListenAddress
@@ -17,11 +18,17 @@ public final class HTTPServer: @unchecked Sendable {
         public var backlog: Int32
         /// A socket already listening (systemd socket activation); `address` is then ignored.
         public var inheritedSocket: Int32?
-        /// Where each connection's serial queue runs. nil: Dispatch's overcommitting pool, a thread
-        /// for every busy connection, so handlers may block. A shared concurrent queue such as
-        /// `.global()` keeps to a thread per core, for handlers that never block (answering later
-        /// through an `HTTPResponder` instead): far fewer threads and context switches under load.
-        public var connectionTarget: DispatchQueue?
+        /// True (the default): each connection calls its handler on a queue of its own, so a handler
+        /// may block. False: handlers run on the event loop itself and must never block (answering
+        /// later through an `HTTPResponder` instead): no thread hop and no context switch per request.
+        public var handlersMayBlock = true
+        /// Event-loop threads; connections are shared between them in turn.
+        public var eventLoops = 1
+        /// Called on an event loop's thread before and after each turn (the sockets one `epoll_wait`
+        /// found ready, then the answers other threads posted), so that work the turn's handlers
+        /// queue can be done together: the daemon holds its store's commits for the turn.
+        public var turnStarted: (@Sendable () -> Void)?
+        public var turnEnded: (@Sendable () -> Void)?
 
         public init(host: String = "127.0.0.1", port: Int = 0, limits: HTTPLimits = HTTPLimits(),
                     backlog: Int32 = 511, inheritedSocket: Int32? = nil) {
@@ -40,14 +47,13 @@ public final class HTTPServer: @unchecked Sendable {
     let handler: HTTPAsyncHandler
     let logger: Logger
     let decoder: HTTPDecoder
-    private let acceptQueue = DispatchQueue(label: "switchboard.http.accept")
     private let lock = Mutex()
-    private var listenSource: (any DispatchSourceRead)?
-    private var sweepTimer: (any DispatchSourceTimer)?
-    private var listenFD: Int32 = -1
-    private var connections: [Int: HTTPConnection] = [:]
-    private var nextConnectionID = 0
+    private var loops: [EventLoop] = []
+    private var listener: Listener?
+    private var connectionCount = 0
+    private var connectionSerial = 0
     private var draining = false
+    private var stopped = false
     private var boundPort = 0
 
     public convenience init(configuration: Configuration, logger: Logger, handler: @escaping HTTPHandler) {
@@ -76,106 +82,75 @@ public final class HTTPServer: @unchecked Sendable {
         } else {
             fd = try Socket.listen(configuration.address, backlog: configuration.backlog)
         }
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
-        source.setEventHandler { [weak self] in self?.acceptAll() }
-        source.setCancelHandler { close(fd) }
-        // One sweep for every connection's deadline: rescheduling a Dispatch timer per request
-        // costs a trip through Dispatch's manager thread each time.
+        // One tick per loop checks every connection's deadline: a timer per request would cost more.
         let limits = configuration.limits
         let shortest = min(limits.headTimeout, limits.bodyTimeout, limits.idleTimeout, limits.writeTimeout)
-        let interval = max(0.02, min(1.0, shortest / 4))
-        let sweep = DispatchSource.makeTimerSource(queue: acceptQueue)
-        sweep.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(Int(interval * 250)))
-        sweep.setEventHandler { [weak self] in self?.sweepDeadlines() }
+        let tick = max(0.02, min(1.0, shortest / 4))
+        var started: [EventLoop] = []
+        do {
+            for i in 0..<max(1, configuration.eventLoops) {
+                let loop = try EventLoop(tick: tick, turnStarted: configuration.turnStarted, turnEnded: configuration.turnEnded)
+                try loop.start(name: "http-loop-\(i)")
+                started.append(loop)
+            }
+        } catch {
+            for loop in started { loop.stop() }
+            close(fd)
+            throw error
+        }
+        let listener = Listener(fd: fd, server: self, loop: started[0])
         lock.withLock {
-            listenFD = fd
-            listenSource = source
-            sweepTimer = sweep
+            loops = started
+            self.listener = listener
             boundPort = Socket.localPort(fd)
         }
-        source.resume()
-        sweep.resume()
-    }
-
-    private func sweepDeadlines() {
-        let now = DispatchTime.now().uptimeNanoseconds
-        let open = lock.withLock { Array(connections.values) }
-        for connection in open where connection.deadline.load(ordering: .relaxed) <= now {
-            connection.checkTimeout(now: now)
-        }
+        started[0].execute { listener.start() }
     }
 
     /// The port actually bound (useful with port 0).
     public var port: Int { lock.withLock { boundPort } }
 
-    public var openConnections: Int { lock.withLock { connections.count } }
+    public var openConnections: Int { lock.withLock { connectionCount } }
 
     var isDraining: Bool { lock.withLock { draining } }
 
     /// False once shutdown has closed the listening socket.
-    var isAccepting: Bool { lock.withLock { listenSource != nil } }
+    var isAccepting: Bool { lock.withLock { listener != nil } }
 
     /// Stops accepting, lets requests in flight finish for up to `timeout` seconds, then closes every
-    /// connection. Blocks until done.
+    /// connection and stops the event loops. Blocks until done.
     public func shutdown(timeout: Double = 10) {
-        let open: [HTTPConnection] = lock.withLock {
+        let (loops, listener): ([EventLoop], Listener?) = lock.withLock {
+            if stopped { return ([], nil) }
             draining = true
-            listenSource?.cancel()
-            listenSource = nil
-            return Array(connections.values)
+            stopped = true
+            defer { self.listener = nil }
+            return (self.loops, self.listener)
         }
-        for connection in open { connection.drain() }
+        guard let first = loops.first else { return }
+        if let listener { first.execute { listener.close() } }
+        for loop in loops { loop.execute { for case let c as HTTPConnection in loop.memberList { c.drain() } } }
         let deadline = DispatchTime.now() + timeout
         while openConnections > 0, DispatchTime.now() < deadline {
             usleep(5_000)
         }
-        let left: [HTTPConnection] = lock.withLock { Array(connections.values) }
-        if !left.isEmpty {
-            logger.warning("Shutdown timed out; closing connections", metadata: ["connections": "\(left.count)"])
-            for connection in left { connection.forceClose() }
-            let hard = DispatchTime.now() + 1
-            while openConnections > 0, DispatchTime.now() < hard { usleep(5_000) }
+        let left = openConnections
+        if left > 0 {
+            logger.warning("Shutdown timed out; closing connections", metadata: ["connections": "\(left)"])
+            for loop in loops { loop.execute { for case let c as HTTPConnection in loop.memberList { c.forceClose() } } }
         }
-        lock.withLock {
-            sweepTimer?.cancel()
-            sweepTimer = nil
-        }
+        for loop in loops { loop.stop() }
     }
 
-    private func acceptAll() {
-        while true {
-            var storage = sockaddr_storage()
-            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let fd = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listenFDValue, $0, &length) }
-            }
-            if fd < 0 {
-                switch errno {
-                case EAGAIN, EWOULDBLOCK: return
-                case EINTR, ECONNABORTED: continue
-                default:
-                    // EMFILE and friends: log and wait for the next readiness event rather than spin.
-                    logger.error("Accept failed", metadata: ["error": "\(SocketError.failed("accept"))"])
-                    return
-                }
-            }
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            guard (try? Socket.setNonBlocking(fd)) != nil else { close(fd); continue }
-            admit(fd, peer: Socket.describe(storage))
+    /// From the listener, on the first loop: a new connection, unless at the cap or shutting down.
+    fileprivate func admit(_ fd: Int32, peer: String) {
+        let assigned: (loop: EventLoop, id: Int)? = lock.withLock {
+            guard !draining, connectionCount < configuration.limits.maxConnections else { return nil }
+            connectionCount += 1
+            connectionSerial += 1
+            return (loops[connectionSerial % loops.count], connectionSerial)
         }
-    }
-
-    private var listenFDValue: Int32 { lock.withLock { listenFD } }
-
-    private func admit(_ fd: Int32, peer: String) {
-        let connection: HTTPConnection? = lock.withLock {
-            guard !draining, connections.count < configuration.limits.maxConnections else { return nil }
-            nextConnectionID += 1
-            let c = HTTPConnection(id: nextConnectionID, fd: fd, peer: peer, server: self)
-            connections[nextConnectionID] = c
-            return c
-        }
-        guard let connection else {
+        guard let (loop, id) = assigned else {
             // Past the cap (or shutting down): a short 503 and close, without a connection object.
             let answer = HTTPResponseWriter.serialize(.text(503, "too many connections"), head: false, close: true)
             _ = answer.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -184,11 +159,79 @@ public final class HTTPServer: @unchecked Sendable {
             return
         }
         Socket.setNoDelay(fd)
-        connection.start()
+        let connection = HTTPConnection(id: id, fd: fd, peer: peer, server: self, loop: loop)
+        if loop.inLoop { connection.start() } else { loop.execute { connection.start() } }
     }
 
-    func connectionClosed(_ id: Int) {
-        lock.withLock { _ = connections.removeValue(forKey: id) }
+    func connectionClosed() {
+        lock.withLock { connectionCount -= 1 }
+    }
+}
+
+/// The listening socket, watched by the first event loop.
+private final class Listener: EventLoopMember {
+    private let fd: Int32
+    private unowned let server: HTTPServer
+    private let loop: EventLoop
+    private var token: UInt64 = 0
+    private var watching: UInt32 = 0
+    /// Set when accept failed for want of descriptors: accepting resumes at the next tick.
+    private var paused = false
+    private var closed = false
+
+    init(fd: Int32, server: HTTPServer, loop: EventLoop) {
+        self.fd = fd
+        self.server = server
+        self.loop = loop
+    }
+
+    func start() {
+        guard !closed else { return }
+        token = loop.add(self)
+        watch(EPOLLIN.rawValue)
+    }
+
+    private func watch(_ events: UInt32) {
+        if loop.watch(fd, token: token, from: watching, to: events) { watching = events }
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        loop.remove(token)
+        Glibc.close(fd)
+    }
+
+    func ready(_ events: UInt32) {
+        while !closed {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let client = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    accept4(fd, $0, &length, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+                }
+            }
+            if client < 0 {
+                switch errno {
+                case EAGAIN, EWOULDBLOCK: return
+                case EINTR, ECONNABORTED: continue
+                default:
+                    // EMFILE and friends: the socket stays readable, so stop watching it until the
+                    // next tick rather than spin.
+                    server.logger.error("Accept failed", metadata: ["error": "\(SocketError.failed("accept"))"])
+                    paused = true
+                    watch(0)
+                    return
+                }
+            }
+            server.admit(client, peer: Socket.describe(storage))
+        }
+    }
+
+    func tick(now: UInt64) {
+        guard paused, !closed else { return }
+        paused = false
+        watch(EPOLLIN.rawValue)
     }
 }
 

@@ -9,15 +9,40 @@ public enum SignatureURL {
     /// with it (the proxy stripped it), the prefix is put back; when it does, it is not doubled.
     /// The list also holds the URL with the scheme's default port added, or removed.
     public static func candidates(publicURL: String, requestTarget: String) -> [String] {
-        guard let base = URLParts(publicURL) else { return portVariants(publicURL + requestTarget) }
-        // The prefix is the public URL's path; a query or fragment there has no place in it.
-        var prefix = String(base.path.prefix { $0 != "?" && $0 != "#" })
-        while prefix.hasSuffix("/") { prefix.removeLast() }
-        var target = originForm(requestTarget)
-        if !prefix.isEmpty, !startsWithSegment(target, prefix) {
-            target = prefix + target
+        Prepared(publicURL: publicURL).candidates(requestTarget: requestTarget)
+    }
+
+    /// `candidates` for one public URL, parsed once: what a server does for every request.
+    public struct Prepared: Sendable {
+        private let publicURL: String
+        /// The public URL's origin as given, then with its default port added or removed.
+        private let origins: [String]?
+        private let prefix: String
+
+        public init(publicURL: String) {
+            self.publicURL = publicURL
+            guard let base = URLParts(publicURL) else {
+                origins = nil
+                prefix = ""
+                return
+            }
+            origins = SignatureURL.portVariants(base.origin)
+            // The prefix is the public URL's path; a query or fragment there has no place in it.
+            var prefix = String(base.path.prefix { $0 != "?" && $0 != "#" })
+            while prefix.hasSuffix("/") { prefix.removeLast() }
+            self.prefix = prefix
         }
-        return portVariants(base.origin + target)
+
+        public func candidates(requestTarget: String) -> [String] {
+            guard let origins else { return portVariants(publicURL + requestTarget) }
+            var target = originForm(requestTarget)
+            if !prefix.isEmpty, !startsWithSegment(target, prefix) {
+                target = prefix + target
+            }
+            // The target starts with `/`, `?` or `#`, so it never changes the authority: the port
+            // variants of the whole URL are those of its origin.
+            return origins.map { $0 + target }
+        }
     }
 
     /// The URL as given, plus the same URL with the default port (`:443` for https, `:80` for
@@ -76,32 +101,57 @@ struct URLParts {
     /// Everything after the authority: path, query and fragment, as written.
     var path: String
 
+    /// Split on the ASCII delimiters alone (a URL's bytes, not its characters: no Unicode work).
     init?(_ url: String) {
-        guard let schemeEnd = url.range(of: "://") else { return nil }
-        scheme = String(url[..<schemeEnd.lowerBound])
-        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else { return nil }
-        let afterScheme = url[schemeEnd.upperBound...]
-        let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
-        var authority = afterScheme[..<authorityEnd]
-        path = String(afterScheme[authorityEnd...])
-        if let at = authority.lastIndex(of: "@") {
-            userinfo = String(authority[..<at])
-            authority = authority[authority.index(after: at)...]
+        let bytes = url.utf8
+        var i = bytes.startIndex
+        while i != bytes.endIndex, Self.isSchemeByte(bytes[i]) { bytes.formIndex(after: &i) }
+        guard i != bytes.startIndex, bytes[i...].starts(with: "://".utf8) else { return nil }
+        scheme = String(url[..<i])
+        let authorityStart = bytes.index(i, offsetBy: 3)
+        var authorityEnd = authorityStart
+        var at: String.Index?
+        var colon: String.Index?
+        while authorityEnd != bytes.endIndex {
+            let byte = bytes[authorityEnd]
+            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { break }
+            if byte == UInt8(ascii: "@") { at = authorityEnd; colon = nil }
+            // A port follows the last colon, unless that colon is inside an IPv6 literal.
+            if byte == UInt8(ascii: ":") { colon = authorityEnd }
+            if byte == UInt8(ascii: "]") { colon = nil }
+            bytes.formIndex(after: &authorityEnd)
         }
-        // A port follows the last colon, unless that colon is inside an IPv6 literal.
-        // A port follows the last colon, unless that colon is inside an IPv6 literal.
-        if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]") {
-            let digits = authority[authority.index(after: colon)...]
-            host = String(authority[..<colon])
+        path = String(url[authorityEnd...])
+        var hostStart = authorityStart
+        if let at {
+            userinfo = String(url[authorityStart..<at])
+            hostStart = bytes.index(after: at)
+        }
+        if let colon {
+            let digits = url.utf8[bytes.index(after: colon)..<authorityEnd]
+            host = String(url[hostStart..<colon])
             if !digits.isEmpty {
-                guard digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-                      let value = Int(digits) else { return nil }
+                var value = 0
+                for digit in digits {
+                    guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9"), value < 1 << 32 else { return nil }
+                    value = value * 10 + Int(digit - UInt8(ascii: "0"))
+                }
                 port = value
             }
         } else {
-            host = String(authority)
+            host = String(url[hostStart..<authorityEnd])
         }
         guard !host.isEmpty else { return nil }
+    }
+
+    private static func isSchemeByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+            true
+        default:
+            false
+        }
     }
 
     var defaultPort: Int? {

@@ -22,26 +22,58 @@ final class GroupCommit: @unchecked Sendable {
         }
     }
 
+    nonisolated(unsafe) static var batches = 0
+    nonisolated(unsafe) static var jobs = 0
     private let lock = NSLock()
     private var pending: [Job] = []
     private var scheduled = false
+    /// While above zero, new jobs wait for `release` instead of starting a batch.
+    private var holds = 0
+    private let execute: @Sendable ([Job]) -> Void
     private let queue = DispatchQueue(label: "switchboard.store.writer")
 
-    /// Queues `job`. `execute` must run or abandon every job of a batch, setting `error` where one
-    /// failed, and clear each job's `work`.
-    func submit(_ job: Job, execute: @escaping @Sendable ([Job]) -> Void) {
+    /// `execute` runs each batch on the writer queue: it must run or abandon every job, setting
+    /// `error` where one failed, and clear each job's `work`.
+    init(execute: @escaping @Sendable ([Job]) -> Void) {
+        self.execute = execute
+    }
+
+    /// Queues `job` for the next batch.
+    func submit(_ job: Job) {
         let schedule: Bool = lock.withLock {
             pending.append(job)
-            defer { scheduled = true }
-            return !scheduled
+            guard holds == 0, !scheduled else { return false }
+            scheduled = true
+            return true
         }
-        guard schedule else { return }
+        if schedule { startBatch() }
+    }
+
+    /// Jobs submitted from now until the matching `release` (from any thread) wait, and then share
+    /// one batch: an event loop holds the batch open while it reads a turn's requests.
+    func hold() {
+        lock.withLock { holds += 1 }
+    }
+
+    func release() {
+        let schedule: Bool = lock.withLock {
+            holds -= 1
+            guard holds == 0, !scheduled, !pending.isEmpty else { return false }
+            scheduled = true
+            return true
+        }
+        if schedule { startBatch() }
+    }
+
+    private func startBatch() {
         queue.async { [self] in
             let batch: [Job] = lock.withLock {
                 defer { pending.removeAll(); scheduled = false }
                 return pending
             }
             execute(batch)
+            GroupCommit.batches += 1; GroupCommit.jobs += batch.count
+            if GroupCommit.batches % 1000 == 0 { FileHandle.standardError.write("batches \(GroupCommit.batches) jobs \(GroupCommit.jobs)\n".data(using: .utf8)!) }
             for job in batch {
                 job.completion?()
                 job.completion = nil

@@ -19,7 +19,7 @@ extension SQLiteStore {
             let (job, box) = Self.job(query, choose)
             let done = DispatchSemaphore(value: 0)
             job.completion = { done.signal() }
-            groupCommit.submit(job) { batch in self.runBatch(batch) }
+            groupCommit.submit(job)
             done.wait()
             return try result(job, box).get()
         }
@@ -40,7 +40,15 @@ extension SQLiteStore {
         }
         let (job, box) = Self.job(query, choose)
         job.completion = { completion(self.result(job, box)) }
-        groupCommit.submit(job) { batch in self.runBatch(batch) }
+        groupCommit.submit(job)
+    }
+
+    public func holdCommits() {
+        groupCommit?.hold()
+    }
+
+    public func releaseCommits() {
+        groupCommit?.release()
     }
 
     private static func job<T>(
@@ -89,7 +97,7 @@ extension SQLiteStore {
     }
 
     /// Runs a group-commit batch: one transaction, one savepoint per job, one commit.
-    private func runBatch(_ batch: [GroupCommit.Job]) {
+    func runBatch(_ batch: [GroupCommit.Job]) {
         writeLock.lock()
         defer {
             writeLock.unlock()

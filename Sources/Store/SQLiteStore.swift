@@ -55,7 +55,14 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
             throw error
         }
         self.readers = ReaderPool(path: path, limit: readers)
-        self.groupCommit = groupCommit ? GroupCommit() : nil
+        guard groupCommit else {
+            self.groupCommit = nil
+            return
+        }
+        // The batch closure cannot capture `self` before every stored property is set.
+        let runner = BatchRunner()
+        self.groupCommit = GroupCommit { batch in runner.store?.runBatch(batch) ?? runner.abandon(batch) }
+        runner.store = self
     }
 
     private static func configure(_ connection: SQLiteConnection, durability: Durability) throws {
@@ -125,5 +132,17 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     /// How many routing decisions are stored.
     public func decisionCount() throws -> Int {
         try read("count decisions") { try $0.scalar("SELECT count(*) FROM decisions", [], "count decisions")?.int ?? 0 }
+    }
+}
+
+/// Lets the group commit reach its store without keeping it alive.
+private final class BatchRunner: @unchecked Sendable {
+    weak var store: SQLiteStore?
+
+    func abandon(_ batch: [GroupCommit.Job]) {
+        for job in batch {
+            job.error = StoreError(operation: "cannot route", code: SQLITE_MISUSE, message: "the store is gone")
+            job.work = nil
+        }
     }
 }

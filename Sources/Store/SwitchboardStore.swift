@@ -24,6 +24,12 @@ public protocol SwitchboardStore: AnyObject, Sendable {
         completion: @escaping @Sendable (Result<T, any Error>) -> Void
     )
 
+    /// Until the matching `releaseCommits`, decisions asked for (from any thread) wait and then join
+    /// one commit: an event loop holds commits while it reads one turn's requests, so a turn's
+    /// decisions share a transaction. Holds nest. Stores without group commit ignore them.
+    func holdCommits()
+    func releaseCommits()
+
     /// The same state, read without writing anything (dry runs).
     func poolStates(_ query: StateQuery) throws -> [String: PoolState]
 

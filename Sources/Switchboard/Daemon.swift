@@ -57,7 +57,10 @@ public final class Daemon: @unchecked Sendable {
         var serverConfiguration = HTTPServer.Configuration(address: config.listen, limits: config.limits, inheritedSocket: inherited)
         // No handler blocks (decisions answer when their batch commits, status writes run on their
         // own queue), so connections share a thread per core.
-        serverConfiguration.connectionTarget = .global(qos: .userInitiated)
+        serverConfiguration.handlersMayBlock = false
+        // The decisions one turn of the event loop asks for share one commit.
+        serverConfiguration.turnStarted = { store.holdCommits() }
+        serverConfiguration.turnEnded = { store.releaseCommits() }
         let server = HTTPServer(configuration: serverConfiguration, logger: logger, asyncHandler: handler)
         metrics.setOpenConnections { [weak server] in server?.openConnections ?? 0 }
         if lock.withLock({ stopping }) { store.close(); return }
@@ -136,7 +139,8 @@ public final class Daemon: @unchecked Sendable {
             router.addAsync(method, "/status/message", webhooks.messageStatus)
             router.addAsync(method, "/voicemail", webhooks.voicemail)
         }
-        router.add("GET", "/healthz") { _ in
+        // Database reads may wait on SQLite: off the event loop.
+        router.addBlocking("GET", "/healthz") { _ in
             do {
                 try store.ping()
                 return .text(200, "ok")
@@ -147,9 +151,9 @@ public final class Daemon: @unchecked Sendable {
         router.add("GET", "/metrics") { _ in
             HTTPResponse(status: 200, contentType: Metrics.contentType, body: Array(metrics.render().utf8))
         }
-        router.add("GET", "/admin/pools", admin.guarded { try admin.pools($0) })
-        router.add("GET", "/admin/calls", admin.guarded { try admin.decisions($0, channel: .voice) })
-        router.add("GET", "/admin/messages", admin.guarded { try admin.decisions($0, channel: .sms) })
+        router.addBlocking("GET", "/admin/pools", admin.guarded { try admin.pools($0) })
+        router.addBlocking("GET", "/admin/calls", admin.guarded { try admin.decisions($0, channel: .voice) })
+        router.addBlocking("GET", "/admin/messages", admin.guarded { try admin.decisions($0, channel: .sms) })
 
         let auth = WebhookAuthenticator(publicURL: config.publicURL, signingKey: config.signingKey,
                                         mode: config.signatureMode, logger: logger)

@@ -23,7 +23,8 @@ public struct KeyValueLogHandler: LogHandler {
 
     /// - Parameters:
     ///   - environment: read for `JOURNAL_STREAM`.
-    ///   - output: receives each finished line, without its newline. Defaults to one `write(2)` on stderr.
+    ///   - output: receives each finished line, without its newline. Defaults to stderr, through
+    ///     `StandardErrorWriter`.
     public init(
         label: String,
         level: Logger.Level = .info,
@@ -61,21 +62,15 @@ public struct KeyValueLogHandler: LogHandler {
         }
         let prefix = journal ? "<\(Self.syslogPriority(event.level))>" : Self.timestamp() + " "
         output(prefix + Self.line(level: event.level, message: event.message.description, metadata: merged))
+        // A notice (start, stop, reload) or worse, and everything before it, is on stderr before
+        // `log` returns; info and debug lines (one per request) wait at most 10 ms.
+        if event.level >= .notice { StandardErrorWriter.shared.flush() }
     }
 
-    /// Writes `line` and a newline to stderr in one `write(2)`, so concurrent lines do not interleave.
+    /// Hands `line` to the stderr writer thread, which writes waiting lines together (one
+    /// `write(2)` each time, so concurrent lines never interleave).
     public static let standardError: @Sendable (String) -> Void = { line in
-        var bytes = Array(line.utf8)
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }
-                offset += written
-            }
-        }
+        StandardErrorWriter.shared.append(line)
     }
 
     /// The line after its timestamp or priority: `LEVEL message key=value ...`.

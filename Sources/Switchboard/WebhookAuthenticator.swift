@@ -17,12 +17,15 @@ public struct WebhookAuthenticator: Sendable {
 
     let publicURL: PublicURL?
     let signature: WebhookSignature?
+    /// The public URL parsed once for the signed-URL candidates of every request.
+    let signedURLs: SignatureURL.Prepared
     let mode: ServeConfig.SignatureMode
     let logger: Logger
 
     public init(publicURL: PublicURL?, signingKey: String?, mode: ServeConfig.SignatureMode, logger: Logger) {
         self.publicURL = publicURL
         self.signature = signingKey.map { WebhookSignature(signingKey: $0) }
+        self.signedURLs = SignatureURL.Prepared(publicURL: publicURL?.raw ?? "")
         self.mode = mode
         self.logger = logger
     }
@@ -34,8 +37,7 @@ public struct WebhookAuthenticator: Sendable {
             }
         }
         guard let signature else { return .allowed }
-        let base = publicURL?.raw ?? ""
-        let candidates = SignatureURL.candidates(publicURL: base, requestTarget: request.target)
+        let candidates = signedURLs.candidates(requestTarget: request.target)
         let isJSON = request.contentType == "application/json" || (request.contentType == nil && request.body.first == UInt8(ascii: "{"))
         let params: [(String, String)]? = isJSON ? nil : (request.method == "POST" ? request.formItems : [])
         let result = signature.validate(candidateURLs: candidates, headers: request.headers, rawBody: request.body, formParams: params)

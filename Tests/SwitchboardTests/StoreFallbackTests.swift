@@ -9,6 +9,8 @@ import Testing
 
 /// A store whose every call fails, as a full disk or a read-only file would make it.
 final class FailingStore: SwitchboardStore, @unchecked Sendable {
+    func holdCommits() {}
+    func releaseCommits() {}
     struct Broken: Error {}
     func route<T>(_ query: StateQuery, _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord])) throws -> T { throw Broken() }
     func route<T: Sendable>(_ query: StateQuery, _ choose: @escaping @Sendable ([String: PoolState]) throws -> (T, [DecisionRecord]),

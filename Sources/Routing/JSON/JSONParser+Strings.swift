@@ -4,7 +4,20 @@ extension JSONParser {
     mutating func parseString() throws(JSONSyntaxError) -> String {
         let start = position()
         offset += 1
-        var utf8: [UInt8] = []
+        // Most strings hold no escape: take them straight from the input.
+        var end = offset
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            guard let string = String(validating: bytes[offset..<end], as: UTF8.self) else {
+                throw JSONSyntaxError("invalid UTF-8 in string", at: start)
+            }
+            offset = end + 1
+            return string
+        }
+        var utf8 = Array(bytes[offset..<end])
+        offset = end
         while true {
             guard let byte = peek() else {
                 throw JSONSyntaxError("unterminated string", at: start)

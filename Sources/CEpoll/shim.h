@@ -1,0 +1,14 @@
+#ifndef SWITCHBOARD_CEPOLL_SHIM_H
+#define SWITCHBOARD_CEPOLL_SHIM_H
+// Linux's epoll and eventfd, which Glibc's Swift module does not carry.
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <pthread.h>
+
+// pthread_setname_np needs _GNU_SOURCE, which the module cannot define for its users.
+int pthread_setname_np(pthread_t thread, const char *name);
+
+// accept4 (non-blocking, close-on-exec in one call) likewise.
+struct sockaddr;
+int accept4(int fd, struct sockaddr *address, unsigned int *length, int flags);
+#endif
