@@ -2,6 +2,7 @@ extension HTTPDecoder {
     /// Parses the request-line and header fields (without the final CRLFCRLF).
     func parseHead(_ b: UnsafeBufferPointer<UInt8>) -> Swift.Result<Head, Failure> {
         var lines: [UnsafeBufferPointer<UInt8>] = []
+        lines.reserveCapacity(16)
         var lineStart = 0
         var i = 0
         while i < b.count {
@@ -27,6 +28,7 @@ extension HTTPDecoder {
             return .failure(Failure(431, "more than \(limits.maxHeaderCount) header fields"))
         }
         var headers = HTTPHeaders()
+        headers.reserveCapacity(lines.count - 1)
         for line in lines.dropFirst() {
             switch parseField(line) {
             case .success(let (name, value)): headers.add(name, value)
@@ -123,6 +125,12 @@ extension HTTPDecoder {
             return .success(.chunked)
         }
         guard !lengths.isEmpty else { return .success(.none) }
+        // The usual case, one field of digits alone, read without splitting and joining.
+        if lengths.count == 1, let only = lengths.first, (1...12).contains(only.utf8.count), only.utf8.allSatisfy(isDigit) {
+            let n = only.utf8.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            if n > limits.maxBodyBytes { return .failure(Failure(413, "body larger than \(limits.maxBodyBytes) bytes")) }
+            return .success(n == 0 ? .none : .length(n))
+        }
         // §6.3: several Content-Length values must all be the same valid number.
         let values = Set(lengths.joined(separator: ",").split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces() })
         guard values.count == 1, let text = values.first, !text.isEmpty, text.utf8.count <= 12,

@@ -47,8 +47,10 @@ public struct HTTPRequest: Sendable {
     /// The media type of the body without parameters, lower-cased: `application/json`.
     public var contentType: String? {
         guard let value = headers["Content-Type"] else { return nil }
-        let type = value.split(separator: ";", maxSplits: 1).first ?? ""
-        return type.trimmingSpaces().lowercased()
+        let type = value.utf8.firstIndex(of: UInt8(ascii: ";")).map { value[..<$0] } ?? value[...]
+        let trimmed = type.trimmingSpaces()
+        // Usually lower case already: no second copy then.
+        return trimmed.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? trimmed.lowercased() : trimmed
     }
 
     /// Form fields from an `application/x-www-form-urlencoded` body, else none.
@@ -71,10 +73,13 @@ public enum HTTPVersion: String, Sendable, Equatable {
 
 extension Substring {
     func trimmingSpaces() -> String {
-        var s = self[...]
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
+        let bytes = utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isSpace(bytes[start]) { bytes.formIndex(after: &start) }
+        while start < end, isSpace(bytes[bytes.index(before: end)]) { bytes.formIndex(before: &end) }
+        return String(self[start..<end])
     }
 }
 

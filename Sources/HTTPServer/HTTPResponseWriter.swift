@@ -7,24 +7,40 @@ enum HTTPResponseWriter {
     static func serialize(_ response: HTTPResponse, head: Bool, close: Bool) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160 + response.body.count)
-        out.append(contentsOf: "HTTP/1.1 \(response.status) \(HTTPResponse.reason(response.status))\r\n".utf8)
-        out.append(contentsOf: "Date: ".utf8)
-        out.append(contentsOf: HTTPDate.now())
-        out.append(contentsOf: "\r\n".utf8)
+        out += "HTTP/1.1 ".utf8
+        appendDecimal(response.status, to: &out)
+        out.append(UInt8(ascii: " "))
+        out += HTTPResponse.reason(response.status).utf8
+        out += "\r\nDate: ".utf8
+        out += HTTPDate.now()
+        out += "\r\n".utf8
         for field in response.headers where !field.name.caseInsensitiveEquals("Content-Length") && !field.name.caseInsensitiveEquals("Connection") {
-            out.append(contentsOf: field.name.utf8)
-            out.append(contentsOf: ": ".utf8)
-            out.append(contentsOf: field.value.utf8)
-            out.append(contentsOf: "\r\n".utf8)
+            out += field.name.utf8
+            out += ": ".utf8
+            out += field.value.utf8
+            out += "\r\n".utf8
         }
         // RFC 9110 §8.6: no Content-Length in a 1xx or 204 answer.
         if response.status >= 200, response.status != 204 {
-            out.append(contentsOf: "Content-Length: \(response.body.count)\r\n".utf8)
+            out += "Content-Length: ".utf8
+            appendDecimal(response.body.count, to: &out)
+            out += "\r\n".utf8
         }
-        if close { out.append(contentsOf: "Connection: close\r\n".utf8) }
-        out.append(contentsOf: "\r\n".utf8)
-        if !head, response.status != 204, response.status != 304 { out.append(contentsOf: response.body) }
+        if close { out += "Connection: close\r\n".utf8 }
+        out += "\r\n".utf8
+        if !head, response.status != 204, response.status != 304 { out += response.body }
         return out
+    }
+
+    private static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        guard value > 0 else { return out.append(UInt8(ascii: "0")) }
+        var digits: [UInt8] = []
+        var rest = value
+        while rest > 0 {
+            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        out += digits.reversed()
     }
 }
 

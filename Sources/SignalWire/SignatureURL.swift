@@ -70,7 +70,7 @@ public enum SignatureURL {
 
     /// The URL without `user:pass@`, as SignalWire signs JSON (call) requests.
     public static func removingCredentials(_ url: String) -> String {
-        guard var parts = URLParts(url), parts.userinfo != nil else { return url }
+        guard url.utf8.contains(UInt8(ascii: "@")), var parts = URLParts(url), parts.userinfo != nil else { return url }
         parts.userinfo = nil
         return parts.string
     }

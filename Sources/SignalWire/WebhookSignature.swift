@@ -16,12 +16,13 @@ public struct WebhookSignature: Sendable {
     public static let sha256Header = "X-SignalWire-SHA256-Signature"
     public static let twilioHeader = "X-Twilio-Signature"
 
-    private let keyBytes: [UInt8]
-    private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
+    /// HMACs with the key already absorbed: each check copies one instead of setting the key up.
+    private let keyed: KeyedHMACs
 
     /// - Parameter signingKey: the project's Signing Key (`SIGNALWIRE_SIGNING_KEY`).
     public init(signingKey: String) {
-        keyBytes = Array(signingKey.utf8)
+        let key = SymmetricKey(data: Array(signingKey.utf8))
+        keyed = KeyedHMACs(sha1: HMAC(key: key), sha256: HMAC(key: key))
     }
 
     /// Checks a request against the URLs it may have been signed for.
@@ -69,19 +70,26 @@ public struct WebhookSignature: Sendable {
 
     /// `hex(HMAC-SHA1(key, url + body))`: what SignalWire sends for a JSON request.
     public func jsonSignature(url: String, rawBody: [UInt8]) -> String {
-        let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Array(url.utf8) + rawBody, using: key)
-        return Self.hex(mac)
+        Self.hex(Self.mac(keyed.sha1, url: url, body: rawBody))
     }
 
     /// `hex(HMAC-SHA256(key, url + body))`: the second signature on a JSON request.
     public func jsonSHA256Signature(url: String, rawBody: [UInt8]) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(url.utf8) + rawBody, using: key)
-        return Self.hex(mac)
+        Self.hex(Self.mac(keyed.sha256, url: url, body: rawBody))
     }
 
     /// `base64(HMAC-SHA1(key, url + sorted params))`: what SignalWire sends for a form request.
     public func formSignature(url: String, params: [(String, String)]) -> String {
-        var data = Array(url.utf8)
+        formSignature(url: url, sortedParams: Self.sortedParamBytes(params))
+    }
+
+    private func formSignature(url: String, sortedParams: [UInt8]) -> String {
+        Data(Self.mac(keyed.sha1, url: url, body: sortedParams)).base64EncodedString()
+    }
+
+    /// key1 + value1 + key2 + value2 ..., sorted by key, then by value.
+    private static func sortedParamBytes(_ params: [(String, String)]) -> [UInt8] {
+        var data: [UInt8] = []
         let sorted = params.sorted { a, b in
             if a.0 != b.0 { return a.0.utf8.lexicographicallyPrecedes(b.0.utf8) }
             return a.1.utf8.lexicographicallyPrecedes(b.1.utf8)
@@ -90,21 +98,22 @@ public struct WebhookSignature: Sendable {
             data += name.utf8
             data += value.utf8
         }
-        let mac = HMAC<Insecure.SHA1>.authenticationCode(for: data, using: key)
-        return Data(mac).base64EncodedString()
+        return data
     }
 
     private func validateJSON(candidateURLs: [String], signature: String, sha256: String?, rawBody: [UInt8]) -> SignatureResult {
-        let urls = Self.unique(candidateURLs.map(SignatureURL.removingCredentials))
-        let given = Array(signature.lowercased().utf8)
-        let given256 = sha256.map { Array($0.lowercased().utf8) }
+        var urls: [String] = []
+        for url in candidateURLs.map(SignatureURL.removingCredentials) where !urls.contains(url) { urls.append(url) }
+        // Compared as bytes: the header's hex decoded once, each candidate's MAC never turned into text.
+        // Hex that does not decode cannot match, and is still compared in full against a MAC.
+        let given = Self.unhex(signature) ?? []
+        let given256 = sha256.map { Self.unhex($0) ?? [] }
         var sha1Matched = false
         for url in urls {
-            guard ConstantTime.equals(Array(jsonSignature(url: url, rawBody: rawBody).utf8), given) else { continue }
+            guard ConstantTime.equals(Self.mac(keyed.sha1, url: url, body: rawBody), given) else { continue }
             sha1Matched = true
             guard let given256 else { return .valid(url: url) }
-            let expected = Array(jsonSHA256Signature(url: url, rawBody: rawBody).utf8)
-            if ConstantTime.equals(expected, given256) { return .valid(url: url) }
+            if ConstantTime.equals(Self.mac(keyed.sha256, url: url, body: rawBody), given256) { return .valid(url: url) }
         }
         let reason = sha1Matched
             ? "\(Self.sha256Header) does not match"
@@ -112,10 +121,43 @@ public struct WebhookSignature: Sendable {
         return .invalid(reason: reason, triedURLs: urls)
     }
 
+    /// HMAC(key, url + body) without joining them first; `keyed` is copied, not changed.
+    private static func mac<H: HashFunction>(_ keyed: HMAC<H>, url: String, body: [UInt8]) -> [UInt8] {
+        var hmac = keyed
+        var url = url
+        url.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }
+        hmac.update(data: body)
+        return hmac.finalize().withUnsafeBytes { Array($0) }
+    }
+
+    /// Hex digits (either case) as bytes; nil when `text` is not an even run of hex digits.
+    static func unhex(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        func value(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var i = 0
+        while i < digits.count {
+            guard let high = value(digits[i]), let low = value(digits[i + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            i += 2
+        }
+        return bytes
+    }
+
     private func validateForm(candidateURLs: [String], signature: String, params: [(String, String)]) -> SignatureResult {
         let urls = Self.unique(candidateURLs.flatMap(SignatureURL.portVariants))
         let given = Array(signature.utf8)
-        for url in urls where ConstantTime.equals(Array(formSignature(url: url, params: params).utf8), given) {
+        let paramBytes = Self.sortedParamBytes(params)
+        for url in urls where ConstantTime.equals(Array(formSignature(url: url, sortedParams: paramBytes).utf8), given) {
             return .valid(url: url)
         }
         return .invalid(reason: "form signature does not match", triedURLs: urls)
@@ -134,5 +176,17 @@ public struct WebhookSignature: Sendable {
     static func unique(_ urls: [String]) -> [String] {
         var seen = Set<String>()
         return urls.filter { seen.insert($0).inserted }
+    }
+}
+
+/// The keyed HMAC states, shared read-only: a copy is an independent HMAC (the digest contexts are
+/// copied on first write), so no two checks ever touch the same state.
+private final class KeyedHMACs: @unchecked Sendable {
+    let sha1: HMAC<Insecure.SHA1>
+    let sha256: HMAC<SHA256>
+
+    init(sha1: HMAC<Insecure.SHA1>, sha256: HMAC<SHA256>) {
+        self.sha1 = sha1
+        self.sha256 = sha256
     }
 }

@@ -14,9 +14,13 @@ enum SQLValue {
 
     func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
         switch self {
-        case .text(let text):
-            return text.utf8CString.withUnsafeBufferPointer { buffer in
-                sb_sqlite3_bind_text(statement, index, buffer.baseAddress, Int32(buffer.count - 1))
+        case .text(var text):
+            // SQLite copies the bytes (SQLITE_TRANSIENT): lend it the string's own UTF-8.
+            return text.withUTF8 { buffer in
+                guard let base = buffer.baseAddress, !buffer.isEmpty else { return sb_sqlite3_bind_text(statement, index, "", 0) }
+                return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                    sb_sqlite3_bind_text(statement, index, $0, Int32(buffer.count))
+                }
             }
         case .real(let value): return sqlite3_bind_double(statement, index, value)
         case .integer(let value): return sqlite3_bind_int64(statement, index, value)

@@ -8,6 +8,10 @@ final class SQLiteConnection {
     let path: String
     private(set) var db: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
+    /// The same statements by the address of their SQL text: the SQL is nearly always a literal, whose
+    /// bytes never move, so a lookup hashes 8 bytes instead of the whole text. Checked by comparing the
+    /// text (free when it is the same literal), since a freed string's address can be reused.
+    private var byAddress: [UnsafeRawPointer: (sql: String, statement: OpaquePointer)] = [:]
 
     /// Opens (creating it when `readOnly` is false) the database at `path`, with a 5 s busy timeout.
     init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int32 = 5_000) throws {
@@ -93,6 +97,7 @@ final class SQLiteConnection {
     func close() {
         for statement in statements.values { sqlite3_finalize(statement) }
         statements.removeAll()
+        byAddress.removeAll()
         if let db { sqlite3_close_v2(db) }
         db = nil
     }
@@ -103,12 +108,25 @@ final class SQLiteConnection {
     }
 
     private func prepared(_ sql: String, _ operation: String) throws -> OpaquePointer {
-        if let statement = statements[sql] { return statement }
+        let address = sql.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+        if let address, let cached = byAddress[address], cached.sql == sql { return cached.statement }
+        if let statement = statements[sql] {
+            remember(address, sql, statement)
+            return statement
+        }
         guard let db else { throw StoreError.closed(operation, path: path) }
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard rc == SQLITE_OK, let statement else { throw failure(operation, rc) }
         statements[sql] = statement
+        remember(address, sql, statement)
         return statement
+    }
+
+    private func remember(_ address: UnsafeRawPointer?, _ sql: String, _ statement: OpaquePointer) {
+        guard let address else { return }
+        // Built strings (a prune's table names, say) bring new addresses each time: keep it small.
+        if byAddress.count >= 256 { byAddress.removeAll() }
+        byAddress[address] = (sql, statement)
     }
 }

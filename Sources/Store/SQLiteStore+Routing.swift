@@ -96,7 +96,10 @@ extension SQLiteStore {
         return value
     }
 
-    /// Runs a group-commit batch: one transaction, one savepoint per job, one commit.
+    /// Runs a group-commit batch in one transaction with one commit. Jobs run one after another, each
+    /// seeing the decisions before it. If one fails, the transaction is rolled back and the batch run
+    /// again with a savepoint per job, so that only the failing jobs are refused; jobs rarely fail
+    /// alone (a full disk fails them all), so the usual batch pays for no savepoint.
     func runBatch(_ batch: [GroupCommit.Job]) {
         writeLock.lock()
         defer {
@@ -107,6 +110,14 @@ extension SQLiteStore {
             for job in batch where job.error == nil { job.error = error }
         }
         guard !isClosed else { return failAll(StoreError.closed("route", path: path)) }
+        do {
+            try writer.execute("BEGIN IMMEDIATE", [], "route")
+            for job in batch { try job.work?(writer) }
+            try writer.execute("COMMIT", [], "route")
+            return
+        } catch {
+            writer.rollbackQuietly()
+        }
         do {
             try writer.execute("BEGIN IMMEDIATE", [], "route")
         } catch {
@@ -124,7 +135,6 @@ extension SQLiteStore {
                 // A failure that SQLite answered by rolling back everything takes the batch with it.
                 if !writer.inTransaction { return failAll(error) }
             }
-            job.work = nil
         }
         do {
             try writer.execute("COMMIT", [], "route")

@@ -75,19 +75,28 @@ public struct KeyValueLogHandler: LogHandler {
 
     /// The line after its timestamp or priority: `LEVEL message key=value ...`.
     static func line(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
-        var line = ""
+        // Built as bytes: one buffer, no intermediate strings for the usual plain ASCII values.
+        var line: [UInt8] = []
         line.reserveCapacity(96 + message.utf8.count + metadata.count * 32)
-        line += level.rawValue.uppercased()
-        line += " "
-        line += escapeControls(message)
+        line += levelNames[level] ?? Array(level.rawValue.uppercased().utf8)
+        line.append(UInt8(ascii: " "))
+        line += escapeControls(message).utf8
         for key in metadata.keys.sorted() {
-            line += " "
-            line += sanitizedKey(key)
-            line += "="
-            line += isSensitive(key) ? "<redacted>" : quotedIfNeeded(text(of: metadata[key]!))
+            line.append(UInt8(ascii: " "))
+            line += sanitizedKey(key).utf8
+            line.append(UInt8(ascii: "="))
+            if isSensitive(key) {
+                line += "<redacted>".utf8
+            } else {
+                line += quotedIfNeeded(text(of: metadata[key]!)).utf8
+            }
         }
-        return line
+        return String(decoding: line, as: UTF8.self)
     }
+
+    private static let levelNames: [Logger.Level: [UInt8]] = Dictionary(uniqueKeysWithValues: Logger.Level.allCases.map {
+        ($0, Array($0.rawValue.uppercased().utf8))
+    })
 
     /// syslog(3) priorities as journald reads them from `<N>` prefixes.
     static func syslogPriority(_ level: Logger.Level) -> Int {
@@ -105,7 +114,8 @@ public struct KeyValueLogHandler: LogHandler {
     /// `password`, `passwd` or `authorization`, and any whose words (split at `.`, `_`, `-` and camelCase)
     /// include one ending in `key` (`key`, `signing_key`, `apiKey`, `apikey`), case-insensitively.
     static func isSensitive(_ key: String) -> Bool {
-        // A program logs a handful of distinct keys: decide each once.
+        if let verdict = asciiSensitive(key) { return verdict }
+        // A program logs a handful of distinct keys: decide each non-ASCII one once.
         if let known = sensitivity.withLock({ $0[key] }) { return known }
         let verdict = computeSensitive(key)
         sensitivity.withLock { cache in
@@ -117,7 +127,45 @@ public struct KeyValueLogHandler: LogHandler {
 
     private static let sensitivity = LockedValue<[String: Bool]>([:])
 
-    private static func computeSensitive(_ key: String) -> Bool {
+    /// `isSensitive` for an ASCII key, on its bytes without copying them (nil for any other key).
+    static func asciiSensitive(_ key: String) -> Bool? {
+        let bytes = key.utf8
+        func folded(_ byte: UInt8) -> UInt8 { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte }
+        // Words split at non-alphanumerics and at a lower-case letter or digit followed by an upper-case
+        // one; `tail` holds the last three letters of the current word.
+        var tail: UInt32 = 0
+        var wordLength = 0
+        var previousLowercase = false
+        let keySuffix = UInt32(UInt8(ascii: "k")) << 16 | UInt32(UInt8(ascii: "e")) << 8 | UInt32(UInt8(ascii: "y"))
+        for byte in bytes {
+            guard byte < 0x80 else { return nil }
+            let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+            let isLowerOrDigit = (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            if (!isUpper && !isLowerOrDigit) || (isUpper && previousLowercase) {
+                if wordLength >= 3, tail == keySuffix { return true }
+                tail = 0
+                wordLength = 0
+                previousLowercase = false
+                if !isUpper { continue }
+            }
+            tail = (tail << 8 | UInt32(folded(byte))) & 0xFF_FFFF
+            wordLength += 1
+            previousLowercase = isLowerOrDigit
+        }
+        if wordLength >= 3, tail == keySuffix { return true }
+        for secret in sensitiveWords where bytes.count >= secret.count {
+            var start = bytes.startIndex
+            while bytes.distance(from: start, to: bytes.endIndex) >= secret.count {
+                if zip(bytes[start...], secret).allSatisfy({ folded($0) == $1 }) { return true }
+                bytes.formIndex(after: &start)
+            }
+        }
+        return false
+    }
+
+    private static let sensitiveWords: [[UInt8]] = ["token", "secret", "password", "passwd", "authorization"].map { Array($0.utf8) }
+
+    static func computeSensitive(_ key: String) -> Bool {
         let lower = key.lowercased()
         if ["token", "secret", "password", "passwd", "authorization"].contains(where: lower.contains) { return true }
         var words: [String] = []

@@ -74,10 +74,11 @@ public struct RoutingService: Sendable {
         switch result {
         case .success(let outcome):
             for record in outcome.records {
-                metrics.decision(channel: record.channel.rawValue, pool: record.pool, member: Redact.member(record.member))
+                let member = Redact.member(record.member)
+                metrics.decision(channel: record.channel.rawValue, pool: record.pool, member: member)
                 logger.info(request.channel == .voice ? "Routed call" : "Routed message", metadata: [
-                    "request.id": "\(requestID)", "id": "\(record.id)", "pool": "\(record.pool)",
-                    "member": "\(Redact.member(record.member))",
+                    "request.id": .string(requestID), "id": .string(record.id), "pool": .string(record.pool),
+                    "member": .string(member),
                 ])
             }
             // The store remembered the conversation with the member its decision names; a text sent

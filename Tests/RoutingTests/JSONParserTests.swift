@@ -107,6 +107,20 @@ struct JSONParserTests {
         }
     }
 
+    /// Strings without escapes are taken straight from the input; with one, the part before it is kept.
+    @Test func stringsWithAndWithoutEscapesDecodeAlike() throws {
+        let cases: [(String, String)] = [
+            (#""plain""#, "plain"), (#""""#, ""), (#""héllo wörld""#, "héllo wörld"),
+            (#""before\nafter""#, "before\nafter"), (#""tab\there \"q\" \u00e9 end""#, "tab\there \"q\" é end"),
+            (#""\ud83d\ude00 smile""#, "😀 smile"), (#""trailing\\""#, "trailing\\"),
+        ]
+        for (text, expected) in cases {
+            #expect(try parse(text).kind == .string(expected), "\(text)")
+        }
+        // Invalid UTF-8 after an escape is refused too.
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse([0x22, 0x5C, 0x6E, 0xC3, 0x28, 0x22]) }
+    }
+
     @Test func limitsNestingDepth() throws {
         let deep = String(repeating: "[", count: JSONParser.maxDepth + 1) + String(repeating: "]", count: JSONParser.maxDepth + 1)
         #expect(throws: JSONSyntaxError.self) { try parse(deep) }

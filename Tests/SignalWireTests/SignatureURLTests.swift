@@ -65,4 +65,30 @@ import Testing
         #expect(SignatureURL.portVariants("not a url") == ["not a url"])
         #expect(SignatureURL.removingCredentials("https://a:b@[::1]:8443/p?q=@") == "https://[::1]:8443/p?q=@")
     }
+
+    /// URLs are split on their ASCII delimiters alone.
+    @Test func urlPartsEdgeCases() {
+        #expect(SignatureURL.portVariants("HTTPS://Host.Example/x") == ["HTTPS://Host.Example/x", "HTTPS://Host.Example:443/x"])
+        #expect(SignatureURL.portVariants("https://u:p@[::1]:443/x?y=:1") == ["https://u:p@[::1]:443/x?y=:1", "https://u:p@[::1]/x?y=:1"])
+        #expect(SignatureURL.portVariants("https://host:99999999999999999999/x") == ["https://host:99999999999999999999/x"])
+        #expect(SignatureURL.portVariants("https://host:4a3/x") == ["https://host:4a3/x"])
+        #expect(SignatureURL.portVariants("https://:443/x") == ["https://:443/x"])
+        #expect(SignatureURL.portVariants("ht tp://host/x") == ["ht tp://host/x"])
+        #expect(SignatureURL.portVariants("https://host:/x") == ["https://host:/x", "https://host:443/x"])
+        #expect(SignatureURL.removingCredentials("https://user@host#frag@x") == "https://host#frag@x")
+        #expect(SignatureURL.redactingPassword("https://a:b@c:d@host/") == "https://a:***@host/")
+    }
+
+    /// The parsed-once form gives what the one-off function gives.
+    @Test func preparedCandidatesMatch() {
+        let bases = ["https://sb.example.com", "http://sb.example.com:80/", "https://u:p@host/sb/", "https://[::1]:8443/p?q", "nonsense"]
+        let targets = ["/voice", "/sb/voice?x=1", "http://inner/sms", "voice", "/", "*"]
+        for base in bases {
+            let prepared = SignatureURL.Prepared(publicURL: base)
+            for target in targets {
+                #expect(prepared.candidates(requestTarget: target) == SignatureURL.candidates(publicURL: base, requestTarget: target))
+                #expect(!prepared.candidates(requestTarget: target).isEmpty)
+            }
+        }
+    }
 }

@@ -75,6 +75,40 @@ import Testing
         #expect(try store.decisionCount() == 15)
     }
 
+    /// Held commits: nothing is decided until the release, then the whole batch commits at once. A
+    /// throwing job in it sends the batch down the savepoint path, which refuses that job alone.
+    @Test func heldDecisionsWaitForTheReleaseAndShareOneBatch() throws {
+        let db = TemporaryDatabase()
+        defer { db.remove() }
+        let store = try SQLiteStore(path: db.path)
+        defer { store.close() }
+        let results = Results()
+        store.holdCommits()
+        store.holdCommits()  // holds nest
+        for i in 0..<20 {
+            results.done.enter()
+            let next = roundRobin(Self.members, id: "held-\(i)")
+            let refuse = i == 7
+            let choose: @Sendable ([String: PoolState]) throws -> (String, [DecisionRecord]) = { states in
+                if refuse { throw StoreError(operation: "test", code: 1, message: "refused") }
+                return try next(states)
+            }
+            store.route(positionQuery(), choose) { result in
+                results.add(result, committed: 0)
+                results.done.leave()
+            }
+        }
+        store.releaseCommits()
+        #expect(results.done.wait(timeout: .now() + 0.3) == .timedOut, "one hold is still open")
+        #expect(try store.decisionCount() == 0)
+        store.releaseCommits()
+        #expect(results.done.wait(timeout: .now() + 10) == .success)
+        #expect(results.errors == 1)
+        #expect(try store.decisionCount() == 19)
+        // The 19 decisions went round in order, as if made one by one.
+        #expect(results.members == (0..<19).map { Self.members[$0 % 3] })
+    }
+
     @Test func aClosedStoreAnswersWithAnError() throws {
         let db = TemporaryDatabase()
         defer { db.remove() }

@@ -63,6 +63,34 @@ import Testing
         #expect(line.contains(#"request="[path: /voice, token: <redacted>]""#))
     }
 
+    /// The byte scan used for ASCII keys agrees with the general rule on every key built here.
+    @Test func asciiKeyScanAgreesWithTheGeneralRule() {
+        let words = ["", "key", "Key", "KEY", "api", "signing", "token", "Secret", "pass", "passwd", "monkey", "keys",
+                     "keyboard", "x9", "Authorization", "pool", "id", "aKey", "APIKey", "k"]
+        let separators = ["", ".", "_", "-", " ", "9", "/"]
+        var checked = 0
+        for a in words {
+            for separator in separators {
+                for b in words {
+                    let key = a + separator + b
+                    #expect(KeyValueLogHandler.asciiSensitive(key) == KeyValueLogHandler.computeSensitive(key), "\(key)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == words.count * separators.count * words.count)
+        #expect(KeyValueLogHandler.asciiSensitive("clé") == nil)
+        #expect(KeyValueLogHandler.isSensitive("clé_key"))
+    }
+
+    @Test func membersAreMaskedWithoutCountingCharacters() {
+        #expect(Redact.member("+15551111112") == "+1******1112")
+        #expect(Redact.member("+1555") == "*****")
+        #expect(Redact.member("1234567") == "12*4567")
+        #expect(Redact.member("sip:bob@example.com") == "sip:b***@example.com")
+        #expect(Redact.member("+1555é1111112") == "+1*******1112")
+    }
+
     @Test func mergesHandlerProviderAndEventMetadataWithEventWinning() {
         let sink = LineSink()
         let provider = Logger.MetadataProvider { ["trace.id": "t-9", "pool": "provided"] }

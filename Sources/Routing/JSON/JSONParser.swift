@@ -59,6 +59,7 @@ public struct JSONParser {
         let start = position()
         try enterContainer()
         var members: [JSONMember] = []
+        members.reserveCapacity(8)
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             offset += 1

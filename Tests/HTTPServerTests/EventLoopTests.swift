@@ -1,0 +1,91 @@
+import Dispatch
+import Foundation
+import Logging
+import TestSupport
+import Testing
+@testable import HTTPServer
+
+/// The event loops themselves: handlers run on them (as the daemon's do), several loops share the
+/// connections, each turn is bracketed by the turn hooks, and a client that reads slowly gets all
+/// of a large answer through the loop's wait for writability.
+@Suite(.serialized)
+struct EventLoopTests {
+    /// Turn hooks' counts, and the depth seen from inside handlers.
+    final class Turns: @unchecked Sendable {
+        let started = Locked(0)
+        let ended = Locked(0)
+        let depthInHandler = Locked<Set<Int>>([])
+    }
+
+    static func server(loops: Int, turns: Turns? = nil, _ handler: @escaping HTTPHandler) throws -> HTTPServer {
+        var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
+        configuration.handlersMayBlock = false
+        configuration.eventLoops = loops
+        if let turns {
+            configuration.turnStarted = { turns.started.withLock { $0 += 1 } }
+            configuration.turnEnded = { turns.ended.withLock { $0 += 1 } }
+        }
+        let server = HTTPServer(configuration: configuration, logger: Logger(label: "test"), handler: handler)
+        try server.start()
+        return server
+    }
+
+    @Test(arguments: [1, 2])
+    func handlersOnTheLoopServeManyConnections(loops: Int) throws {
+        let server = try Self.server(loops: loops) { request in
+            HTTPResponse(status: 200, contentType: "text/plain", body: request.body)
+        }
+        defer { server.shutdown(timeout: 2) }
+        let port = server.port
+        let ok = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: 32) { i in
+            guard let client = try? TestClient(port: port) else { return }
+            // Five requests in one write, then five one at a time: answers in order either way.
+            let bodies = (0..<10).map { String(format: "%02d:%02d", i, $0) }
+            client.send(bodies[0..<5].map { "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n\($0)" }.joined())
+            for body in bodies[0..<5] where client.readResponse()?.body == body { ok.withLock { $0 += 1 } }
+            for body in bodies[5...] {
+                client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n\(body)")
+                if client.readResponse()?.body == body { ok.withLock { $0 += 1 } }
+            }
+        }
+        #expect(ok.current == 320)
+        #expect(server.openConnections <= 32)
+    }
+
+    @Test func everyHandlerRunsInsideOneTurn() throws {
+        let turns = Turns()
+        let server = try Self.server(loops: 1, turns: turns) { _ in
+            let depth = turns.started.current - turns.ended.current
+            turns.depthInHandler.withLock { _ = $0.insert(depth) }
+            return .text(200, "ok")
+        }
+        let client = try TestClient(port: server.port)
+        for _ in 0..<50 {
+            client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(client.readResponse()?.status == 200)
+        }
+        server.shutdown(timeout: 2)
+        #expect(turns.depthInHandler.current == [1], "a handler runs between its turn's start and end hooks")
+        #expect(turns.started.current == turns.ended.current)
+        #expect(turns.started.current >= 50)
+    }
+
+    @Test func aSlowReaderGetsAllOfALargeAnswer() throws {
+        let body = (0..<(1 << 18)).map { String(format: "%015x\n", $0) }.joined()
+        let server = try Self.server(loops: 1) { _ in
+            HTTPResponse(status: 200, contentType: "text/plain", body: Array(body.utf8))
+        }
+        defer { server.shutdown(timeout: 2) }
+        let client = try TestClient(port: server.port, timeout: 10)
+        client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        // The socket's buffers fill long before 4 MiB: the loop must wait for writability.
+        Thread.sleep(forTimeInterval: 0.2)
+        let response = client.readResponse()
+        #expect(response?.status == 200)
+        #expect(response?.body == body)
+        // The connection is still usable afterwards.
+        client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(client.readResponse()?.body == body)
+    }
+}
