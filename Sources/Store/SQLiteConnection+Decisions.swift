@@ -6,8 +6,9 @@ extension SQLiteConnection {
     static let recentWindow: TimeInterval = 24 * 60 * 60
     static let stickyWindow: TimeInterval = 30 * 24 * 60 * 60
 
-    /// Loads only the parts of `pool`'s state that `needs` names.
-    func poolState(_ pool: String, needs: StateNeeds, caller: String, now: Date) throws -> PoolState {
+    /// Loads only the parts of `pool`'s state that `needs` names. `stickyTable`: the `sticky` table
+    /// is complete for this pool (see `StickyPools`); otherwise the decisions are searched.
+    func poolState(_ pool: String, needs: StateNeeds, caller: String, now: Date, stickyTable: Bool) throws -> PoolState {
         var state = PoolState()
         let operation = "load the state of pool \(pool)"
         if needs.contains(.position) {
@@ -26,12 +27,8 @@ extension SQLiteConnection {
             }
         }
         if needs.contains(.sticky) {
-            state.stickyMember = try scalar(
-                """
-                SELECT member FROM decisions WHERE pool = ? AND "from" = ? AND time > ? AND time <= ?
-                ORDER BY time DESC LIMIT 1
-                """,
-                [.text(pool), .text(caller), SQLValue(now - Self.stickyWindow), SQLValue(now)], operation)?.text
+            let arguments: [SQLValue] = [.text(pool), .text(caller), SQLValue(now - Self.stickyWindow), SQLValue(now)]
+            state.stickyMember = try scalar(stickyTable ? Self.stickySQL : Self.stickyFromDecisionsSQL, arguments, operation)?.text
         }
         return state
     }
@@ -54,6 +51,40 @@ extension SQLiteConnection {
         if record.channel == .sms {
             try upsertConversation(poolNumber: record.to, member: record.member, customer: record.from, time: record.time, operation)
         }
+    }
+
+    private static let stickySQL = """
+        SELECT member FROM sticky WHERE pool = ? AND caller = ? AND time > ? AND time <= ?
+        """
+
+    /// The same from the decisions themselves (a read-only dry run before the table is filled).
+    private static let stickyFromDecisionsSQL = """
+        SELECT member FROM decisions WHERE pool = ? AND "from" = ? AND time > ? AND time <= ?
+        ORDER BY time DESC LIMIT 1
+        """
+
+    /// Remembers `record`'s member for its caller in a sticky pool; never replaces a newer one.
+    func rememberSticky(_ record: DecisionRecord, _ operation: String) throws {
+        try execute(
+            """
+            INSERT INTO sticky (pool, caller, member, time) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (pool, caller) DO UPDATE SET member = excluded.member, time = excluded.time
+            WHERE excluded.time >= sticky.time
+            """,
+            [.text(record.pool), .text(record.from), .text(record.member), SQLValue(record.time)], operation)
+    }
+
+    /// Fills the `sticky` table for `pool` from its decisions of the last 30 days (they may have been
+    /// made while the pool was not sticky, or by a process that did not keep the table).
+    func fillSticky(pool: String, now: Date, _ operation: String) throws {
+        try execute(
+            """
+            INSERT INTO sticky (pool, caller, member, time)
+            SELECT pool, "from", member, max(time) FROM decisions WHERE pool = ?1 AND time > ?2 GROUP BY "from"
+            ON CONFLICT (pool, caller) DO UPDATE SET member = excluded.member, time = excluded.time
+            WHERE excluded.time > sticky.time
+            """,
+            [.text(pool), SQLValue(now - Self.stickyWindow)], operation)
     }
 
     /// Remembers who last reached `member` through `poolNumber`; an older record never replaces a newer one.

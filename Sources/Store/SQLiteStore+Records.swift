@@ -37,7 +37,7 @@ extension SQLiteStore {
     public func prune(olderThan cutoff: Date) throws -> Int {
         try write("prune") { connection in
             var deleted = 0
-            for table in ["decisions", "status_events", "voicemails", "conversations"] {
+            for table in ["decisions", "status_events", "voicemails", "conversations", "sticky"] {
                 deleted += try connection.execute("DELETE FROM \(table) WHERE time < ?", [SQLValue(cutoff)], "prune")
             }
             deleted += try connection.execute(

@@ -13,10 +13,10 @@ extension SQLiteStore {
         _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord])
     ) throws -> T {
         guard let groupCommit else {
-            return try write("route") { try Self.decide($0, query, choose) }
+            return try write("route") { try Self.decide($0, query, choose, sticky: stickyPools) }
         }
         return try withoutActuallyEscaping(choose) { choose in
-            let (job, box) = Self.job(query, choose)
+            let (job, box) = Self.job(query, choose, sticky: stickyPools)
             let done = DispatchSemaphore(value: 0)
             job.completion = { done.signal() }
             groupCommit.submit(job)
@@ -35,10 +35,10 @@ extension SQLiteStore {
         guard let groupCommit else {
             // Without group commit (measurements only): one transaction each, off the caller's thread.
             return DispatchQueue.global().async {
-                completion(Result { try self.write("route") { try Self.decide($0, query, choose) } })
+                completion(Result { try self.write("route") { try Self.decide($0, query, choose, sticky: self.stickyPools) } })
             }
         }
-        let (job, box) = Self.job(query, choose)
+        let (job, box) = Self.job(query, choose, sticky: stickyPools)
         job.completion = { completion(self.result(job, box)) }
         groupCommit.submit(job)
     }
@@ -52,11 +52,11 @@ extension SQLiteStore {
     }
 
     private static func job<T>(
-        _ query: StateQuery, _ choose: @escaping ([String: PoolState]) throws -> (T, [DecisionRecord])
+        _ query: StateQuery, _ choose: @escaping ([String: PoolState]) throws -> (T, [DecisionRecord]), sticky: StickyPools
     ) -> (GroupCommit.Job, ResultBox<T>) {
         let box = ResultBox<T>()
         let job = GroupCommit.Job { connection in
-            box.value = try decide(connection, query, choose)
+            box.value = try decide(connection, query, choose, sticky: sticky)
         }
         return (job, box)
     }
@@ -74,25 +74,36 @@ extension SQLiteStore {
         try read("read pool states") { connection in
             try connection.execute("BEGIN", [], "read pool states")
             defer { connection.rollbackQuietly() }
-            return try Self.loadStates(connection, query)
+            // A reader cannot fill the sticky table: it searches the decisions instead.
+            return try Self.loadStates(connection, query) { _ in false }
         }
     }
 
-    private static func loadStates(_ connection: SQLiteConnection, _ query: StateQuery) throws -> [String: PoolState] {
+    private static func loadStates(
+        _ connection: SQLiteConnection, _ query: StateQuery, stickyTable: (String) -> Bool
+    ) throws -> [String: PoolState] {
         var states: [String: PoolState] = [:]
         for (pool, needs) in query.pools {
-            states[pool] = try connection.poolState(pool, needs: needs, caller: query.caller, now: query.now)
+            states[pool] = try connection.poolState(pool, needs: needs, caller: query.caller, now: query.now,
+                                                    stickyTable: stickyTable(pool))
         }
         return states
     }
 
+    /// Inside the write transaction: state read, `choose` called, its decisions stored, and each
+    /// sticky pool's caller remembered.
     private static func decide<T>(
         _ connection: SQLiteConnection,
         _ query: StateQuery,
-        _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord])
+        _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord]),
+        sticky: StickyPools
     ) throws -> T {
-        let (value, records) = try choose(try loadStates(connection, query))
-        for record in records { try connection.insertDecision(record, "route") }
+        try sticky.prepare(connection, query)
+        let (value, records) = try choose(try loadStates(connection, query, stickyTable: sticky.isReady))
+        for record in records {
+            try connection.insertDecision(record, "route")
+            if query.pools[record.pool]?.contains(.sticky) == true { try connection.rememberSticky(record, "route") }
+        }
         return value
     }
 
@@ -116,7 +127,7 @@ extension SQLiteStore {
             try writer.execute("COMMIT", [], "route")
             return
         } catch {
-            writer.rollbackQuietly()
+            rollback()
         }
         do {
             try writer.execute("BEGIN IMMEDIATE", [], "route")
@@ -130,16 +141,21 @@ extension SQLiteStore {
                 try writer.execute("RELEASE route_job", [], "route")
             } catch {
                 job.error = error
+                // The job's work is undone, any filling of the sticky table with it.
+                stickyPools.forgetAll()
                 _ = try? writer.execute("ROLLBACK TO route_job", [], "route")
                 _ = try? writer.execute("RELEASE route_job", [], "route")
                 // A failure that SQLite answered by rolling back everything takes the batch with it.
-                if !writer.inTransaction { return failAll(error) }
+                if !writer.inTransaction {
+                    rollback()
+                    return failAll(error)
+                }
             }
         }
         do {
             try writer.execute("COMMIT", [], "route")
         } catch {
-            writer.rollbackQuietly()
+            rollback()
             failAll(error)
         }
     }

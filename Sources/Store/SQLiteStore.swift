@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import Routing
 
 /// The embedded `SwitchboardStore`: one SQLite file in WAL mode, on the SQLite C API.
 ///
@@ -33,6 +34,8 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     let readers: ReaderPool
     /// Batches concurrent `route` calls into one commit, when enabled.
     let groupCommit: GroupCommit?
+    /// Guarded by `writeLock`.
+    let stickyPools = StickyPools()
 
     /// Opens (creating and migrating it if needed) the database at `path`.
     /// - Parameter readOnly: open for reading only (`stats`, dry runs): every write then throws.
@@ -90,9 +93,15 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
             try writer.execute("COMMIT", [], operation)
             return result
         } catch {
-            writer.rollbackQuietly()
+            rollback()
             throw error
         }
+    }
+
+    /// Rolls back the write connection's transaction, and with it whatever `stickyPools` filled in it.
+    func rollback() {
+        writer.rollbackQuietly()
+        stickyPools.forgetAll()
     }
 
     /// Runs `body` on a read-only connection (in autocommit: wrap several queries in BEGIN/COMMIT).
@@ -145,4 +154,30 @@ private final class BatchRunner: @unchecked Sendable {
             job.work = nil
         }
     }
+}
+
+/// The pools whose rows in the `sticky` table this store knows to be complete: filled from the
+/// decisions once (the pool may have been made sticky since, or another process may have decided
+/// without keeping the table), then kept by each decision in the pool. Used under the write lock only.
+final class StickyPools {
+    private var ready: Set<String> = []
+
+    /// Before a decision in `query`'s pools: fills the table for each sticky pool not known complete,
+    /// and forgets the pools that are no longer sticky, so that they are filled again if they become so.
+    func prepare(_ connection: SQLiteConnection, _ query: StateQuery) throws {
+        for (pool, needs) in query.pools {
+            if needs.contains(.sticky) {
+                guard !ready.contains(pool) else { continue }
+                try connection.fillSticky(pool: pool, now: query.now, "route")
+                ready.insert(pool)
+            } else if !ready.isEmpty {
+                ready.remove(pool)
+            }
+        }
+    }
+
+    func isReady(_ pool: String) -> Bool { ready.contains(pool) }
+
+    /// After a rollback: what was filled in it is gone.
+    func forgetAll() { ready.removeAll() }
 }

@@ -80,6 +80,19 @@ enum Schema {
         """
         DROP INDEX IF EXISTS decisions_to_member_time;
         """,
+        // 3: sticky pools remember each caller's newest member in a table of their own, kept only for
+        // pools that are sticky (and filled from the decisions when a pool becomes sticky), instead of
+        // an index over every decision by caller: that index dirtied a page at random per decision.
+        """
+        CREATE TABLE sticky (
+            pool TEXT NOT NULL,
+            caller TEXT NOT NULL,
+            member TEXT NOT NULL,
+            time REAL NOT NULL,
+            PRIMARY KEY (pool, caller)
+        ) WITHOUT ROWID;
+        DROP INDEX IF EXISTS decisions_pool_from_time;
+        """,
     ]
 
     /// Brings the database up to the newest version, one transaction per step.

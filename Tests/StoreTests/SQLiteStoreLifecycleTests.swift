@@ -61,7 +61,9 @@ import Testing
             try $0.scalar("SELECT group_concat(name) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'decisions'", [], "test")?.text
         }
         #expect(indexes?.contains("decisions_to_member_time") == false)
+        #expect(indexes?.contains("decisions_pool_from_time") == false)
         #expect(indexes?.contains("decisions_pool_member_time") == true)
+        #expect(try store.read("test") { try $0.scalar("SELECT count(*) FROM sticky", [], "test")?.int } == 0)
         let next = try store.route(positionQuery(), roundRobin(Self.members))
         #expect(next == Self.members[1])
     }
