@@ -25,6 +25,15 @@ import Testing
         }
     }
 
+    /// The test round robin, or a decision that throws instead when `refusing`.
+    static func refusable(id: String, refusing: Bool) -> @Sendable ([String: PoolState]) throws -> (String, [DecisionRecord]) {
+        let next = roundRobin(Self.members, id: id)
+        return { states in
+            if refusing { throw StoreError(operation: "test", code: 1, message: "refused") }
+            return try next(states)
+        }
+    }
+
     @Test func thousandConcurrentDecisionsShareTheTurnsAndCompleteAfterTheirCommit() throws {
         let db = TemporaryDatabase()
         defer { db.remove() }
@@ -59,13 +68,7 @@ import Testing
         let results = Results()
         for i in 0..<20 {
             results.done.enter()
-            let next = roundRobin(Self.members, id: "c\(i)")
-            let refuse = i % 4 == 0
-            let choose: @Sendable ([String: PoolState]) throws -> (String, [DecisionRecord]) = { states in
-                if refuse { throw StoreError(operation: "test", code: 1, message: "refused") }
-                return try next(states)
-            }
-            store.route(positionQuery(), choose) { result in
+            store.route(positionQuery(), Self.refusable(id: "c\(i)", refusing: i % 4 == 0)) { result in
                 results.add(result, committed: 0)
                 results.done.leave()
             }
@@ -87,13 +90,7 @@ import Testing
         store.holdCommits()  // holds nest
         for i in 0..<20 {
             results.done.enter()
-            let next = roundRobin(Self.members, id: "held-\(i)")
-            let refuse = i == 7
-            let choose: @Sendable ([String: PoolState]) throws -> (String, [DecisionRecord]) = { states in
-                if refuse { throw StoreError(operation: "test", code: 1, message: "refused") }
-                return try next(states)
-            }
-            store.route(positionQuery(), choose) { result in
+            store.route(positionQuery(), Self.refusable(id: "held-\(i)", refusing: i == 7)) { result in
                 results.add(result, committed: 0)
                 results.done.leave()
             }

@@ -25,16 +25,18 @@ import Testing
         }
     }
 
+    /// Stores `records` as decisions made while pool p was not sticky.
+    static func seed(_ store: SQLiteStore, _ records: [DecisionRecord]) throws {
+        _ = try store.route(StateQuery(pools: ["p": .position], caller: "", now: now)) { _ in ((), records) }
+    }
+
     @Test func aPoolThatBecomesStickyFindsItsCallersFromBefore() throws {
         let db = TemporaryDatabase()
         defer { db.remove() }
         let store = try SQLiteStore(path: db.path)
         defer { store.close() }
-        // History made while the pool was not sticky.
-        _ = try store.route(StateQuery(pools: ["p": .position], caller: "", now: Self.now)) { _ in
-            ((), [Self.record("a", from: "+1777", age: 3 * Self.day), Self.record("b", from: "+1777", age: Self.day),
-                  Self.record("c", from: "+1888", age: 40 * Self.day), Self.record("d", from: "+1999", age: 60)])
-        }
+        try Self.seed(store, [Self.record("a", from: "+1777", age: 3 * Self.day), Self.record("b", from: "+1777", age: Self.day),
+                              Self.record("c", from: "+1888", age: 40 * Self.day), Self.record("d", from: "+1999", age: 60)])
         // (Each decision a little later than the one before, so "newest" is never a tie.)
         #expect(try Self.route(store, caller: "+1777", sticky: true, member: "b", at: Self.now - 30) == "b")
         #expect(try Self.route(store, caller: "+1888", sticky: true, member: "x", at: Self.now - 20) == nil, "older than 30 days")
@@ -64,9 +66,7 @@ import Testing
         defer { db.remove() }
         let store = try SQLiteStore(path: db.path)
         defer { store.close() }
-        _ = try store.route(StateQuery(pools: ["p": .position], caller: "", now: Self.now)) { _ in
-            ((), [Self.record("a", from: "+1777", age: 60)])
-        }
+        try Self.seed(store, [Self.record("a", from: "+1777", age: 60)])
         // The first sticky decision fills the table, then fails: its transaction, filling included, is undone.
         #expect(throws: TestFailure.self) {
             _ = try store.route(StateQuery(pools: ["p": [.position, .sticky]], caller: "+1777", now: Self.now)) {
@@ -83,9 +83,7 @@ import Testing
         defer { db.remove() }
         let store = try SQLiteStore(path: db.path)
         defer { store.close() }
-        _ = try store.route(StateQuery(pools: ["p": .position], caller: "", now: Self.now)) { _ in
-            ((), [Self.record("a", from: "+1777", age: 60)])
-        }
+        try Self.seed(store, [Self.record("a", from: "+1777", age: 60)])
         let seen = Locked<[String?]>([])
         let done = DispatchGroup()
         store.holdCommits()
