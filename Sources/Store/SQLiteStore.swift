@@ -36,6 +36,8 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     let groupCommit: GroupCommit?
     /// Guarded by `writeLock`.
     let stickyPools = StickyPools()
+    /// Checkpoints the WAL off the write path (nil when read-only).
+    let checkpointer: Checkpointer?
 
     /// Opens (creating and migrating it if needed) the database at `path`.
     /// - Parameter readOnly: open for reading only (`stats`, dry runs): every write then throws.
@@ -46,7 +48,8 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
 
     /// Group commit is on by default for both durabilities: under concurrent calls it cut the CPU
     /// per decision by a quarter and doubled the rate (bench/RESULTS.md). `false` is for measurements.
-    init(path: String, durability: Durability, readOnly: Bool, groupCommit: Bool, readers: Int = 4) throws {
+    init(path: String, durability: Durability, readOnly: Bool, groupCommit: Bool, readers: Int = 4,
+         checkpointPages: Int = 1000) throws {
         self.path = path
         self.durability = durability
         writer = try SQLiteConnection(path: path, readOnly: readOnly)
@@ -56,6 +59,13 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
         } catch {
             writer.close()
             throw error
+        }
+        if writer.isReadOnly {
+            checkpointer = nil
+        } else {
+            let checkpointer = Checkpointer(path: path, synchronous: Self.synchronous(durability), threshold: checkpointPages)
+            checkpointer.attach(to: writer)
+            self.checkpointer = checkpointer
         }
         self.readers = ReaderPool(path: path, limit: readers)
         guard groupCommit else {
@@ -74,9 +84,12 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
             throw StoreError(operation: "cannot enable WAL on \(connection.path)", code: SQLITE_ERROR,
                              message: "journal_mode stayed \(mode ?? "unknown")")
         }
-        let synchronous = durability == .full ? "FULL" : "NORMAL"
-        try connection.executeScript("PRAGMA synchronous = \(synchronous); PRAGMA foreign_keys = OFF",
+        try connection.executeScript("PRAGMA synchronous = \(synchronous(durability)); PRAGMA foreign_keys = OFF",
                                      "configure the connection")
+    }
+
+    private static func synchronous(_ durability: Durability) -> String {
+        durability == .full ? "FULL" : "NORMAL"
     }
 
     deinit { close() }
@@ -121,6 +134,7 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         readers.close()
+        checkpointer?.close()
         if !writer.isReadOnly {
             try? writer.executeScript("PRAGMA wal_checkpoint(TRUNCATE)", "checkpoint")
         }

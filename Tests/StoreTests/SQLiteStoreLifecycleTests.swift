@@ -179,3 +179,37 @@ import Testing
         #expect(try store.recentDecisions(channel: .voice, limit: 5).count == 1)
     }
 }
+
+/// Checkpoints run beside the writer, never inside a commit.
+@Suite struct CheckpointerTests {
+    @Test func theWALIsCheckpointedInTheBackground() throws {
+        let db = TemporaryDatabase()
+        defer { db.remove() }
+        let store = try SQLiteStore(path: db.path, durability: .normal, readOnly: false, groupCommit: true, checkpointPages: 8)
+        let members = ["+15551111111", "+15551111112", "+15551111113"]
+        func fileSize() throws -> Int { (try FileManager.default.attributesOfItem(atPath: db.path)[.size] as? Int) ?? 0 }
+        let sizeBefore = try fileSize()
+        for i in 0..<300 {
+            _ = try store.route(positionQuery(), roundRobin(members, id: "call-\(i)", from: "+1555\(1_000_000 + i)"))
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while store.checkpointer?.checkpoints == 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect((store.checkpointer?.checkpoints ?? 0) > 0)
+        // The database file itself now holds pages the checkpoints copied there.
+        #expect(try fileSize() > sizeBefore)
+        #expect(try store.integrityCheck() == "ok")
+        store.close()
+        let reopened = try SQLiteStore(path: db.path)
+        defer { reopened.close() }
+        #expect(try reopened.decisionCount() == 300)
+    }
+
+    @Test func aReadOnlyStoreHasNoCheckpointer() throws {
+        let db = TemporaryDatabase()
+        defer { db.remove() }
+        try SQLiteStore(path: db.path).close()
+        let store = try SQLiteStore(path: db.path, readOnly: true)
+        defer { store.close() }
+        #expect(store.checkpointer == nil)
+    }
+}
