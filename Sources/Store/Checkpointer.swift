@@ -20,13 +20,21 @@ final class Checkpointer: @unchecked Sendable {
     private var scheduled = false
     private var closed = false
     private var completed = 0
-    // On `queue` only:
+    // On `queue` only (after `init`):
     private var connection: SQLiteConnection?
 
+    /// Opens the checkpoint connection now, so the store's files are all open from the start.
     init(path: String, synchronous: String, threshold: Int = 1000) {
         self.path = path
         self.synchronous = synchronous
         self.threshold = threshold
+        connection = Self.open(path, synchronous)
+    }
+
+    private static func open(_ path: String, _ synchronous: String) -> SQLiteConnection? {
+        let connection = try? SQLiteConnection(path: path, readOnly: false)
+        try? connection?.executeScript("PRAGMA synchronous = \(synchronous)", "configure the checkpointer")
+        return connection
     }
 
     /// Replaces `writer`'s automatic checkpoints with this checkpointer's.
@@ -55,10 +63,7 @@ final class Checkpointer: @unchecked Sendable {
     private func checkpoint() {
         defer { lock.withLock { scheduled = false } }
         guard !lock.withLock({ closed }) else { return }
-        if connection == nil {
-            connection = try? SQLiteConnection(path: path, readOnly: false)
-            try? connection?.executeScript("PRAGMA synchronous = \(synchronous)", "configure the checkpointer")
-        }
+        if connection == nil { connection = Self.open(path, synchronous) }
         guard let db = connection?.db else { return }
         // PASSIVE never waits: a checkpoint another process is running, or readers still using old
         // frames, just leave work for the next one.
