@@ -4,7 +4,15 @@ import Routing
 extension SQLiteStore {
     /// Stores a voicemail; a repeated callback for the same call and recording is ignored.
     public func recordVoicemail(_ voicemail: Voicemail) throws {
-        try write("record voicemail") { connection in
+        try write("record voicemail") { try Self.insertVoicemail(voicemail, $0) }
+    }
+
+    /// `recordVoicemail` without blocking, in the next group-commit batch.
+    public func recordVoicemail(_ voicemail: Voicemail, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+        enqueue("record voicemail", completion: completion) { try Self.insertVoicemail(voicemail, $0) }
+    }
+
+    static func insertVoicemail(_ voicemail: Voicemail, _ connection: SQLiteConnection) throws {
             try connection.execute(
                 """
                 INSERT OR IGNORE INTO voicemails (call_id, recording_url, duration, "from", "to", time)
@@ -13,7 +21,6 @@ extension SQLiteStore {
                 [.text(voicemail.callID), .text(voicemail.recordingURL), SQLValue(voicemail.duration),
                  SQLValue(voicemail.from), SQLValue(voicemail.to), SQLValue(voicemail.time)],
                 "record voicemail")
-        }
     }
 
     /// Remembers the customer for (poolNumber, member); an older record never replaces a newer one.

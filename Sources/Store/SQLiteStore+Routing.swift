@@ -5,9 +5,9 @@ import Routing
 extension SQLiteStore {
     /// Loads the state `query` names, calls `choose`, stores its decisions and moves each pool's
     /// position, all in one `BEGIN IMMEDIATE` transaction; returns once that has committed.
-    /// With group commit (the default), concurrent calls share a transaction, each in its own
-    /// savepoint, so a throwing `choose` undoes only itself and each call sees the decisions made
-    /// before it. `choose` then runs on the store's writer queue and must not call back into the store.
+    /// With group commit (the default), concurrent calls share a transaction and each call sees the
+    /// decisions made before it; a throwing `choose` undoes only itself (see `runBatch`). `choose`
+    /// then runs on the store's writer queue and must not call back into the store.
     public func route<T>(
         _ query: StateQuery,
         _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord])
@@ -16,7 +16,7 @@ extension SQLiteStore {
             return try write("route") { try Self.decide($0, query, choose, sticky: stickyPools) }
         }
         return try withoutActuallyEscaping(choose) { choose in
-            let (job, box) = Self.job(query, choose, sticky: stickyPools)
+            let (job, box) = Self.job { [stickyPools] in try Self.decide($0, query, choose, sticky: stickyPools) }
             let done = DispatchSemaphore(value: 0)
             job.completion = { done.signal() }
             groupCommit.submit(job)
@@ -32,13 +32,21 @@ extension SQLiteStore {
         _ choose: @escaping @Sendable ([String: PoolState]) throws -> (T, [DecisionRecord]),
         completion: @escaping @Sendable (Result<T, any Error>) -> Void
     ) {
+        enqueue("route", completion: completion) { [stickyPools] in try Self.decide($0, query, choose, sticky: stickyPools) }
+    }
+
+    /// Runs `work` in the next group-commit batch (or, without group commit, in a transaction of its
+    /// own off the caller's thread) and hands its result to `completion` once committed.
+    func enqueue<T>(
+        _ operation: String, completion: @escaping @Sendable (Result<T, any Error>) -> Void,
+        _ work: @escaping (SQLiteConnection) throws -> T
+    ) {
         guard let groupCommit else {
-            // Without group commit (measurements only): one transaction each, off the caller's thread.
-            return DispatchQueue.global().async {
-                completion(Result { try self.write("route") { try Self.decide($0, query, choose, sticky: self.stickyPools) } })
-            }
+            // Without group commit (measurements only): one transaction each.
+            nonisolated(unsafe) let work = work
+            return DispatchQueue.global().async { completion(Result { try self.write(operation) { try work($0) } }) }
         }
-        let (job, box) = Self.job(query, choose, sticky: stickyPools)
+        let (job, box) = Self.job(work)
         job.completion = { completion(self.result(job, box)) }
         groupCommit.submit(job)
     }
@@ -51,12 +59,10 @@ extension SQLiteStore {
         groupCommit?.release()
     }
 
-    private static func job<T>(
-        _ query: StateQuery, _ choose: @escaping ([String: PoolState]) throws -> (T, [DecisionRecord]), sticky: StickyPools
-    ) -> (GroupCommit.Job, ResultBox<T>) {
+    private static func job<T>(_ work: @escaping (SQLiteConnection) throws -> T) -> (GroupCommit.Job, ResultBox<T>) {
         let box = ResultBox<T>()
         let job = GroupCommit.Job { connection in
-            box.value = try decide(connection, query, choose, sticky: sticky)
+            box.value = try work(connection)
         }
         return (job, box)
     }

@@ -5,7 +5,16 @@ extension SQLiteStore {
     /// (kind, id) to it only if `StatusProgress` says it is a step forward.
     @discardableResult
     public func recordStatus(_ event: StatusEvent) throws -> StatusOutcome {
-        try write("record status") { connection in
+        try write("record status") { try Self.insertStatus(event, $0) }
+    }
+
+    /// `recordStatus` without blocking: the event joins the next group-commit batch, and `completion`
+    /// runs on the writer queue once that batch has committed (or failed).
+    public func recordStatus(_ event: StatusEvent, completion: @escaping @Sendable (Result<StatusOutcome, any Error>) -> Void) {
+        enqueue("record status", completion: completion) { try Self.insertStatus(event, $0) }
+    }
+
+    static func insertStatus(_ event: StatusEvent, _ connection: SQLiteConnection) throws -> StatusOutcome {
             let operation = "record status"
             let inserted = try connection.execute(
                 """
@@ -31,7 +40,6 @@ extension SQLiteStore {
                 [.text(event.id), .text(event.kind.rawValue), .text(event.status), SQLValue(rank),
                  SQLValue(event.time)], operation)
             return .advanced
-        }
     }
 
     /// The current status of the call or message `id` (the most recently updated, should a call

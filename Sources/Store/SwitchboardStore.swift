@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Routing
 
@@ -40,6 +41,11 @@ public protocol SwitchboardStore: AnyObject, Sendable {
 
     func recordVoicemail(_ voicemail: Voicemail) throws
 
+    /// The same two without blocking the caller: the write joins the next batch the store commits,
+    /// and `completion` runs, on a thread of the store's choosing, once that commit holds it.
+    func recordStatus(_ event: StatusEvent, completion: @escaping @Sendable (Result<StatusOutcome, any Error>) -> Void)
+    func recordVoicemail(_ voicemail: Voicemail, completion: @escaping @Sendable (Result<Void, any Error>) -> Void)
+
     /// Remembers that `customer` texted or called `poolNumber` and was routed to `member`, so the
     /// member's reply to that number can be relayed back (masked two-way relay).
     func recordConversation(poolNumber: String, member: String, customer: String, at time: Date) throws
@@ -60,6 +66,17 @@ public protocol SwitchboardStore: AnyObject, Sendable {
     func ping() throws
     /// Checkpoints the WAL and closes. Further calls throw.
     func close()
+}
+
+extension SwitchboardStore {
+    /// For stores without batches: the blocking write, on another thread.
+    public func recordStatus(_ event: StatusEvent, completion: @escaping @Sendable (Result<StatusOutcome, any Error>) -> Void) {
+        DispatchQueue.global().async { completion(Result { try self.recordStatus(event) }) }
+    }
+
+    public func recordVoicemail(_ voicemail: Voicemail, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+        DispatchQueue.global().async { completion(Result { try self.recordVoicemail(voicemail) }) }
+    }
 }
 
 public enum StatusKind: String, Sendable, Codable {

@@ -20,9 +20,6 @@ public final class WebhookEndpoints: Sendable {
     let metrics: Metrics
     let logger: Logger
     let clock: @Sendable () -> Date
-    /// Status and voicemail writes wait for the database's write lock: they run here, on a thread of
-    /// their own, never on the threads the connections share.
-    private let writes = DispatchQueue(label: "switchboard.callback-writes")
 
     public init(routes: RoutesFile, store: any SwitchboardStore, callbackBase: String?, metrics: Metrics,
                 logger: Logger, clock: @escaping @Sendable () -> Date = Date.init) {
@@ -59,46 +56,53 @@ public final class WebhookEndpoints: Sendable {
     }
 
     public func callStatus(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        writes.async { responder.respond(self.record(request, kind: "call", parse: Webhook.callStatus)) }
+        record(request, kind: "call", parse: Webhook.callStatus, responder)
     }
 
     public func messageStatus(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        writes.async { responder.respond(self.record(request, kind: "message", parse: Webhook.messageStatus)) }
+        record(request, kind: "message", parse: Webhook.messageStatus, responder)
     }
 
+    /// Stored in the store's next batch; answered once committed.
     public func voicemail(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        writes.async { responder.respond(self.storeVoicemail(request)) }
-    }
-
-    func storeVoicemail(_ request: HTTPRequest) -> HTTPResponse {
         let voicemail: Voicemail?
-        do { voicemail = try Webhook.voicemail(request, now: clock()) } catch { return .text(400, error.reason) }
-        guard let voicemail else { return .noContent() }
-        do {
-            try store.recordVoicemail(voicemail)
-            logger.info("Voicemail recorded", metadata: ["request.id": "\(request.id)", "call.id": "\(voicemail.callID)"])
-            return .noContent()
-        } catch {
-            service.failed("voicemail", error, requestID: request.id)
-            // SignalWire retries a failed callback: a 503 gives the recording another chance.
-            return .text(503, "could not store the voicemail; try again")
+        do { voicemail = try Webhook.voicemail(request, now: clock()) } catch { return responder.respond(.text(400, error.reason)) }
+        guard let voicemail else { return responder.respond(.noContent()) }
+        store.recordVoicemail(voicemail) { [logger, service] result in
+            responder.respond {
+                switch result {
+                case .success:
+                    logger.info("Voicemail recorded", metadata: ["request.id": "\(request.id)", "call.id": "\(voicemail.callID)"])
+                    return .noContent()
+                case .failure(let error):
+                    service.failed("voicemail", error, requestID: request.id)
+                    // SignalWire retries a failed callback: a 503 gives the recording another chance.
+                    return .text(503, "could not store the voicemail; try again")
+                }
+            }
         }
     }
 
-    private func record(_ request: HTTPRequest, kind: String, parse: (HTTPRequest, Date) throws(WebhookError) -> StatusEvent) -> HTTPResponse {
+    /// Stored in the store's next batch; answered once committed.
+    private func record(_ request: HTTPRequest, kind: String, parse: (HTTPRequest, Date) throws(WebhookError) -> StatusEvent,
+                        _ responder: HTTPResponder) {
         let event: StatusEvent
-        do { event = try parse(request, clock()) } catch { return .text(400, error.reason) }
-        do {
-            let outcome = try store.recordStatus(event)
-            metrics.statusCallback(kind: kind, outcome: "\(outcome)")
-            logger.debug("Status recorded", metadata: [
-                "request.id": "\(request.id)", "id": "\(event.id)", "status": "\(event.status)", "outcome": "\(outcome)",
-            ])
-            return .noContent()
-        } catch {
-            service.failed("status", error, requestID: request.id)
-            metrics.statusCallback(kind: kind, outcome: "error")
-            return .text(503, "could not store the status; try again")
+        do { event = try parse(request, clock()) } catch { return responder.respond(.text(400, error.reason)) }
+        store.recordStatus(event) { [logger, metrics, service] result in
+            responder.respond {
+                switch result {
+                case .success(let outcome):
+                    metrics.statusCallback(kind: kind, outcome: "\(outcome)")
+                    logger.debug("Status recorded", metadata: [
+                        "request.id": "\(request.id)", "id": "\(event.id)", "status": "\(event.status)", "outcome": "\(outcome)",
+                    ])
+                    return .noContent()
+                case .failure(let error):
+                    service.failed("status", error, requestID: request.id)
+                    metrics.statusCallback(kind: kind, outcome: "error")
+                    return .text(503, "could not store the status; try again")
+                }
+            }
         }
     }
 }

@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import TestSupport
 import Testing
 @testable import Store
 
@@ -21,6 +23,39 @@ import Testing
     func eventCount(_ store: SQLiteStore, id: String) throws -> Int {
         try store.read("test") {
             try $0.scalar("SELECT count(*) FROM status_events WHERE id = ?", [.text(id)], "test")?.int ?? -1
+        }
+    }
+
+    /// Without blocking: one batch holds a call's whole progress, a repeat and a voicemail, and each
+    /// completion reports what the blocking call would have.
+    @Test func batchedStatusesKeepTheirOutcomes() throws {
+        try withStore { store throws in
+            let outcomes = Locked<[String: StatusOutcome]>([:])
+            let done = DispatchGroup()
+            store.holdCommits()
+            let events = [("queued", 0.0), ("ringing", 1), ("ringing", 1), ("completed", 3), ("in-progress", 2)]
+            for (i, (status, at)) in events.enumerated() {
+                done.enter()
+                store.recordStatus(call(status, after: at)) { result in
+                    if case .success(let outcome) = result { outcomes.withLock { $0["\(i) \(status)"] = outcome } }
+                    done.leave()
+                }
+            }
+            done.enter()
+            let voicemail = Voicemail(callID: "CA1", recordingURL: "https://files.example/r.mp3", duration: 7, time: start)
+            store.recordVoicemail(voicemail) { result in
+                if case .success = result { outcomes.withLock { $0["voicemail"] = .advanced } }
+                done.leave()
+            }
+            #expect(try eventCount(store, id: "CA1") == 0, "held: nothing written yet")
+            store.releaseCommits()
+            #expect(done.wait(timeout: .now() + 10) == .success)
+            #expect(outcomes.current == [
+                "0 queued": .advanced, "1 ringing": .advanced, "2 ringing": .duplicate, "3 completed": .advanced,
+                "4 in-progress": .storedOnly, "voicemail": .advanced,
+            ])
+            #expect(try store.currentStatus(id: "CA1") == "completed")
+            #expect(try eventCount(store, id: "CA1") == 4)
         }
     }
 
