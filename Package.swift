@@ -72,7 +72,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/switchboard",
-            swiftSettings: settings
+            swiftSettings: settings,
+            // lld packs the binary's ~80,000 relative relocations (DT_RELR, glibc 2.36+): about
+            // 2 MiB less to read and write at every start.
+            linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])]
         ),
         // Fixtures shared by the test targets: a socket client and a fake SignalWire REST API.
         .target(
