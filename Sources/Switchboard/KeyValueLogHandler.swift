@@ -129,7 +129,11 @@ public struct KeyValueLogHandler: LogHandler {
 
     /// `isSensitive` for an ASCII key, on its bytes without copying them (nil for any other key).
     static func asciiSensitive(_ key: String) -> Bool? {
-        let bytes = key.utf8
+        var key = key
+        return key.withUTF8 { asciiSensitive(bytes: $0) }
+    }
+
+    private static func asciiSensitive(bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
         func folded(_ byte: UInt8) -> UInt8 { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte }
         // Words split at non-alphanumerics and at a lower-case letter or digit followed by an upper-case
         // one; `tail` holds the last three letters of the current word.
@@ -154,10 +158,9 @@ public struct KeyValueLogHandler: LogHandler {
         }
         if wordLength >= 3, tail == keySuffix { return true }
         for secret in sensitiveWords where bytes.count >= secret.count {
-            var start = bytes.startIndex
-            while bytes.distance(from: start, to: bytes.endIndex) >= secret.count {
-                if zip(bytes[start...], secret).allSatisfy({ folded($0) == $1 }) { return true }
-                bytes.formIndex(after: &start)
+            search: for start in 0...(bytes.count - secret.count) {
+                for (i, expected) in secret.enumerated() where folded(bytes[start + i]) != expected { continue search }
+                return true
             }
         }
         return false
