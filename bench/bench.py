@@ -106,6 +106,10 @@ class Daemon:
         listener.close()
         time.sleep(0.3)
         self.idle_rss_kib = self.status("VmRSS")
+        # Anonymous memory is the daemon's own; file-backed pages are its binary's and shared
+        # libraries' code and data, shared with every other process mapping them.
+        self.idle_anon_kib = self.status("RssAnon")
+        self.idle_file_kib = self.status("RssFile")
 
     def status(self, field):
         with open(f"/proc/{self.process.pid}/status") as f:
@@ -199,7 +203,8 @@ def main():
             json.dump(ROUTES, f)
         scenarios = write_requests(directory)
         daemon = Daemon(binary, directory)
-        say(f"READY after {daemon.ready_ms:.1f} ms; idle RSS {daemon.idle_rss_kib / 1024:.1f} MiB")
+        say(f"READY after {daemon.ready_ms:.1f} ms; idle RSS {daemon.idle_rss_kib / 1024:.1f} MiB "
+            f"({daemon.idle_anon_kib / 1024:.1f} anonymous, {daemon.idle_file_kib / 1024:.1f} file-backed)")
 
         # nginx answers a document of the same size as Switchboard's /voice answer.
         name, path, ctype, file = scenarios[0]

@@ -17,27 +17,25 @@ public struct RoutingService: Sendable {
     /// How long a member's reply can still reach the customer who last reached them.
     static let relayWindow: TimeInterval = 30 * 24 * 3600
 
-    /// Finishes a decision: logs, counts, falls back if the store failed. Run where the answer is
-    /// written (the request's connection), not on the store's writer.
-    public typealias Finish = @Sendable () -> RoutePlan
-
     public init(store: any SwitchboardStore, metrics: Metrics, logger: Logger) {
         self.store = store
         self.metrics = metrics
         self.logger = logger
     }
 
-    /// Decides without blocking: `completion` gets the finishing step once the decision is committed.
+    /// Decides without blocking: `completion` gets the plan once the decision is committed, logged and
+    /// counted (or, if the store failed, the fallback plan). It runs on the store's writer thread, or at
+    /// once on the caller's when no state is needed, so it must be quick.
     public func plan(_ request: RouteRequest, engine: RoutingEngine, requestID: String,
-                     completion: @escaping @Sendable (@escaping Finish) -> Void) {
+                     completion: @escaping @Sendable (RoutePlan) -> Void) {
         if request.channel == .sms, let member = engine.relayMember(for: request) {
-            return completion { relay(request, from: member, engine: engine, requestID: requestID) }
+            return completion(relay(request, from: member, engine: engine, requestID: requestID))
         }
         guard let query = engine.stateQuery(for: request) else {
-            return completion { stateless(request, engine: engine) }
+            return completion(stateless(request, engine: engine))
         }
         store.route(query, Self.choose(request, engine), completion: { result in
-            completion { finish(result, request: request, engine: engine, requestID: requestID) }
+            completion(finish(result, request: request, engine: engine, requestID: requestID))
         })
     }
 

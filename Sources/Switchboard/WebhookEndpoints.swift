@@ -37,10 +37,10 @@ public final class WebhookEndpoints: Sendable {
         let routeRequest: RouteRequest
         do { routeRequest = try Webhook.voice(request, now: clock()) } catch { return responder.respond(.text(400, error.reason)) }
         let swml = swml
-        service.plan(routeRequest, engine: routes.current, requestID: request.id) { finish in
-            responder.respond {
-                HTTPResponse(status: 200, contentType: SWMLDocument.contentType, body: swml.bytes(finish(), dialed: routeRequest.to))
-            }
+        // The answer is built where the decision completes (the store's writer, once committed),
+        // leaving the event loop, the busier thread, only the writing.
+        service.plan(routeRequest, engine: routes.current, requestID: request.id) { plan in
+            responder.respond(HTTPResponse(status: 200, contentType: SWMLDocument.contentType, body: swml.bytes(plan, dialed: routeRequest.to)))
         }
     }
 
@@ -48,10 +48,8 @@ public final class WebhookEndpoints: Sendable {
         let routeRequest: RouteRequest
         do { routeRequest = try Webhook.sms(request, now: clock()) } catch { return responder.respond(.text(400, error.reason)) }
         let cxml = cxml
-        service.plan(routeRequest, engine: routes.current, requestID: request.id) { finish in
-            responder.respond {
-                HTTPResponse(status: 200, contentType: CXMLResponse.contentType, body: cxml.render(finish()).renderBytes())
-            }
+        service.plan(routeRequest, engine: routes.current, requestID: request.id) { plan in
+            responder.respond(HTTPResponse(status: 200, contentType: CXMLResponse.contentType, body: cxml.render(plan).renderBytes()))
         }
     }
 
@@ -69,16 +67,14 @@ public final class WebhookEndpoints: Sendable {
         do { voicemail = try Webhook.voicemail(request, now: clock()) } catch { return responder.respond(.text(400, error.reason)) }
         guard let voicemail else { return responder.respond(.noContent()) }
         store.recordVoicemail(voicemail) { [logger, service] result in
-            responder.respond {
-                switch result {
-                case .success:
-                    logger.info("Voicemail recorded", metadata: ["request.id": "\(request.id)", "call.id": "\(voicemail.callID)"])
-                    return .noContent()
-                case .failure(let error):
-                    service.failed("voicemail", error, requestID: request.id)
-                    // SignalWire retries a failed callback: a 503 gives the recording another chance.
-                    return .text(503, "could not store the voicemail; try again")
-                }
+            switch result {
+            case .success:
+                logger.info("Voicemail recorded", metadata: ["request.id": "\(request.id)", "call.id": "\(voicemail.callID)"])
+                responder.respond(.noContent())
+            case .failure(let error):
+                service.failed("voicemail", error, requestID: request.id)
+                // SignalWire retries a failed callback: a 503 gives the recording another chance.
+                responder.respond(.text(503, "could not store the voicemail; try again"))
             }
         }
     }
@@ -89,19 +85,17 @@ public final class WebhookEndpoints: Sendable {
         let event: StatusEvent
         do { event = try parse(request, clock()) } catch { return responder.respond(.text(400, error.reason)) }
         store.recordStatus(event) { [logger, metrics, service] result in
-            responder.respond {
-                switch result {
-                case .success(let outcome):
-                    metrics.statusCallback(kind: kind, outcome: "\(outcome)")
-                    logger.debug("Status recorded", metadata: [
-                        "request.id": "\(request.id)", "id": "\(event.id)", "status": "\(event.status)", "outcome": "\(outcome)",
-                    ])
-                    return .noContent()
-                case .failure(let error):
-                    service.failed("status", error, requestID: request.id)
-                    metrics.statusCallback(kind: kind, outcome: "error")
-                    return .text(503, "could not store the status; try again")
-                }
+            switch result {
+            case .success(let outcome):
+                metrics.statusCallback(kind: kind, outcome: "\(outcome)")
+                logger.debug("Status recorded", metadata: [
+                    "request.id": "\(request.id)", "id": "\(event.id)", "status": "\(event.status)", "outcome": "\(outcome)",
+                ])
+                responder.respond(.noContent())
+            case .failure(let error):
+                service.failed("status", error, requestID: request.id)
+                metrics.statusCallback(kind: kind, outcome: "error")
+                responder.respond(.text(503, "could not store the status; try again"))
             }
         }
     }
