@@ -24,6 +24,7 @@ final class EventLoop: @unchecked Sendable {
     // Under `lock`:
     private var tasks: [() -> Void] = []
     private var wakePending = false
+    private var ended = false
     // The loop's thread only:
     private var members: [UInt64: any EventLoopMember] = [:]
     private var nextToken: UInt64 = 1
@@ -88,13 +89,15 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Runs `task` on the loop's thread, after the current turn's events. From any thread.
+    /// Once the loop has ended, tasks are dropped (an answer that comes after a shutdown).
     func execute(_ task: @escaping () -> Void) {
-        let wake: Bool = lock.withLock {
+        lock.withLock {
+            guard !ended else { return }
             tasks.append(task)
-            defer { wakePending = true }
-            return !wakePending
-        }
-        if wake {
+            guard !wakePending else { return }
+            wakePending = true
+            // Under the lock: the loop closes the eventfd under it too, so this never writes to a
+            // descriptor number that has since been given to another file.
             var one: UInt64 = 1
             _ = write(wakeFD, &one, 8)
         }
@@ -147,7 +150,13 @@ final class EventLoop: @unchecked Sendable {
         defer {
             events.deallocate()
             members.removeAll()
-            Glibc.close(wakeFD)
+            var dropped: [() -> Void] = []
+            lock.withLock {
+                ended = true
+                swap(&dropped, &tasks)
+                Glibc.close(wakeFD)
+            }
+            dropped.removeAll()
             Glibc.close(epollFD)
         }
         var nextTick = EventLoop.monotonicNow() + tickInterval

@@ -49,6 +49,8 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
         token = loop.add(self)
         arm(after: server.configuration.limits.idleTimeout)
         updateWatch()
+        // Accepted just before a shutdown whose drain ran on this loop first: drain now.
+        if server.isDraining { drain() }
     }
 
     /// Shutdown: an idle connection closes now; a busy one closes after its current response.

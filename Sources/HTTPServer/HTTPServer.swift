@@ -118,7 +118,8 @@ public final class HTTPServer: @unchecked Sendable {
     var isAccepting: Bool { lock.withLock { listener != nil } }
 
     /// Stops accepting, lets requests in flight finish for up to `timeout` seconds, then closes every
-    /// connection and stops the event loops. Blocks until done.
+    /// connection and stops the event loops. Blocks until done, so it must not be called from an
+    /// event loop's thread (a handler that never blocks): the loops do the draining.
     public func shutdown(timeout: Double = 10) {
         let (loops, listener): ([EventLoop], Listener?) = lock.withLock {
             if stopped { return ([], nil) }

@@ -6,8 +6,8 @@ import Foundation
 /// completion runs once its batch has committed or failed. No caller's thread waits for another's
 /// work; the blocking `route` simply waits for its own completion.
 final class GroupCommit: @unchecked Sendable {
-    // `pending` and `scheduled` are touched only under `lock`; jobs run on `queue` alone, and a job's
-    // fields are written there before its completion is called.
+    // `pending`, `scheduled` and `holds` are touched only under `lock`; jobs run on `queue` alone, and
+    // a job's fields are written there before its completion is called.
 
     /// One caller's work: runs on the write connection inside the batch's transaction.
     final class Job: @unchecked Sendable {
@@ -22,8 +22,6 @@ final class GroupCommit: @unchecked Sendable {
         }
     }
 
-    nonisolated(unsafe) static var batches = 0
-    nonisolated(unsafe) static var jobs = 0
     private let lock = NSLock()
     private var pending: [Job] = []
     private var scheduled = false
@@ -72,8 +70,6 @@ final class GroupCommit: @unchecked Sendable {
                 return pending
             }
             execute(batch)
-            GroupCommit.batches += 1; GroupCommit.jobs += batch.count
-            if GroupCommit.batches % 1000 == 0 { FileHandle.standardError.write("batches \(GroupCommit.batches) jobs \(GroupCommit.jobs)\n".data(using: .utf8)!) }
             for job in batch {
                 job.completion?()
                 job.completion = nil

@@ -55,8 +55,8 @@ public final class Daemon: @unchecked Sendable {
             try exposed.checkExposure()
         }
         var serverConfiguration = HTTPServer.Configuration(address: config.listen, limits: config.limits, inheritedSocket: inherited)
-        // No handler blocks (decisions answer when their batch commits, status writes run on their
-        // own queue), so connections share a thread per core.
+        // No handler blocks (decisions, status callbacks and voicemails answer when their batch
+        // commits; database reads run off the loop), so handlers run on the event loop itself.
         serverConfiguration.handlersMayBlock = false
         // The decisions one turn of the event loop asks for share one commit.
         serverConfiguration.turnStarted = { store.holdCommits() }

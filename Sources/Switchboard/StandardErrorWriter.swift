@@ -75,7 +75,7 @@ final class StandardErrorWriter: @unchecked Sendable {
     }
 
     private func startThread() {
-        atexit { StandardErrorWriter.shared.flush() }
+        if self === Self.shared { atexit { StandardErrorWriter.shared.flush() } }
         var thread = pthread_t()
         let box = Unmanaged.passRetained(self).toOpaque()
         let rc = pthread_create(&thread, nil, { raw in
