@@ -102,8 +102,7 @@ public struct WebhookSignature: Sendable {
     }
 
     private func validateJSON(candidateURLs: [String], signature: String, sha256: String?, rawBody: [UInt8]) -> SignatureResult {
-        var urls: [String] = []
-        for url in candidateURLs.map(SignatureURL.removingCredentials) where !urls.contains(url) { urls.append(url) }
+        let urls = Self.unique(candidateURLs.map(SignatureURL.removingCredentials))
         // Compared as bytes: the header's hex decoded once, each candidate's MAC never turned into text.
         // Hex that does not decode cannot match, and is still compared in full against a MAC.
         let given = Self.unhex(signature) ?? []
