@@ -71,6 +71,28 @@ struct EventLoopTests {
         #expect(turns.started.current >= 50)
     }
 
+    /// A client that never reads its answer is closed once the write timeout passes.
+    @Test func aClientThatNeverReadsIsClosedAtTheWriteTimeout() throws {
+        var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
+        configuration.handlersMayBlock = false
+        configuration.limits.writeTimeout = 0.5
+        let body = [UInt8](repeating: UInt8(ascii: "x"), count: 16 << 20)
+        let server = HTTPServer(configuration: configuration, logger: Logger(label: "test")) { _ in
+            HTTPResponse(status: 200, contentType: "application/octet-stream", body: body)
+        }
+        try server.start()
+        defer { server.shutdown(timeout: 2) }
+        let client = try TestClient(port: server.port, timeout: 10)
+        client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        let started = Date()
+        while server.openConnections == 0, Date().timeIntervalSince(started) < 5 { Thread.sleep(forTimeInterval: 0.01) }
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(server.openConnections == 1, "still open before the timeout")
+        while server.openConnections > 0, Date().timeIntervalSince(started) < 10 { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(server.openConnections == 0)
+        #expect(Date().timeIntervalSince(started) >= 0.5)
+    }
+
     @Test func aSlowReaderGetsAllOfALargeAnswer() throws {
         let body = (0..<(1 << 18)).map { String(format: "%015x\n", $0) }.joined()
         let server = try Self.server(loops: 1) { _ in
