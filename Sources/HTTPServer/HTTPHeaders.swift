@@ -52,6 +52,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 extension String {
     /// ASCII case-insensitive comparison, without allocating.
     func caseInsensitiveEquals(_ other: String) -> Bool {
+        // Header names mostly differ in length: no byte needs reading then.
+        guard utf8.count == other.utf8.count else { return false }
         var a = utf8.makeIterator()
         var b = other.utf8.makeIterator()
         while true {
