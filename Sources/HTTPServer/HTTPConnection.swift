@@ -126,7 +126,36 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
     }
 
     /// Parses and answers whatever complete requests the buffer holds, one at a time, in order.
+    ///
+    /// An answer given at once ends in `responseSent`, which asks for the next request: that must not
+    /// recurse (a client pipelining ten thousand requests would overflow the loop's stack), so a call
+    /// made while one is running only asks the running one to go on. And after `requestsPerTurn`
+    /// requests the rest wait for a task of their own, so one connection cannot hold the loop.
     private func process() {
+        if processing {
+            processAgain = true
+            return
+        }
+        processing = true
+        defer { processing = false }
+        var served = 0
+        repeat {
+            processAgain = false
+            if served == Self.requestsPerTurn {
+                loop.execute { [self] in process() }
+                return
+            }
+            served += 1
+            processNext()
+        } while processAgain && phase != .closed
+    }
+
+    private var processing = false
+    private var processAgain = false
+    private static let requestsPerTurn = 64
+
+    /// Parses the buffer up to the next complete request and hands it to the handler.
+    private func processNext() {
         while phase == .reading || phase == .idle {
             if buffer.isEmpty {
                 if readStopped || draining { close() }

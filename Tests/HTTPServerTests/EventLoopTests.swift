@@ -53,6 +53,33 @@ struct EventLoopTests {
         #expect(server.openConnections <= 32)
     }
 
+    /// Answers given at once to thousands of pipelined requests: no recursion per request (this many
+    /// overflowed the loop's stack once), every answer in order, and the server still serves others.
+    @Test func twentyThousandPipelinedRequestsAnsweredAtOnce() throws {
+        let server = try Self.server(loops: 1) { request in .text(200, request.path) }
+        defer { server.shutdown(timeout: 2) }
+        // Read on another thread while this one writes: the answers would otherwise fill the buffers.
+        nonisolated(unsafe) let client = try TestClient(port: server.port, timeout: 20)
+        let count = 20_000
+        let reader = DispatchQueue(label: "reader")
+        let answers = Locked<[String]>([])
+        let done = DispatchSemaphore(value: 0)
+        reader.async {
+            var seen: [String] = []
+            while seen.count < count, let response = client.readResponse() { seen.append(response.body) }
+            answers.withLock { $0 = seen }
+            done.signal()
+        }
+        client.send((0..<count).map { "GET /\($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined())
+        #expect(done.wait(timeout: .now() + 30) == .success)
+        let received = answers.current
+        #expect(received.count == count)
+        #expect(received.enumerated().allSatisfy { $0.element == "/\($0.offset)\n" })
+        let other = try TestClient(port: server.port)
+        other.send("GET /other HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(other.readResponse()?.status == 200)
+    }
+
     @Test func everyHandlerRunsInsideOneTurn() throws {
         let turns = Turns()
         let server = try Self.server(loops: 1, turns: turns) { _ in

@@ -30,7 +30,7 @@ extension EndToEnd {
             #expect((try? HTTP.get(port: port, "/healthz"))?.status == 200, "\(process.stderr.text)")
 
             // More connections than descriptors left: the rest wait in the listen backlog.
-            var clients = (0..<60).compactMap { _ in try? TestClient(port: port, timeout: 2) }
+            var clients = (0..<60).compactMap { _ in try? TestClient(port: port, timeout: 10) }
             #expect(clients.count == 60)
             let logDeadline = Date().addingTimeInterval(10)
             while !process.stderr.text.contains("Accept failed"), Date() < logDeadline { Thread.sleep(forTimeInterval: 0.05) }
