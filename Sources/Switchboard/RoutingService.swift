@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 import Routing
@@ -24,12 +25,16 @@ public struct RoutingService: Sendable {
     }
 
     /// Decides without blocking: `completion` gets the plan once the decision is committed, logged and
-    /// counted (or, if the store failed, the fallback plan). It runs on the store's writer thread, or at
-    /// once on the caller's when no state is needed, so it must be quick.
+    /// counted (or, if the store failed, the fallback plan). It runs on the store's writer thread (a
+    /// relayed reply: another thread), or at once on the caller's when no state is needed, so it must
+    /// be quick.
     public func plan(_ request: RouteRequest, engine: RoutingEngine, requestID: String,
                      completion: @escaping @Sendable (RoutePlan) -> Void) {
         if request.channel == .sms, let member = engine.relayMember(for: request) {
-            return completion(relay(request, from: member, engine: engine, requestID: requestID))
+            // The relay reads the store, which may wait for a free reader: not on the caller's thread.
+            return DispatchQueue.global().async {
+                completion(relay(request, from: member, engine: engine, requestID: requestID))
+            }
         }
         guard let query = engine.stateQuery(for: request) else {
             return completion(stateless(request, engine: engine))
