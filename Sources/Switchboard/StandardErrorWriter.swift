@@ -13,27 +13,37 @@ final class StandardErrorWriter: @unchecked Sendable {
 
     private let fd: Int32
     private let delay: useconds_t = 10_000
-    /// Guards `pending` and `started`.
+    /// Guards `pending`, `dropped` and `started`.
     private var state = pthread_mutex_t()
     private var wake = pthread_cond_t()
     /// Held while bytes are taken out of `pending` and written, so lines keep their order.
     private var writing = pthread_mutex_t()
     private var pending: [UInt8] = []
+    private var dropped = 0
     private var started = false
+    let limit: Int
 
-    init(fd: Int32) {
+    /// `background: false` (tests) writes only on `flush`.
+    init(fd: Int32, limit: Int = 4 << 20, background: Bool = true) {
         self.fd = fd
+        self.limit = limit
+        started = !background
         pthread_mutex_init(&state, nil)
         pthread_mutex_init(&writing, nil)
         pthread_cond_init(&wake, nil)
     }
 
-    /// Queues `line` and a newline.
+    /// Queues `line` and a newline. Past `limit` bytes waiting (stderr not keeping up, a stuck
+    /// journald), lines are dropped and counted instead of piling up in memory.
     func append(_ line: String) {
         pthread_mutex_lock(&state)
         let wasEmpty = pending.isEmpty
-        pending.append(contentsOf: line.utf8)
-        pending.append(UInt8(ascii: "\n"))
+        if pending.count + line.utf8.count + 1 <= limit {
+            pending.append(contentsOf: line.utf8)
+            pending.append(UInt8(ascii: "\n"))
+        } else {
+            dropped += 1
+        }
         let start = !started
         started = true
         pthread_mutex_unlock(&state)
@@ -48,8 +58,11 @@ final class StandardErrorWriter: @unchecked Sendable {
         pthread_mutex_lock(&state)
         var bytes: [UInt8] = []
         swap(&bytes, &pending)
+        let lost = dropped
+        dropped = 0
         pthread_mutex_unlock(&state)
         writeAll(bytes)
+        if lost > 0 { writeAll(Array("WARNING \(lost) log lines dropped: stderr was not keeping up\n".utf8)) }
     }
 
     private func run() {

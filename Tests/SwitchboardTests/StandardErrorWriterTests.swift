@@ -53,6 +53,18 @@ import Testing
         #expect(pipe.received == "first\nsecond\n")
     }
 
+    @Test func linesPastTheLimitAreDroppedAndCounted() throws {
+        let pipe = try Pipe()
+        let writer = StandardErrorWriter(fd: pipe.write, limit: 100, background: false)
+        for i in 0..<20 { writer.append("line \(i)") }
+        writer.flush()
+        let lines = pipe.drain().split(separator: "\n").map(String.init)
+        let kept = lines.filter { $0.hasPrefix("line ") }
+        // "line 0".."line 9" take 70 bytes with their newlines, "line 10".."line 12" 24 more: 13 fit in 100.
+        #expect(kept == (0..<13).map { "line \($0)" })
+        #expect(lines.last == "WARNING 7 log lines dropped: stderr was not keeping up")
+    }
+
     @Test func concurrentLinesNeverInterleave() throws {
         let pipe = try Pipe()
         let writer = StandardErrorWriter(fd: pipe.write)
