@@ -29,6 +29,11 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
     private var buffer: [UInt8] = []
     private var parsed = 0
     private var unread: Int { buffer.count - parsed }
+    /// An incomplete chunked body is decoded again (from its start: the decoder keeps no state) only once
+    /// `unread` reaches this, or a CRLFCRLF (which ends every chunked message) has arrived: a body
+    /// dripped in small pieces then costs linear, not quadratic, time. 0: decode on every read.
+    private var chunkedRetryAt = 0
+    private var chunkedEndSeen = false
     private var pending: [UInt8] = []
     private var pendingOffset = 0
     private var closeAfterWrite = false
@@ -97,6 +102,7 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
     private func readAvailable() {
         var total = 0
         var failed = false
+        let before = buffer.count
         withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { scratch in
             while true {
                 let n = recv(fd, scratch.baseAddress, scratch.count, 0)
@@ -116,6 +122,9 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
             }
         }
         if failed { close(); return }
+        if chunkedRetryAt > 0, !chunkedEndSeen, total > 0 {
+            chunkedEndSeen = containsEndOfHead(from: max(parsed, before - 3))
+        }
         if total > 0, phase == .idle {
             phase = .reading
             arm(after: server.configuration.limits.headTimeout)
@@ -166,9 +175,17 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
                 if readStopped || draining { close() }
                 return
             }
+            let limits = server.configuration.limits
+            if chunkedRetryAt > 0, unread < chunkedRetryAt, !chunkedEndSeen, !readStopped,
+               unread <= limits.maxHeadBytes + limits.maxBodyBytes {
+                return
+            }
             let decoded = buffer.withUnsafeBufferPointer { server.decoder.decode(UnsafeBufferPointer(rebasing: $0[parsed...])) }
+            chunkedRetryAt = 0
+            chunkedEndSeen = false
             switch decoded {
             case .incomplete(let head):
+                if head?.framing == .chunked { chunkedRetryAt = unread * 2 }
                 if readStopped { close(); return }
                 if let head, !headSeen {
                     // The head is complete: the body now has its own deadline.
@@ -226,6 +243,16 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
             handler(request, responder)
             if let make = call.handlerReturned() { deliver(make(), head: head, keepAlive: keepAlive) }
         }
+    }
+
+    /// Whether `buffer[start...]` holds CRLFCRLF.
+    private func containsEndOfHead(from start: Int) -> Bool {
+        guard buffer.count - start >= 4 else { return false }
+        for i in start...(buffer.count - 4)
+        where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
+            return true
+        }
+        return false
     }
 
     /// Marks `count` more bytes as parsed.

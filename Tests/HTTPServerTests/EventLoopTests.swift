@@ -80,6 +80,34 @@ struct EventLoopTests {
         #expect(other.readResponse()?.status == 200)
     }
 
+    /// A chunked body dripped in small writes (decoded again only as it grows or when its end may have
+    /// come) arrives whole, trailers and all, and the request after it in the same stream too.
+    @Test func aChunkedBodyInSmallPiecesArrivesWhole() throws {
+        let server = try Self.server(loops: 1) { request in
+            HTTPResponse(status: 200, contentType: "text/plain", body: request.body)
+        }
+        defer { server.shutdown(timeout: 2) }
+        let client = try TestClient(port: server.port, timeout: 10)
+        let pieces = (0..<400).map { String(format: "%03d", $0) + String(repeating: "x", count: $0 % 50) }
+        var stream = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        for piece in pieces { stream += String(piece.utf8.count, radix: 16) + "\r\n" + piece + "\r\n" }
+        stream += "0\r\nX-Trailer: done\r\n\r\n"
+        stream += "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nnext"
+        let bytes = Array(stream.utf8)
+        for start in stride(from: 0, to: bytes.count, by: 7) {
+            client.send(Array(bytes[start..<min(start + 7, bytes.count)]))
+        }
+        #expect(client.readResponse()?.body == pieces.joined())
+        #expect(client.readResponse()?.body == "next")
+        // Ending exactly on the chunked message's last byte works as well.
+        client.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+        Thread.sleep(forTimeInterval: 0.05)
+        client.send("0\r\n")
+        Thread.sleep(forTimeInterval: 0.05)
+        client.send("\r\n")
+        #expect(client.readResponse()?.body == "abc")
+    }
+
     @Test func everyHandlerRunsInsideOneTurn() throws {
         let turns = Turns()
         let server = try Self.server(loops: 1, turns: turns) { _ in
