@@ -30,10 +30,12 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
     private var parsed = 0
     private var unread: Int { buffer.count - parsed }
     /// An incomplete chunked body is decoded again (from its start: the decoder keeps no state) only once
-    /// `unread` reaches this, or a CRLFCRLF (which ends every chunked message) has arrived: a body
-    /// dripped in small pieces then costs linear, not quadratic, time. 0: decode on every read.
+    /// `unread` reaches this, or a CRLFCRLF (which ends every chunked message) has arrived, or at the next
+    /// tick if anything arrived since (so a body refused on its declared sizes is still answered within
+    /// a tick): a body dripped in small pieces then costs linear, not quadratic, time. 0: every read.
     private var chunkedRetryAt = 0
     private var chunkedEndSeen = false
+    private var chunkedDecodedAt = 0
     private var pending: [UInt8] = []
     private var pendingOffset = 0
     private var closeAfterWrite = false
@@ -185,7 +187,10 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
             chunkedEndSeen = false
             switch decoded {
             case .incomplete(let head):
-                if head?.framing == .chunked { chunkedRetryAt = unread * 2 }
+                if head?.framing == .chunked {
+                    chunkedRetryAt = unread * 2
+                    chunkedDecodedAt = unread
+                }
                 if readStopped { close(); return }
                 if let head, !headSeen {
                     // The head is complete: the body now has its own deadline.
@@ -346,6 +351,10 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
     }
 
     func tick(now: UInt64) {
+        if chunkedRetryAt > 0, unread != chunkedDecodedAt, phase == .reading {
+            chunkedRetryAt = 0
+            process()
+        }
         guard phase != .closed, deadline <= now else { return }
         switch phase {
         case .reading where pending.isEmpty:
