@@ -108,6 +108,57 @@ struct EventLoopTests {
         #expect(client.readResponse()?.body == "abc")
     }
 
+    /// Streams of pipelined requests (Content-Length and chunked bodies, trailers) cut into random
+    /// pieces, some sent after a pause: every body comes back, in order, whatever the cuts.
+    @Test(arguments: 1...8)
+    func randomlyCutStreamsOfRequests(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        let server = try Self.server(loops: 1) { request in
+            HTTPResponse(status: 200, contentType: "text/plain", body: request.body)
+        }
+        defer { server.shutdown(timeout: 2) }
+        let client = try TestClient(port: server.port, timeout: 10)
+        var expected: [String] = []
+        var stream: [UInt8] = []
+        for i in 0..<12 {
+            let body = String(repeating: "\(i % 10)", count: Int(random.next() % 3000))
+            expected.append(body)
+            if random.next() % 2 == 0 {
+                stream += Array("POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+            } else {
+                var text = "POST /e HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                var rest = Substring(body)
+                while !rest.isEmpty {
+                    let size = min(rest.count, 1 + Int(random.next() % 200))
+                    text += String(size, radix: 16) + "\r\n" + rest.prefix(size) + "\r\n"
+                    rest = rest.dropFirst(size)
+                }
+                text += random.next() % 2 == 0 ? "0\r\n\r\n" : "0\r\nX-T: \(i)\r\n\r\n"
+                stream += Array(text.utf8)
+            }
+        }
+        let reader = DispatchQueue(label: "reader")
+        let answers = Locked<[String]>([])
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) let reading = client
+        let count = expected.count
+        reader.async {
+            var seen: [String] = []
+            while seen.count < count, let response = reading.readResponse() { seen.append(response.body) }
+            answers.withLock { $0 = seen }
+            done.signal()
+        }
+        var start = 0
+        while start < stream.count {
+            let end = min(stream.count, start + 1 + Int(random.next() % 300))
+            client.send(Array(stream[start..<end]))
+            if random.next() % 8 == 0 { Thread.sleep(forTimeInterval: 0.002) }
+            start = end
+        }
+        #expect(done.wait(timeout: .now() + 20) == .success)
+        #expect(answers.current == expected)
+    }
+
     @Test func everyHandlerRunsInsideOneTurn() throws {
         let turns = Turns()
         let server = try Self.server(loops: 1, turns: turns) { _ in

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A generated corpus of malformed or unacceptable HTTP requests, each complete enough that the
 /// daemon can decide at once (no case waits on a body or head that never comes).
@@ -154,16 +155,3 @@ enum BadRequestCorpus {
     }
 }
 
-/// A small deterministic generator, so the corpus is the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
