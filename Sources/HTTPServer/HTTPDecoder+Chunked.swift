@@ -30,8 +30,8 @@ extension HTTPDecoder {
             while e > 0, line[e - 1] == SP || line[e - 1] == HTAB { e -= 1 }
             guard e > 0, e <= 8 else { return .failure(Failure(400, "malformed chunk size")) }
             for k in 0..<e {
-                guard let d = hexDigit(line[k]) else { return .failure(Failure(400, "malformed chunk size")) }
-                size = size * 16 + d
+                guard let d = hexDigitValue(line[k]) else { return .failure(Failure(400, "malformed chunk size")) }
+                size = size * 16 + Int(d)
             }
             i = lineEnd + 2
             if size == 0 { break }
@@ -80,14 +80,5 @@ extension HTTPDecoder {
             i += 1
         }
         return .notYet
-    }
-
-    private func hexDigit(_ c: UInt8) -> Int? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(c - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(c - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(c - UInt8(ascii: "A") + 10)
-        default: nil
-        }
     }
 }

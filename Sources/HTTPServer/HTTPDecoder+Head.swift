@@ -144,6 +144,16 @@ extension HTTPDecoder {
 
 func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
+/// The value of a hexadecimal digit (either case), for chunk sizes and percent-escapes.
+func hexDigitValue(_ b: UInt8) -> UInt8? {
+    switch b {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): b - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}
+
 /// tchar of RFC 9110 §5.6.2.
 func isTokenByte(_ b: UInt8) -> Bool {
     switch b {

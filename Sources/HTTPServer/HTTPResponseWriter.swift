@@ -8,7 +8,7 @@ enum HTTPResponseWriter {
         var out: [UInt8] = []
         out.reserveCapacity(160 + response.body.count)
         out += "HTTP/1.1 ".utf8
-        appendDecimal(response.status, to: &out)
+        out += String(response.status).utf8
         out.append(UInt8(ascii: " "))
         out += HTTPResponse.reason(response.status).utf8
         out += "\r\nDate: ".utf8
@@ -23,24 +23,13 @@ enum HTTPResponseWriter {
         // RFC 9110 §8.6: no Content-Length in a 1xx or 204 answer.
         if response.status >= 200, response.status != 204 {
             out += "Content-Length: ".utf8
-            appendDecimal(response.body.count, to: &out)
+            out += String(response.body.count).utf8
             out += "\r\n".utf8
         }
         if close { out += "Connection: close\r\n".utf8 }
         out += "\r\n".utf8
         if !head, response.status != 204, response.status != 304 { out += response.body }
         return out
-    }
-
-    private static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        guard value > 0 else { return out.append(UInt8(ascii: "0")) }
-        var digits: [UInt8] = []
-        var rest = value
-        while rest > 0 {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        }
-        out += digits.reversed()
     }
 }
 

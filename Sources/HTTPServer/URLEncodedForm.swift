@@ -25,7 +25,7 @@ public enum URLEncodedForm {
             } else if b == UInt8(ascii: "%"),
                       let h1 = bytes.index(i, offsetBy: 1, limitedBy: bytes.endIndex), h1 < bytes.endIndex,
                       let h2 = bytes.index(i, offsetBy: 2, limitedBy: bytes.endIndex), h2 < bytes.endIndex,
-                      let hi = hexValue(bytes[h1]), let lo = hexValue(bytes[h2]) {
+                      let hi = hexDigitValue(bytes[h1]), let lo = hexDigitValue(bytes[h2]) {
                 out.append(hi << 4 | lo)
                 i = bytes.index(after: h2)
                 continue
@@ -58,14 +58,5 @@ public enum URLEncodedForm {
             }
         }
         return out
-    }
-
-    private static func hexValue(_ b: UInt8) -> UInt8? {
-        switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): b - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

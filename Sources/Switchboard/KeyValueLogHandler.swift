@@ -114,8 +114,7 @@ public struct KeyValueLogHandler: LogHandler {
     /// `password`, `passwd` or `authorization`, and any whose words (split at `.`, `_`, `-` and camelCase)
     /// include one ending in `key` (`key`, `signing_key`, `apiKey`, `apikey`), case-insensitively.
     static func isSensitive(_ key: String) -> Bool {
-        if let verdict = asciiSensitive(key) { return verdict }
-        // A program logs a handful of distinct keys: decide each non-ASCII one once.
+        // A program logs a handful of distinct keys: decide each once.
         if let known = sensitivity.withLock({ $0[key] }) { return known }
         let verdict = computeSensitive(key)
         sensitivity.withLock { cache in
@@ -127,47 +126,7 @@ public struct KeyValueLogHandler: LogHandler {
 
     private static let sensitivity = LockedValue<[String: Bool]>([:])
 
-    /// `isSensitive` for an ASCII key, on its bytes without copying them (nil for any other key).
-    static func asciiSensitive(_ key: String) -> Bool? {
-        var key = key
-        return key.withUTF8 { asciiSensitive(bytes: $0) }
-    }
-
-    private static func asciiSensitive(bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
-        func folded(_ byte: UInt8) -> UInt8 { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte }
-        // Words split at non-alphanumerics and at a lower-case letter or digit followed by an upper-case
-        // one; `tail` holds the last three letters of the current word.
-        var tail: UInt32 = 0
-        var wordLength = 0
-        var previousLowercase = false
-        let keySuffix = UInt32(UInt8(ascii: "k")) << 16 | UInt32(UInt8(ascii: "e")) << 8 | UInt32(UInt8(ascii: "y"))
-        for byte in bytes {
-            guard byte < 0x80 else { return nil }
-            let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
-            let isLowerOrDigit = (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-            if (!isUpper && !isLowerOrDigit) || (isUpper && previousLowercase) {
-                if wordLength >= 3, tail == keySuffix { return true }
-                tail = 0
-                wordLength = 0
-                previousLowercase = false
-                if !isUpper { continue }
-            }
-            tail = (tail << 8 | UInt32(folded(byte))) & 0xFF_FFFF
-            wordLength += 1
-            previousLowercase = isLowerOrDigit
-        }
-        if wordLength >= 3, tail == keySuffix { return true }
-        for secret in sensitiveWords where bytes.count >= secret.count {
-            search: for start in 0...(bytes.count - secret.count) {
-                for (i, expected) in secret.enumerated() where folded(bytes[start + i]) != expected { continue search }
-                return true
-            }
-        }
-        return false
-    }
-
-    private static let sensitiveWords: [[UInt8]] = ["token", "secret", "password", "passwd", "authorization"].map { Array($0.utf8) }
-
+    /// `isSensitive`'s rule, uncached.
     static func computeSensitive(_ key: String) -> Bool {
         let lower = key.lowercased()
         if ["token", "secret", "password", "passwd", "authorization"].contains(where: lower.contains) { return true }

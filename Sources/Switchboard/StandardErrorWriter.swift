@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
 /// Log lines for stderr, written by a thread of their own: whoever logs (an event loop, most of the
 /// time) hands its line over and goes on, and the writer, woken by the first line after a quiet
@@ -12,12 +10,11 @@ final class StandardErrorWriter: @unchecked Sendable {
     static let shared = StandardErrorWriter(fd: STDERR_FILENO)
 
     private let fd: Int32
-    private let delay: useconds_t = 10_000
-    /// Guards `pending`, `dropped` and `started`.
-    private var state = pthread_mutex_t()
-    private var wake = pthread_cond_t()
+    private let delay: TimeInterval = 0.010
+    /// Guards `pending`, `dropped` and `started`; signalled when `pending` stops being empty.
+    private let state = NSCondition()
     /// Held while bytes are taken out of `pending` and written, so lines keep their order.
-    private var writing = pthread_mutex_t()
+    private let writing = NSLock()
     private var pending: [UInt8] = []
     private var dropped = 0
     private var started = false
@@ -28,15 +25,12 @@ final class StandardErrorWriter: @unchecked Sendable {
         self.fd = fd
         self.limit = limit
         started = !background
-        pthread_mutex_init(&state, nil)
-        pthread_mutex_init(&writing, nil)
-        pthread_cond_init(&wake, nil)
     }
 
     /// Queues `line` and a newline. Past `limit` bytes waiting (stderr not keeping up, a stuck
     /// journald), lines are dropped and counted instead of piling up in memory.
     func append(_ line: String) {
-        pthread_mutex_lock(&state)
+        state.lock()
         let wasEmpty = pending.isEmpty
         if pending.count + line.utf8.count + 1 <= limit {
             pending.append(contentsOf: line.utf8)
@@ -46,31 +40,31 @@ final class StandardErrorWriter: @unchecked Sendable {
         }
         let start = !started
         started = true
-        pthread_mutex_unlock(&state)
+        if wasEmpty { state.signal() }
+        state.unlock()
         if start { startThread() }
-        if wasEmpty { pthread_cond_signal(&wake) }
     }
 
     /// Writes everything queued so far.
     func flush() {
-        pthread_mutex_lock(&writing)
-        defer { pthread_mutex_unlock(&writing) }
-        pthread_mutex_lock(&state)
+        writing.lock()
+        defer { writing.unlock() }
+        state.lock()
         var bytes: [UInt8] = []
         swap(&bytes, &pending)
         let lost = dropped
         dropped = 0
-        pthread_mutex_unlock(&state)
+        state.unlock()
         writeAll(bytes)
         if lost > 0 { writeAll(Array("WARNING \(lost) log lines dropped: stderr was not keeping up\n".utf8)) }
     }
 
     private func run() {
         while true {
-            pthread_mutex_lock(&state)
-            while pending.isEmpty { pthread_cond_wait(&wake, &state) }
-            pthread_mutex_unlock(&state)
-            usleep(delay)
+            state.lock()
+            while pending.isEmpty { state.wait() }
+            state.unlock()
+            Thread.sleep(forTimeInterval: delay)
             flush()
         }
     }
@@ -89,16 +83,8 @@ final class StandardErrorWriter: @unchecked Sendable {
 
     private func startThread() {
         if self === Self.shared { atexit { StandardErrorWriter.shared.flush() } }
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(self).toOpaque()
-        let rc = pthread_create(&thread, nil, { raw in
-            Unmanaged<StandardErrorWriter>.fromOpaque(raw!).takeRetainedValue().run()
-            return nil
-        }, box)
-        if rc == 0 {
-            pthread_detach(thread)
-        } else {
-            Unmanaged<StandardErrorWriter>.fromOpaque(box).release()
-        }
+        let thread = Thread { [self] in run() }
+        thread.name = "log-writer"
+        thread.start()
     }
 }

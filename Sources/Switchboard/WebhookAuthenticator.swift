@@ -38,8 +38,7 @@ public struct WebhookAuthenticator: Sendable {
         }
         guard let signature else { return .allowed }
         let candidates = signedURLs.candidates(requestTarget: request.target)
-        let isJSON = request.contentType == "application/json" || (request.contentType == nil && request.body.first == UInt8(ascii: "{"))
-        let params: [(String, String)]? = isJSON ? nil : (request.method == "POST" ? request.formItems : [])
+        let params: [(String, String)]? = request.hasJSONBody ? nil : (request.method == "POST" ? request.formItems : [])
         let result = signature.validate(candidateURLs: candidates, headers: request.headers, rawBody: request.body, formParams: params)
         switch result {
         case .valid:

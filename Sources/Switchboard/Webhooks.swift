@@ -19,8 +19,7 @@ struct WebhookFields {
         if request.query != nil {
             for (name, value) in request.queryItems where form[name] == nil { form[name] = value }
         }
-        let type = request.contentType
-        if type == "application/json" || (type == nil && request.body.first == UInt8(ascii: "{")) {
+        if request.hasJSONBody {
             guard !request.body.isEmpty else { return }
             guard let value = try? JSONParser.parse(request.body), case .object = value.kind else {
                 throw WebhookError("the body is not a JSON object")
@@ -47,6 +46,16 @@ struct WebhookFields {
         case .number(let n)?: return n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
         default: return nil
         }
+    }
+}
+
+extension HTTPRequest {
+    /// Whether a webhook's body is JSON (SWML requests): declared so, or undeclared and starting with
+    /// `{`; otherwise it is form-encoded (cXML requests). The one rule for the parser and the signature
+    /// check, which must agree on what was signed.
+    var hasJSONBody: Bool {
+        let type = contentType
+        return type == "application/json" || (type == nil && body.first == UInt8(ascii: "{"))
     }
 }
 

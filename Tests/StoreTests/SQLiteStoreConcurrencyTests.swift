@@ -24,7 +24,7 @@ import Testing
     /// Returns how many calls failed and the first failure.
     static func hammer(_ stores: [SQLiteStore]) -> (failures: Int, first: String?) {
         let errors = Locked<[String]>([])
-        onThreads(threads) { thread in
+        let finished = runThreads(threads, timeout: 120) { thread in
             let store = stores[thread % stores.count]
             for _ in stride(from: thread, to: total, by: threads) {
                 do {
@@ -34,6 +34,7 @@ import Testing
                 }
             }
         }
+        if !finished { errors.withLock { $0.append("the threads did not finish in 120 s") } }
         let failures = errors.current
         return (failures.count, failures.first)
     }
@@ -74,7 +75,7 @@ import Testing
         defer { store.close() }
         #expect(store.groupCommit != nil)
         let outcomes = Locked<(ok: [String: String], failed: Int, unexpected: [String])>(([:], 0, []))
-        onThreads(Self.threads) { thread in
+        let finished = runThreads(Self.threads, timeout: 120) { thread in
             for call in stride(from: thread, to: 400, by: Self.threads) {
                 let id = "call-\(call)"
                 let fails = call % 7 == 3
@@ -97,6 +98,7 @@ import Testing
                 }
             }
         }
+        #expect(finished)
         let result = outcomes.current
         let failing = (0..<400).filter { $0 % 7 == 3 }.count
         #expect(result.unexpected == [])

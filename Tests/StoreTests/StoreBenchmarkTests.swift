@@ -23,7 +23,7 @@ import Testing
         let threads = 8
         let failures = Locked(0)
         let start = DispatchTime.now().uptimeNanoseconds
-        onThreads(threads) { _ in
+        let finished = runThreads(threads, timeout: 120) { _ in
             for _ in 0..<perThread {
                 do {
                     _ = try store.route(positionQuery(), roundRobin(Self.members))
@@ -32,6 +32,7 @@ import Testing
                 }
             }
         }
+        #expect(finished)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let total = threads * perThread
         print("store benchmark [\(label)]: \(Int(Double(total) / seconds)) decisions/s "

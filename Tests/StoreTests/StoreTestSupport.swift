@@ -50,18 +50,5 @@ func membersInOrder(_ store: SQLiteStore, pool: String = "sales") throws -> [Str
     }
 }
 
-/// Runs `body(thread)` on `count` real threads at once and waits for all of them.
-func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    let group = DispatchGroup()
-    for index in 0..<count {
-        group.enter()
-        let thread = Thread {
-            body(index)
-            group.leave()
-        }
-        thread.start()
-    }
-    group.wait()
-}
 
 struct TestFailure: Error {}
