@@ -2,11 +2,9 @@
 # Builds the four libFuzzer harnesses and runs each, one at a time, for SECONDS (default 60):
 #   fuzz/run.sh [SECONDS] [TARGET...]        targets: http form routes signature (default: all)
 #
-# - http, form, routes: swiftc -sanitize=fuzzer,address over the harness, the module's own source
-#   files and the test file holding the invariants (compiled with -D FUZZ). Output: fuzz/out/bin/.
-# - signature: needs swift-crypto, so SwiftPM builds fuzz/signature (symlinks to the SignalWire
-#   signature files and the invariants) with --sanitize=fuzzer --sanitize=address
-#   -Xswiftc -sanitize=fuzzer,address into .build-fuzz/.
+# Each target: swiftc -sanitize=fuzzer,address over the harness, the module's own source files and
+# the test file holding the invariants (compiled with -D FUZZ). Output: fuzz/out/bin/. The signature
+# target finds libcrypto through the COpenSSL module map.
 #
 # Each target runs in libFuzzer's fork mode with -ignore_crashes=1, so it fuzzes for the whole time and
 # collects every crash instead of stopping at the first. New corpus units go to fuzz/out/corpus/<target>/
@@ -26,8 +24,8 @@ out=fuzz/out
 mkdir -p "$out/bin" "$out/logs"
 export SWIFT_BACKTRACE=enable=no   # else the first crash symbolicates for minutes
 SWIFTC=${SWIFTC:-swiftc}
-SWIFT=${SWIFT:-swift}
-flags=(-sanitize=fuzzer,address -parse-as-library -O -D FUZZ -enable-upcoming-feature ExistentialAny -use-ld=lld)
+flags=(-sanitize=fuzzer,address -parse-as-library -O -D FUZZ -enable-upcoming-feature ExistentialAny -use-ld=lld
+       -I Sources/COpenSSL)
 http_sources=(Sources/HTTPServer/{HTTPDecoder,HTTPDecoder+Head,HTTPDecoder+Chunked,HTTPHeaders,HTTPRequest,HTTPLimits,URLEncodedForm}.swift
               Tests/HTTPServerTests/FuzzRegressionTests.swift)
 
@@ -36,26 +34,19 @@ sources() {
         http|form) printf '%s\n' "fuzz/$1/Harness.swift" "${http_sources[@]}" ;;
         routes) echo fuzz/routes/Harness.swift; find Sources/Routing -name '*.swift' | sort
                 echo Tests/RoutingTests/FuzzRegressionTests.swift ;;
+        signature) printf '%s\n' fuzz/signature/Harness.swift \
+                       Sources/SignalWire/{WebhookSignature,SignatureURL,SignatureResult,ConstantTime}.swift \
+                       Tests/SignalWireTests/FuzzRegressionTests.swift ;;
     esac
 }
 
 # Builds one target (only when a source is newer than its binary) and prints the binary's path.
 build() {
-    local target=$1 bin
-    if [ "$target" = signature ]; then
-        # SwiftPM hands swift-frontend only the last of several --sanitize values, so the Swift code
-        # would get no coverage: -Xswiftc gives it both (C code takes them from --sanitize).
-        $SWIFT build --package-path fuzz/signature --scratch-path .build-fuzz -c release \
-            --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address \
-            >"$out/logs/build-signature.log" 2>&1 || return 1
-        bin=$($SWIFT build --package-path fuzz/signature --scratch-path .build-fuzz -c release --show-bin-path)/SignatureFuzz
-    else
-        bin=$out/bin/$target
-        local files; mapfile -t files < <(sources "$target")
-        if [ ! -x "$bin" ] || [ -n "$(find "${files[@]}" -newer "$bin" 2>/dev/null | head -1)" ]; then
-            $SWIFTC "${flags[@]}" -module-name "Fuzz_$target" "${files[@]}" -o "$bin" \
-                >"$out/logs/build-$target.log" 2>&1 || return 1
-        fi
+    local target=$1 bin=$out/bin/$1 files
+    mapfile -t files < <(sources "$target")
+    if [ ! -x "$bin" ] || [ -n "$(find "${files[@]}" -newer "$bin" 2>/dev/null | head -1)" ]; then
+        $SWIFTC "${flags[@]}" -module-name "Fuzz_$target" "${files[@]}" -o "$bin" \
+            >"$out/logs/build-$target.log" 2>&1 || return 1
     fi
     echo "$bin"
 }

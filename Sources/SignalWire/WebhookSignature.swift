@@ -1,4 +1,4 @@
-import Crypto
+import COpenSSL
 import Foundation
 
 /// Checks the signatures SignalWire puts on its webhook requests (see `signalwire.md`).
@@ -17,12 +17,14 @@ public struct WebhookSignature: Sendable {
     public static let twilioHeader = "X-Twilio-Signature"
 
     /// HMACs with the key already absorbed: each check copies one instead of setting the key up.
-    private let keyed: KeyedHMACs
+    private let sha1: KeyedHMAC
+    private let sha256: KeyedHMAC
 
     /// - Parameter signingKey: the project's Signing Key (`SIGNALWIRE_SIGNING_KEY`).
     public init(signingKey: String) {
-        let key = SymmetricKey(data: Array(signingKey.utf8))
-        keyed = KeyedHMACs(sha1: HMAC(key: key), sha256: HMAC(key: key))
+        let key = Array(signingKey.utf8)
+        sha1 = KeyedHMAC(digest: "SHA1", key: key)
+        sha256 = KeyedHMAC(digest: "SHA256", key: key)
     }
 
     /// Checks a request against the URLs it may have been signed for.
@@ -70,12 +72,12 @@ public struct WebhookSignature: Sendable {
 
     /// `hex(HMAC-SHA1(key, url + body))`: what SignalWire sends for a JSON request.
     public func jsonSignature(url: String, rawBody: [UInt8]) -> String {
-        Self.hex(Self.mac(keyed.sha1, url: url, body: rawBody))
+        Self.hex(sha1.mac(url, rawBody))
     }
 
     /// `hex(HMAC-SHA256(key, url + body))`: the second signature on a JSON request.
     public func jsonSHA256Signature(url: String, rawBody: [UInt8]) -> String {
-        Self.hex(Self.mac(keyed.sha256, url: url, body: rawBody))
+        Self.hex(sha256.mac(url, rawBody))
     }
 
     /// `base64(HMAC-SHA1(key, url + sorted params))`: what SignalWire sends for a form request.
@@ -84,7 +86,7 @@ public struct WebhookSignature: Sendable {
     }
 
     private func formSignature(url: String, sortedParams: [UInt8]) -> String {
-        Data(Self.mac(keyed.sha1, url: url, body: sortedParams)).base64EncodedString()
+        Data(sha1.mac(url, sortedParams)).base64EncodedString()
     }
 
     /// key1 + value1 + key2 + value2 ..., sorted by key, then by value.
@@ -109,24 +111,15 @@ public struct WebhookSignature: Sendable {
         let given256 = sha256.map { Self.unhex($0) ?? [] }
         var sha1Matched = false
         for url in urls {
-            guard ConstantTime.equals(Self.mac(keyed.sha1, url: url, body: rawBody), given) else { continue }
+            guard ConstantTime.equals(sha1.mac(url, rawBody), given) else { continue }
             sha1Matched = true
             guard let given256 else { return .valid(url: url) }
-            if ConstantTime.equals(Self.mac(keyed.sha256, url: url, body: rawBody), given256) { return .valid(url: url) }
+            if ConstantTime.equals(self.sha256.mac(url, rawBody), given256) { return .valid(url: url) }
         }
         let reason = sha1Matched
             ? "\(Self.sha256Header) does not match"
             : "\(Self.signatureHeader) does not match"
         return .invalid(reason: reason, triedURLs: urls)
-    }
-
-    /// HMAC(key, url + body) without joining them first; `keyed` is copied, not changed.
-    private static func mac<H: HashFunction>(_ keyed: HMAC<H>, url: String, body: [UInt8]) -> [UInt8] {
-        var hmac = keyed
-        var url = url
-        url.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }
-        hmac.update(data: body)
-        return hmac.finalize().withUnsafeBytes { Array($0) }
     }
 
     /// Hex digits (either case) as bytes; nil when `text` is not an even run of hex digits.
@@ -178,14 +171,33 @@ public struct WebhookSignature: Sendable {
     }
 }
 
-/// The keyed HMAC states, shared read-only: a copy is an independent HMAC (the digest contexts are
-/// copied on first write), so no two checks ever touch the same state.
-private final class KeyedHMACs: @unchecked Sendable {
-    let sha1: HMAC<Insecure.SHA1>
-    let sha256: HMAC<SHA256>
+/// HMAC (OpenSSL's libcrypto, which libcurl loads anyway) with the key absorbed once. Each message is
+/// MACed on a copy of the keyed context, so concurrent checks only ever read the shared one.
+private final class KeyedHMAC: @unchecked Sendable {
+    private let keyed: OpaquePointer
+    private let size: Int
 
-    init(sha1: HMAC<Insecure.SHA1>, sha256: HMAC<SHA256>) {
-        self.sha1 = sha1
-        self.sha256 = sha256
+    init(digest: String, key: [UInt8]) {
+        guard let context = sb_hmac_new(digest, key, key.count) else {
+            fatalError("libcrypto cannot compute HMAC-\(digest)")
+        }
+        keyed = context
+        size = EVP_MAC_CTX_get_mac_size(context)
+    }
+
+    deinit { EVP_MAC_CTX_free(keyed) }
+
+    /// HMAC(key, url + body) without joining them first.
+    func mac(_ url: String, _ body: [UInt8]) -> [UInt8] {
+        guard let context = EVP_MAC_CTX_dup(keyed) else { fatalError("libcrypto: out of memory") }
+        defer { EVP_MAC_CTX_free(context) }
+        var url = url
+        url.withUTF8 { _ = EVP_MAC_update(context, $0.baseAddress, $0.count) }
+        body.withUnsafeBufferPointer { _ = EVP_MAC_update(context, $0.baseAddress, $0.count) }
+        var out = [UInt8](repeating: 0, count: size)
+        var written = 0
+        let ok = EVP_MAC_final(context, &out, &written, size)
+        precondition(ok == 1 && written == size, "libcrypto: HMAC failed")
+        return out
     }
 }

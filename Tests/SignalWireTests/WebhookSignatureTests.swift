@@ -1,5 +1,6 @@
 import HTTPServer
 import Testing
+import TestSupport
 @testable import SignalWire
 
 /// The published vectors of `signalwire.md`.
@@ -174,6 +175,50 @@ enum SignatureVectors {
         #expect(a == b)
         let expected = form.formSignature(url: V.formURL + "BodyxMediaUrlaMediaUrlb", params: [])
         #expect(a == expected)
+    }
+
+    /// RFC 2202 / RFC 4231 case 2, a key longer than a block, and the empty key: the HMACs themselves,
+    /// through the JSON signature with an empty URL (the MAC is over url + body).
+    @Test(arguments: [
+        ("", "", "fbdb1d1b18aa6c08324b7d64b71fb76370690e1d",
+         "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"),
+        ("Jefe", "what do ya want for nothing?", "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",
+         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+        (String(repeating: "k", count: 131), "Test Using Larger Than Block-Size Key - Hash Key First",
+         "522882a14ee30c4bdb54258404357ea8b91d18a9",
+         "70e4b005732fa7ff79392aa24fb240159b925dbc9f1398420c0f45e6763dcf14"),
+    ])
+    func hmacVectors(key: String, message: String, sha1: String, sha256: String) {
+        let signature = WebhookSignature(signingKey: key)
+        #expect(signature.jsonSignature(url: "", rawBody: Array(message.utf8)) == sha1)
+        #expect(signature.jsonSHA256Signature(url: "", rawBody: Array(message.utf8)) == sha256)
+        // Split anywhere between URL and body, the MAC is the same.
+        let split = message.utf8.count / 3
+        let head = String(decoding: Array(message.utf8.prefix(split)), as: UTF8.self)
+        #expect(signature.jsonSignature(url: head, rawBody: Array(message.utf8.dropFirst(split))) == sha1)
+    }
+
+    /// One keyed HMAC shared by many threads: each check copies it, so every answer is still right.
+    @Test func concurrentChecksShareTheKeyedState() {
+        let shared = json
+        let results = Locked([Int: Bool]())
+        let finished = runThreads(8, timeout: 30) { index in
+            var allValid = true
+            for round in 0..<500 {
+                let body = Array(V.jsonBody.utf8)
+                let good = shared.validate(
+                    candidateURLs: [V.jsonURL], headers: ["X-SignalWire-Signature": V.jsonSignature],
+                    rawBody: body, formParams: nil)
+                let bad = shared.validate(
+                    candidateURLs: [V.jsonURL], headers: ["X-SignalWire-Signature": V.jsonSignature],
+                    rawBody: body + [UInt8(round % 200)], formParams: nil)
+                if good != .valid(url: V.jsonURL) { allValid = false }
+                if case .valid = bad { allValid = false }
+            }
+            results.withLock { $0[index] = allValid }
+        }
+        #expect(finished)
+        #expect(results.withLock { $0 } == Dictionary(uniqueKeysWithValues: (0..<8).map { ($0, true) }))
     }
 
     @Test func constantTimeComparison() {

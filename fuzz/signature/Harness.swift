@@ -1,6 +1,6 @@
-// libFuzzer harness for WebhookSignature and SignatureURL: fuzz/signature/Package.swift builds it with
-// the SignalWire signature files and Tests/SignalWireTests/FuzzRegressionTests.swift (all symlinked
-// here, compiled with -D FUZZ), which holds the invariants.
+// libFuzzer harness for WebhookSignature and SignatureURL: fuzz/run.sh compiles it with the SignalWire
+// signature files and Tests/SignalWireTests/FuzzRegressionTests.swift (with -D FUZZ), which holds the
+// invariants.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzWebhookSignature(_ data: UnsafeRawPointer, _ size: Int) -> CInt {

@@ -1,1 +1,0 @@
-../../../../Tests/SignalWireTests/FuzzRegressionTests.swift

@@ -1,1 +1,0 @@
-../../../../Sources/SignalWire/SignatureURL.swift
