@@ -32,11 +32,17 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
-        // epoll and eventfd: in glibc, but not in Swift's Glibc module.
-        .systemLibrary(name: "CEpoll"),
+        // epoll, eventfd, accept4, pthread_setname_np: in glibc, but not in Swift's Glibc module.
+        .systemLibrary(name: "CLinux"),
+        // What FoundationEssentials leaves out: locks, a condition, threads, sleeping, trimming, replacing.
+        .target(
+            name: "Platform",
+            dependencies: ["CLinux"],
+            swiftSettings: settings
+        ),
         .target(
             name: "HTTPServer",
-            dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CLinux", "Platform", .product(name: "Logging", package: "swift-log")],
             swiftSettings: settings
         ),
         .target(
@@ -45,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "Store",
-            dependencies: ["CSQLite", "Routing"],
+            dependencies: ["CSQLite", "Platform", "Routing"],
             swiftSettings: settings
         ),
         .target(
@@ -53,18 +59,20 @@ let package = Package(
             dependencies: [
                 "CCurl",
                 "COpenSSL",
+                "Platform",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
         ),
         .target(
             name: "Systemd",
+            dependencies: ["Platform"],
             swiftSettings: settings
         ),
         .target(
             name: "Switchboard",
             dependencies: [
-                "HTTPServer", "Routing", "Store", "SignalWire", "Systemd",
+                "HTTPServer", "Platform", "Routing", "Store", "SignalWire", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -72,6 +80,7 @@ let package = Package(
         .executableTarget(
             name: "SwitchboardCLI",
             dependencies: [
+                "Platform",
                 "Switchboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -90,6 +99,7 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: settings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Routing", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: settings),

@@ -1,6 +1,7 @@
-import CEpoll
+import CLinux
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// Something an `EventLoop` watches: a socket's readiness, and a periodic tick for its deadlines.
@@ -20,7 +21,7 @@ final class EventLoop: @unchecked Sendable {
     private let tickInterval: UInt64
     private let turnStarted: (@Sendable () -> Void)?
     private let turnEnded: (@Sendable () -> Void)?
-    private let lock = Mutex()
+    private let lock = Lock()
     // Under `lock`:
     private var tasks: [() -> Void] = []
     private var wakePending = false
@@ -68,18 +69,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Starts the loop's thread.
     func start(name: String) throws {
-        let box = Unmanaged.passRetained(self)
-        var id = pthread_t()
-        let rc = pthread_create(&id, nil, { raw in
-            let loop = Unmanaged<EventLoop>.fromOpaque(raw!).takeRetainedValue()
-            loop.run()
-            return nil
-        }, box.toOpaque())
-        guard rc == 0 else {
-            box.release()
-            throw SocketError(call: "pthread_create", code: rc)
-        }
-        _ = pthread_setname_np(id, String(name.prefix(15)))
+        let id = try startThread(name: name, joinable: true) { [self] in run() }
         lock.withLock { thread = id }
     }
 

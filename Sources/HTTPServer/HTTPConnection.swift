@@ -1,5 +1,5 @@
 import Dispatch
-import CEpoll
+import CLinux
 #if canImport(Glibc)
 import Glibc
 #endif

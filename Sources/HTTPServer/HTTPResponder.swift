@@ -1,3 +1,5 @@
+import Platform
+
 /// Answers one request, now or later, from any thread: the response is built and written on the
 /// request's connection. A handler that decides asynchronously keeps no thread waiting.
 public struct HTTPResponder: Sendable {
@@ -24,7 +26,7 @@ public typealias HTTPAsyncHandler = @Sendable (HTTPRequest, HTTPResponder) -> Vo
 /// hop through the connection's queue, and a second answer is ignored.
 final class HandlerCall: @unchecked Sendable {
     private enum State { case running, answered(@Sendable () -> HTTPResponse), returned, done }
-    private let lock = Mutex()
+    private let lock = Lock()
     private var state = State.running
 
     /// From the responder: true when the handler has not returned yet (the connection takes the

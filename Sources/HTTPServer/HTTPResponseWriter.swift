@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// Serialises responses: status line, `Date`, `Content-Length`, `Connection`, the handler's fields.
@@ -35,7 +36,7 @@ enum HTTPResponseWriter {
 
 /// The IMF-fixdate of RFC 9110 §5.6.7, formatted at most once a second.
 enum HTTPDate {
-    private static let lock = Mutex()
+    private static let lock = Lock()
     nonisolated(unsafe) private static var cachedSecond = 0
     nonisolated(unsafe) private static var cached: [UInt8] = []
 

@@ -1,4 +1,5 @@
 import Dispatch
+import Platform
 
 /// Method + path -> handler, with 404 and 405 answers. `HEAD` is served by the `GET` handler.
 public struct HTTPRouter: Sendable {
@@ -58,7 +59,7 @@ public struct HTTPRouter: Sendable {
 
 /// Holds a synchronous answer.
 private final class AnswerBox: @unchecked Sendable {
-    private let lock = Mutex()
+    private let lock = Lock()
     private var response: HTTPResponse?
     func set(_ value: HTTPResponse) { lock.withLock { if response == nil { response = value } } }
     var value: HTTPResponse? { lock.withLock { response } }

@@ -1,8 +1,9 @@
 import Dispatch
 import Logging
-import CEpoll
+import CLinux
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// Answers one request. Runs on the connection's own queue, never on an event loop, so a slow
@@ -47,7 +48,7 @@ public final class HTTPServer: @unchecked Sendable {
     let handler: HTTPAsyncHandler
     let logger: Logger
     let decoder: HTTPDecoder
-    private let lock = Mutex()
+    private let lock = Lock()
     private var loops: [EventLoop] = []
     private var listener: Listener?
     private var connectionCount = 0
@@ -236,21 +237,3 @@ private final class Listener: EventLoopMember {
     }
 }
 
-/// A pthread mutex: cheap, and usable from any thread. Allocated once, so it never moves (`&` on a
-/// stored property promises no stable address).
-final class Mutex: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    init() {
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
-}

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The two kinds of traffic Switchboard routes.
 public enum Channel: String, Sendable, Codable, CaseIterable {

@@ -1,11 +1,12 @@
 import CCurl
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// A blocking HTTP client on libcurl. One easy handle per instance, reused so connections stay
 /// open between requests; a lock makes one request run at a time. TLS peer and host verification
 /// stay on, only `http` and `https` are allowed, and redirects are not followed.
 public final class CurlClient: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     /// Nil only if libcurl could not make a handle (out of memory): every request then fails.
     private let easy: UnsafeMutableRawPointer?
     /// Read only after `perform` has checked `easy`.
@@ -130,13 +131,13 @@ final class ResponseSink {
     }
 
     func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespaceAndNewlines()
         if line.hasPrefix("HTTP/") {
             // A new response head (after a 1xx): only the final response's fields count.
             headers.removeAll()
         } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            let name = String(line[..<colon]).trimmingWhitespace()
+            let value = String(line[line.index(after: colon)...]).trimmingWhitespace()
             headers.append((name: name, value: value))
         }
     }

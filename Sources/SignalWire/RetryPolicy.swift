@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// How `SignalWireClient` retries 429s, 5xx and transport failures: exponential backoff with full
 /// jitter, `Retry-After` honoured, every wait bounded.
@@ -30,7 +31,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// Parses `Retry-After` given in seconds (an HTTP-date is ignored, as if absent).
     public static func parseRetryAfter(_ value: String?) -> Double? {
-        guard let text = value?.trimmingCharacters(in: .whitespaces), let seconds = Double(text),
+        guard let text = value?.trimmingWhitespace(), let seconds = Double(text),
               seconds.isFinite, seconds >= 0 else { return nil }
         return seconds
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// A number routes.json routes, and on which channels.
 public struct RoutedNumber: Sendable, Equatable {
@@ -22,7 +23,7 @@ public enum DesiredHandlers {
 
     /// The public URL without trailing slashes.
     public static func base(_ publicURL: String) -> String {
-        var url = publicURL.trimmingCharacters(in: .whitespaces)
+        var url = publicURL.trimmingWhitespace()
         while url.hasSuffix("/") { url.removeLast() }
         return url
     }

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import Logging
+import Platform
 
 extension SignalWireClient {
     /// One API call with retries; returns the body of a 2xx answer.
@@ -55,7 +56,7 @@ extension SignalWireClient {
         logger.warning("SignalWire API call failed; retrying", metadata: [
             "signalwire.method": "\(method)", "signalwire.path": "\(path)", "error": "\(cause)",
             "retry.attempt": "\(attempt)", "retry.of": "\(attempts)",
-            "retry.wait_seconds": "\(String(format: "%.2f", seconds))",
+            "retry.wait_seconds": "\(fixedPoint(seconds, decimals: 2))",
         ])
         sleep(seconds)
     }

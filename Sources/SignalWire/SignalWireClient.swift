@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import Logging
+import Platform
 
 /// A blocking client for the parts of SignalWire's Relay REST API the daemon uses
 /// (`/api/relay/rest/phone_numbers`), over libcurl with HTTP Basic auth.
@@ -29,7 +30,7 @@ public final class SignalWireClient: Sendable {
     public init(
         credentials: SignalWireCredentials, logger: Logger, retryPolicy: RetryPolicy = .default,
         connectTimeout: Double = 10, requestTimeout: Double = 30,
-        sleep: @escaping @Sendable (Double) -> Void = { if $0 > 0 { Thread.sleep(forTimeInterval: $0) } },
+        sleep: @escaping @Sendable (Double) -> Void = { if $0 > 0 { Platform.sleep(seconds: $0) } },
         onAPICall: APICallObserver? = nil
     ) {
         self.credentials = credentials
@@ -75,8 +76,25 @@ public final class SignalWireClient: Sendable {
     }
 
     private func numberURL(_ id: String) -> String {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        return credentials.baseURL + "/phone_numbers/" + (id.addingPercentEncoding(withAllowedCharacters: allowed) ?? id)
+        credentials.baseURL + "/phone_numbers/" + Self.percentEncodedSegment(id)
+    }
+
+    /// `text` as one path segment: everything but RFC 3986's unreserved ASCII characters
+    /// (letters, digits, `-._~`) percent-encoded, byte by byte of its UTF-8.
+    static func percentEncodedSegment(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(byte)
+            default:
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `links.next` may be absolute or a path; it must stay on the space's origin, since the

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// What the Relay REST API needs: project id, API token and the space URL.
 ///
@@ -22,7 +23,7 @@ public struct SignalWireCredentials: Sendable, Equatable, CustomStringConvertibl
 
     /// Adds `https://` when there is no scheme and removes trailing slashes and surrounding spaces.
     public static func normalise(_ spaceURL: String) -> String {
-        var url = spaceURL.trimmingCharacters(in: .whitespacesAndNewlines)
+        var url = spaceURL.trimmingWhitespaceAndNewlines()
         if !url.contains("://") { url = "https://" + url }
         while url.hasSuffix("/") { url.removeLast() }
         return url

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// A failed Relay REST call, with SignalWire's own explanation when it gave one.
 public enum SignalWireError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -63,7 +64,7 @@ public enum SignalWireError: Error, Sendable, Equatable, CustomStringConvertible
             if !items.isEmpty { return items }
             if let error = parsed.error { return [error] }
         }
-        let text = String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: body.prefix(200), as: UTF8.self).trimmingWhitespaceAndNewlines()
         return text.isEmpty ? [] : [text]
     }
 }

@@ -1,5 +1,5 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// Checks the signatures SignalWire puts on its webhook requests (see `signalwire.md`).
 ///

@@ -1,6 +1,7 @@
 import CSQLite
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// Checkpoints the WAL from a connection and a thread of its own, so that no commit waits for one.
 ///
@@ -15,7 +16,7 @@ final class Checkpointer: @unchecked Sendable {
     let threshold: Int
     private let synchronous: String
     private let queue = DispatchQueue(label: "switchboard.store.checkpoint", qos: .utility)
-    private let lock = NSLock()
+    private let lock = Lock()
     // Under `lock`:
     private var scheduled = false
     private var closed = false

@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// Group commit without blocking: write jobs queue up while the writer queue commits the previous
 /// batch, then run together in one transaction (one fsync with `synchronous=FULL`), and each job's
@@ -22,7 +23,7 @@ final class GroupCommit: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var pending: [Job] = []
     private var scheduled = false
     /// While above zero, new jobs wait for `release` instead of starting a batch.

@@ -1,5 +1,5 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
 
 /// A value bound to a statement parameter. Times are stored as Unix epoch seconds (REAL).
 enum SQLValue {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Routing
 
 /// Reading pool state and writing decisions: the SQL behind `route` and `poolStates`.

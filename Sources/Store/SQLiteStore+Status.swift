@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension SQLiteStore {
     /// Stores `event` once per (kind, id, status, sequence); then moves the current status of

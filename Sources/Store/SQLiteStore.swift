@@ -1,6 +1,7 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
 import Routing
+import Platform
 
 /// The embedded `SwitchboardStore`: one SQLite file in WAL mode, on the SQLite C API.
 ///
@@ -28,7 +29,7 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     public let durability: Durability
 
     let writer: SQLiteConnection
-    let writeLock = NSLock()
+    let writeLock = Lock()
     /// Guarded by `writeLock`.
     var isClosed = false
     let readers: ReaderPool

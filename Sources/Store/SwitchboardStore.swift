@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Routing
 
 /// Everything Switchboard keeps. SQLite (`SQLiteStore`) is the embedded implementation; a shared

@@ -1,8 +1,9 @@
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import Routing
 import SignalWire
 import Store
+import Platform
 
 /// `GET /admin/*` behind `Authorization: Bearer TOKEN`; off (404) without a token.
 public struct AdminEndpoints: Sendable {
@@ -24,7 +25,7 @@ public struct AdminEndpoints: Sendable {
         return { request in
             guard let token else { return .text(404, "the admin API is off: set SWITCHBOARD_ADMIN_TOKEN") }
             guard let header = request.headers["Authorization"], header.lowercased().hasPrefix("bearer "),
-                  ConstantTime.equals(Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8), Array(token.utf8)) else {
+                  ConstantTime.equals(Array(header.dropFirst(7).trimmingWhitespace().utf8), Array(token.utf8)) else {
                 var response = HTTPResponse.text(401, "a valid Authorization: Bearer token is required")
                 response.headers.add("WWW-Authenticate", "Bearer")
                 return response
@@ -85,9 +86,8 @@ public struct AdminEndpoints: Sendable {
     func decisions(_ request: HTTPRequest, channel: Channel) throws -> HTTPResponse {
         let limitText = request.queryItems.first { $0.0 == "limit" }?.1 ?? "50"
         guard let limit = Int(limitText), (1...1000).contains(limit) else { return .text(400, "limit must be 1...1000") }
-        let formatter = ISO8601DateFormatter()
         let views = try store.recentDecisions(channel: channel, limit: limit).map { record in
-            DecisionView(time: formatter.string(from: record.time), id: record.id, from: record.from, to: record.to,
+            DecisionView(time: record.time.formatted(.iso8601), id: record.id, from: record.from, to: record.to,
                          pool: record.pool, member: record.member, status: try store.currentStatus(id: record.id))
         }
         return try json([channel == .voice ? "calls" : "messages": views])

@@ -1,8 +1,9 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Logging
 import Routing
 import SignalWire
+import Platform
 
 /// Points the customer's routed numbers at this daemon through the Relay REST API, beside serving:
 /// runs on its own queue, never blocks a request, and logs a failure without stopping anything.
@@ -12,7 +13,7 @@ public final class AutoConfigurator: @unchecked Sendable {
     let logger: Logger
     let metrics: Metrics
     private let queue = DispatchQueue(label: "switchboard.configure", qos: .utility)
-    private let lock = NSLock()
+    private let lock = Lock()
     private var cancelled = false
     private var lastReport: ApplyReport?
 

@@ -1,10 +1,11 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import Logging
 import Routing
 import Store
 import Systemd
+import Platform
 
 /// The running daemon: routes, store, HTTP server and systemd integration, started in order and
 /// stopped in reverse.
@@ -21,7 +22,7 @@ public final class Daemon: @unchecked Sendable {
     private var pruneTimer: (any DispatchSourceTimer)?
     private var configurator: AutoConfigurator?
     private let stopped = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
+    private let lock = Lock()
     private var stopping = false
 
     /// Endpoints that only SignalWire may call.
@@ -173,7 +174,7 @@ public final class Daemon: @unchecked Sendable {
                     response.headers.add("X-Request-Id", request.id)
                     logger.debug("Request", metadata: [
                         "request.id": "\(request.id)", "method": "\(request.method)", "path": "\(endpoint)",
-                        "status": "\(response.status)", "ms": "\(String(format: "%.2f", seconds * 1000))",
+                        "status": "\(response.status)", "ms": "\(fixedPoint(seconds * 1000, decimals: 2))",
                     ])
                     return response
                 }

@@ -1,7 +1,8 @@
-import Foundation
+import FoundationEssentials
 import Logging
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// A swift-log handler that writes one line per event: `LEVEL message key=value key2="quoted value"`.
@@ -184,7 +185,7 @@ public struct KeyValueLogHandler: LogHandler {
                 || scalar.value < 0x20 || scalar.value == 0x7F
         }
         if plain { return value }
-        return "\"" + escapeControls(value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")) + "\""
+        return "\"" + escapeControls(value.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"")) + "\""
     }
 
     /// `\n`, `\r`, `\t` and other control characters as visible escapes.
@@ -240,7 +241,7 @@ public struct KeyValueLogHandler: LogHandler {
 
 /// A value behind a lock, for the handler's caches.
 final class LockedValue<Value>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var value: Value
 
     init(_ value: Value) { self.value = value }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// Switchboard's Prometheus metrics, rendered for `GET /metrics` in the text exposition format 0.0.4.
 ///
@@ -11,7 +12,7 @@ public final class Metrics: @unchecked Sendable {
     /// Upper bounds, in seconds, of the request latency histogram buckets (`+Inf` is implied).
     public static let latencyBuckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var openConnectionsReader: (@Sendable () -> Int)?
     private let requests = CounterFamily("switchboard_http_requests_total", "HTTP requests answered, by endpoint and status.", ["endpoint", "status"])
     private let requestDuration = HistogramFamily("switchboard_http_request_duration_seconds", "Time from request parsed to response written, by endpoint.", ["endpoint"], latencyBuckets)
@@ -189,7 +190,7 @@ extension Metrics {
     }
 
     static func header(_ name: String, _ help: String, _ type: String, into text: inout String) {
-        let escapedHelp = help.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+        let escapedHelp = help.replacingAll("\\", with: "\\\\").replacingAll("\n", with: "\\n")
         text += "# HELP \(name) \(escapedHelp)\n# TYPE \(name) \(type)\n"
     }
 
@@ -197,9 +198,9 @@ extension Metrics {
     static func labelSet(_ names: [String], _ values: [String]) -> String {
         guard !names.isEmpty else { return "" }
         let pairs = zip(names, values).map { name, value in
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
+            let escaped = value.replacingAll("\\", with: "\\\\")
+                .replacingAll("\"", with: "\\\"")
+                .replacingAll("\n", with: "\\n")
             return "\(name)=\"\(escaped)\""
         }
         return "{" + pairs.joined(separator: ",") + "}"

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// The URL SignalWire calls this daemon at (`--public-url`): `https://[user:pass@]host[:port][/prefix]`.
 public struct PublicURL: Sendable, Equatable, CustomStringConvertible {
@@ -13,7 +14,7 @@ public struct PublicURL: Sendable, Equatable, CustomStringConvertible {
     public let password: String?
 
     public init(_ text: String) throws(ConfigError) {
-        var trimmed = text.trimmingCharacters(in: .whitespaces)
+        var trimmed = text.trimmingWhitespace()
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
               scheme == "https" || scheme == "http", let host = components.host, !host.isEmpty else {
@@ -24,9 +25,9 @@ public struct PublicURL: Sendable, Equatable, CustomStringConvertible {
         }
         raw = trimmed
         pathPrefix = components.percentEncodedPath
-        user = components.percentEncodedUser.map { $0.removingPercentEncoding ?? $0 }
-        password = components.percentEncodedPassword.map { $0.removingPercentEncoding ?? $0 }
-        if let at = trimmed.range(of: "@"), let schemeEnd = trimmed.range(of: "://"), at.lowerBound > schemeEnd.upperBound {
+        user = components.user
+        password = components.password
+        if let at = trimmed.firstRange(of: "@"), let schemeEnd = trimmed.firstRange(of: "://"), at.lowerBound > schemeEnd.upperBound {
             withoutCredentials = String(trimmed[..<schemeEnd.upperBound]) + String(trimmed[at.upperBound...])
         } else {
             withoutCredentials = trimmed
@@ -45,7 +46,7 @@ public struct PublicURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        user == nil ? raw : withoutCredentials.replacingOccurrences(of: "://", with: "://<credentials>@")
+        user == nil ? raw : withoutCredentials.replacingAll("://", with: "://<credentials>@")
     }
 }
 

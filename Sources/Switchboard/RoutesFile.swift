@@ -1,7 +1,9 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import Routing
+import Platform
 
 /// The routes in force, read from routes.json. A reload swaps them atomically between requests;
 /// a file that does not validate is refused and the running routes stay.
@@ -14,7 +16,7 @@ public final class RoutesFile: @unchecked Sendable {
 
     public let path: String
     private let logger: Logger
-    private let lock = NSLock()
+    private let lock = Lock()
     private var engine: RoutingEngine
     private var routes: Routes
     private var fingerprint: Fingerprint?

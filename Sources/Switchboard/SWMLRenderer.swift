@@ -1,6 +1,7 @@
-import Foundation
+import FoundationEssentials
 import Routing
 import SignalWire
+import Platform
 
 /// Turns a routing decision into the SWML SignalWire runs: pure, no I/O.
 ///
@@ -84,7 +85,7 @@ final class SWMLCache: @unchecked Sendable {
 
     private let renderer: SWMLRenderer
     private let capacity: Int
-    private let lock = NSLock()
+    private let lock = Lock()
     private var documents: [Key: [UInt8]] = [:]
 
     init(renderer: SWMLRenderer, capacity: Int = 4096) {

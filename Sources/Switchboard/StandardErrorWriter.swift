@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Platform
 
 /// Log lines for stderr, written by a thread of their own: whoever logs (an event loop, most of the
 /// time) hands its line over and goes on, and the writer, woken by the first line after a quiet
@@ -12,9 +14,9 @@ final class StandardErrorWriter: @unchecked Sendable {
     private let fd: Int32
     private let delay: TimeInterval = 0.010
     /// Guards `pending`, `dropped` and `started`; signalled when `pending` stops being empty.
-    private let state = NSCondition()
+    private let state = Condition()
     /// Held while bytes are taken out of `pending` and written, so lines keep their order.
-    private let writing = NSLock()
+    private let writing = Lock()
     private var pending: [UInt8] = []
     private var dropped = 0
     private var started = false
@@ -42,7 +44,7 @@ final class StandardErrorWriter: @unchecked Sendable {
         started = true
         if wasEmpty { state.signal() }
         state.unlock()
-        if start { startThread() }
+        if start { startWriter() }
     }
 
     /// Writes everything queued so far.
@@ -64,27 +66,25 @@ final class StandardErrorWriter: @unchecked Sendable {
             state.lock()
             while pending.isEmpty { state.wait() }
             state.unlock()
-            Thread.sleep(forTimeInterval: delay)
+            Platform.sleep(seconds: delay)
             flush()
         }
     }
 
     private func writeAll(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }
-                offset += written
-            }
-        }
+        bytes.withUnsafeBytes { writeFully(fd, $0) }
     }
 
-    private func startThread() {
-        if self === Self.shared { atexit { StandardErrorWriter.shared.flush() } }
-        let thread = Thread { [self] in run() }
-        thread.name = "log-writer"
-        thread.start()
+    private func startWriter() {
+        do {
+            try startThread(name: "log-writer") { [self] in run() }
+            if self === Self.shared { atexit { StandardErrorWriter.shared.flush() } }
+        } catch {
+            // No thread (out of threads or memory): this line is written now, the next one tries again.
+            state.lock()
+            started = false
+            state.unlock()
+            flush()
+        }
     }
 }

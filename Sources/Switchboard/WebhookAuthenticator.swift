@@ -1,7 +1,8 @@
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import Logging
 import SignalWire
+import Platform
 
 /// Decides whether a webhook request really comes from SignalWire (SPEC.md "Security").
 ///
@@ -63,7 +64,7 @@ public struct WebhookAuthenticator: Sendable {
     static func basicMatches(_ header: String, user: String, password: String) -> Bool {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "basic",
-              let decoded = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)) else { return false }
+              let decoded = Data(base64Encoded: String(parts[1]).trimmingWhitespace()) else { return false }
         return ConstantTime.equals(Array(decoded), Array("\(user):\(password)".utf8))
     }
 }

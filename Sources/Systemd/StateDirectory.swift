@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where systemd puts the daemon's state and secrets: `StateDirectory=` (`$STATE_DIRECTORY`) and
 /// `LoadCredential=` / `SetCredential=` (`$CREDENTIALS_DIRECTORY`).

@@ -1,6 +1,7 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// Sends sd_notify(3) state datagrams to the socket systemd names in `$NOTIFY_SOCKET`, without libsystemd.
@@ -12,7 +13,7 @@ public final class SystemdNotifier: @unchecked Sendable {
     /// `$NOTIFY_SOCKET` as given: a file system path, or `@name` for the abstract namespace.
     public let socketName: String
     private let address: UnixSocketAddress
-    private let lock = NSLock()
+    private let lock = Lock()
     private var descriptor: Int32 = -1
     private var failures = 0
 
@@ -89,7 +90,7 @@ public final class SystemdNotifier: @unchecked Sendable {
     }
 
     static func statusLine(_ text: String) -> String {
-        "STATUS=" + text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+        "STATUS=" + text.replacingAll("\r\n", with: " ").replacingAll("\n", with: " ")
     }
 
     private static func join(_ state: String, status: String?) -> String {

@@ -1,7 +1,8 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// Keeps systemd's `WatchdogSec=` satisfied: sends `WATCHDOG=1` every half of `$WATCHDOG_USEC`.
@@ -15,7 +16,7 @@ public final class Watchdog: @unchecked Sendable {
     private let notifier: SystemdNotifier
     private let isHealthy: (@Sendable () -> Bool)?
     private let queue = DispatchQueue(label: "switchboard.systemd.watchdog")
-    private let lock = NSLock()
+    private let lock = Lock()
     private var timer: (any DispatchSourceTimer)?
     private var sent = 0
     private var skipped = 0

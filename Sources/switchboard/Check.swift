@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Routing
 
 struct Check: ParsableCommand {
@@ -13,14 +13,14 @@ struct Check: ParsableCommand {
     func run() throws {
         let path = routes ?? ProcessInfo.processInfo.environment["SWITCHBOARD_ROUTES"] ?? "./routes.json"
         guard let data = FileManager.default.contents(atPath: path) else {
-            FileHandle.standardError.write(Data("\(path): cannot read the file\n".utf8))
+            writeStandardError("\(path): cannot read the file\n")
             throw ExitCode(1)
         }
         switch RoutesLoader.load(Array(data), file: path) {
         case .success(let loaded):
             print(loaded.summary(file: path))
         case .failure(let error):
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            writeStandardError("\(error)\n")
             throw ExitCode(1)
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Switchboard
+import Platform
 
 struct Healthcheck: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "GET /healthz on a running daemon: exit 0 when healthy (container HEALTHCHECK).")
@@ -14,7 +15,7 @@ struct Healthcheck: ParsableCommand {
     func run() throws {
         var address = listen ?? ProcessInfo.processInfo.environment["SWITCHBOARD_LISTEN"] ?? "127.0.0.1:8080"
         // A daemon on every address answers on loopback.
-        address = address.replacingOccurrences(of: "[::]:", with: "[::1]:").replacingOccurrences(of: "0.0.0.0:", with: "127.0.0.1:")
+        address = address.replacingAll("[::]:", with: "[::1]:").replacingAll("0.0.0.0:", with: "127.0.0.1:")
         guard HealthProbe.check(address: address, timeoutSeconds: timeout) else { throw ExitCode(1) }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import Routing
 import SignalWire
@@ -44,7 +44,7 @@ struct Numbers: ParsableCommand {
             let (configurator, routes) = try common.configurator()
             let owned: [PhoneNumber]
             do { owned = try configurator.client.listPhoneNumbers() } catch {
-                FileHandle.standardError.write(Data("switchboard: \(error)\n".utf8))
+                writeStandardError("switchboard: \(error)\n")
                 throw ExitCode(1)
             }
             var rows = [["NUMBER", "NAME", "CAPABILITIES", "VOICE", "SMS", "HERE", "ROUTED"]]
@@ -73,7 +73,7 @@ struct Numbers: ParsableCommand {
             let (configurator, routes) = try common.configurator()
             let plan: ConfigurationPlan
             do { plan = try configurator.plan(for: routes) } catch {
-                FileHandle.standardError.write(Data("switchboard: \(error)\n".utf8))
+                writeStandardError("switchboard: \(error)\n")
                 throw ExitCode(1)
             }
             print(plan.description)

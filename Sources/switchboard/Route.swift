@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import Routing
 import SignalWire
@@ -41,7 +41,7 @@ struct Route: ParsableCommand {
         do {
             file = try RoutesFile(path: config.routesPath, logger: logger)
         } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            writeStandardError("\(error)\n")
             throw ExitCode(1)
         }
         // A dry run writes nothing: an existing database is opened read-only, a missing one is not
@@ -62,9 +62,7 @@ struct Route: ParsableCommand {
             print(CXMLRenderer(callbackBase: base).render(plan).render())
         } else {
             let bytes = SWMLRenderer(callbackBase: base).render(plan, dialed: to).jsonBytes()
-            let object = try JSONSerialization.jsonObject(with: Data(bytes))
-            let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: pretty, as: UTF8.self))
+            print(try AnyJSON.pretty(bytes))
         }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import Switchboard
 #if canImport(Glibc)
@@ -49,7 +49,7 @@ struct Serve: ParsableCommand {
             config = try ServeConfig.resolve(flags, environment: environment)
             try config.checkExposure()
         } catch {
-            FileHandle.standardError.write(Data("switchboard: \(error)\n".utf8))
+            writeStandardError("switchboard: \(error)\n")
             throw ExitCode(2)
         }
         let logger = LogSetup.bootstrap(level: config.logLevel)
@@ -63,7 +63,7 @@ struct Serve: ParsableCommand {
             try daemon.start()
         } catch {
             logger.critical("Cannot start", metadata: ["error": "\(error)"])
-            FileHandle.standardError.write(Data("switchboard: \(error)\n".utf8))
+            writeStandardError("switchboard: \(error)\n")
             throw ExitCode(1)
         }
         daemon.wait()

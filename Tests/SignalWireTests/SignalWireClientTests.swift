@@ -37,6 +37,16 @@ extension FakeSignalWire {
         (1...5).map { FakeSignalWire.number("id-\($0)", "+1555000000\($0)") }
     }
 
+    /// A number's id as one path segment: RFC 3986's unreserved ASCII kept, every other byte encoded
+    /// (non-ASCII letters too, which Foundation's `.alphanumerics` would have left as they were).
+    @Test(arguments: [
+        ("3fa85f64-5717-4562-b3fc-2c963f66afa6", "3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+        ("a/b?c#d", "a%2Fb%3Fc%23d"), ("../x", "..%2Fx"), ("é ~_.", "%C3%A9%20~_."), ("", ""), ("%", "%25"),
+    ])
+    func numberIDsArePercentEncoded(_ id: String, _ expected: String) {
+        #expect(SignalWireClient.percentEncodedSegment(id) == expected)
+    }
+
     @Test func listFollowsAbsoluteNextLinksThroughEveryPage() throws {
         let fake = try FakeSignalWire(numbers: Self.fiveNumbers(), maxPageSize: 2)
         defer { fake.shutdown() }

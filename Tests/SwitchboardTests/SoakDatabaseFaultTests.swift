@@ -37,7 +37,7 @@ extension Soak {
             }
             #expect(fallbacks >= 5)
             #expect(errors >= 5)
-            #expect(daemon.log.count(containing: "Store failed") >= 5)
+            #expect(daemon.log.waitForLine(containing: "Store failed", count: 5, timeout: 5))
 
             protection.undo()
             let after = (0..<3).map { connection.call("ro-after-\($0)")?.firstMember }
@@ -93,7 +93,7 @@ extension Soak {
             #expect(wrong.isEmpty, "\(wrong.joined(separator: "\n"))")
             #expect(fellBack >= 5, "no fallback within \(calls) calls on a full disk (\(filled) bytes of filler)")
             #expect(errors >= Double(fellBack))
-            #expect(daemon.log.count(containing: "Store failed") >= fellBack)
+            #expect(daemon.log.waitForLine(containing: "Store failed", count: fellBack, timeout: 5))
 
             // Space again: decisions are recorded again, and no more fallbacks.
             unlink(filler)

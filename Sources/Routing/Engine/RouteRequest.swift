@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One incoming call or text to route.
 public struct RouteRequest: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Which pools a request reaches: number lookup, business hours, overflow chain.
 extension RoutingEngine {

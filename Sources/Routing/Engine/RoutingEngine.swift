@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Decides where calls and texts go. Pure: the store supplies pool state, the caller answers and records.
 ///

@@ -1,13 +1,13 @@
-import Foundation
+import FoundationEssentials
 
 /// A pool's weekly opening times in one timezone, and what happens while it is closed.
 public struct Hours: Sendable, Equatable {
-    public var timeZone: TimeZone
+    public var timeZone: ZoneRules
     /// Open ranges per weekday; a day without ranges is closed all day.
     public var open: [Weekday: [TimeRange]]
     public var closed: ClosedAction
 
-    public init(timeZone: TimeZone, open: [Weekday: [TimeRange]], closed: ClosedAction = .voicemail) {
+    public init(timeZone: ZoneRules, open: [Weekday: [TimeRange]], closed: ClosedAction = .voicemail) {
         self.timeZone = timeZone
         self.open = open
         self.closed = closed
@@ -15,12 +15,12 @@ public struct Hours: Sendable, Equatable {
 
     /// Whether `date` falls in an open range, reading the wall clock in `timeZone` (so DST moves with it).
     public func isOpen(at date: Date) -> Bool {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.weekday, .hour, .minute], from: date)
-        guard let weekday = parts.weekday.flatMap(Weekday.init(calendarWeekday:)),
-              let hour = parts.hour, let minute = parts.minute else { return false }
-        let minuteOfDay = hour * 60 + minute
+        let utc = Int64(date.timeIntervalSince1970.rounded(.down))
+        let local = utc + Int64(timeZone.secondsEast(at: utc))
+        let day = floorDivide(local, 86_400)
+        let minuteOfDay = Int(local - day * 86_400) / 60
+        // 1970-01-01 was a Thursday: Calendar's weekday 5.
+        guard let weekday = Weekday(calendarWeekday: Int(floorModulo(day + 4, 7)) + 1) else { return false }
         return open[weekday, default: []].contains { $0.contains(minuteOfDay) }
     }
 }

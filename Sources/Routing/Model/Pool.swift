@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A ring group: its members and how a call or text picks among them.
 public struct Pool: Sendable, Equatable {

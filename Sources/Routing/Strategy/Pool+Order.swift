@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Pool {
     /// The members to offer for one decision, first choice first.

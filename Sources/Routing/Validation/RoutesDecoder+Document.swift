@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The top level of routes.json and the number routes (`numbers` and `default`).
 extension RoutesDecoder {
@@ -32,7 +32,7 @@ extension RoutesDecoder {
         var pools: [String: Pool] = [:]
         for entry in entries {
             let poolPath = path.key(entry.key)
-            if entry.key.trimmingCharacters(in: .whitespaces).isEmpty
+            if Self.isBlank(entry.key)
                 || entry.key.count > 64
                 || entry.key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
                 report(poolPath, entry.keyPosition, "a pool name must be 1 to 64 characters without control characters")

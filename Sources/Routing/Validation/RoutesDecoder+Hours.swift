@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A pool's `hours`: timezone, weekly open ranges, closed action.
 extension RoutesDecoder {
@@ -22,10 +22,10 @@ extension RoutesDecoder {
         return Hours(timeZone: timeZone, open: open, closed: closed)
     }
 
-    private mutating func decodeTimeZone(_ value: JSONValue, at path: JSONPath) -> TimeZone? {
+    private mutating func decodeTimeZone(_ value: JSONValue, at path: JSONPath) -> ZoneRules? {
         guard let name = string(value, at: path) else { return nil }
-        if let zone = TimeZone(identifier: name) { return zone }
-        let hint = KeySuggestion.hint(for: name, among: TimeZone.knownTimeZoneIdentifiers)
+        if let zone = ZoneRules.named(name) { return zone }
+        let hint = KeySuggestion.hint(for: name, among: ZoneRules.knownIdentifiers())
         report(path, value.position,
                "\"\(name)\" is not an IANA timezone\(hint.isEmpty ? " (like \"America/New_York\")" : hint)")
         return nil

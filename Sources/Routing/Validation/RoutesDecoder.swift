@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Turns a parsed routes.json tree into `Routes`, collecting every problem on the way.
 ///
@@ -85,6 +85,11 @@ struct RoutesDecoder {
         return value
     }
 
+    /// Empty, or only spaces and tabs.
+    static func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
+    }
+
     // MARK: Typed values. nil (or JSON null) means absent; a wrong type is reported and also gives nil.
 
     mutating func string(_ value: JSONValue?, at path: JSONPath) -> String? {
@@ -93,7 +98,7 @@ struct RoutesDecoder {
             report(path, value.position, "expected a string, found \(value.typeDescription)")
             return nil
         }
-        if text.trimmingCharacters(in: .whitespaces).isEmpty {
+        if Self.isBlank(text) {
             report(path, value.position, "must not be empty")
             return nil
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything wrong with a routes.json document: every problem, not just the first.
 public struct RoutesError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -65,8 +65,12 @@ struct JSONPath: Sendable, Equatable, CustomStringConvertible {
         if plain {
             return JSONPath(description: description.isEmpty ? key : description + "." + key)
         }
-        let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return JSONPath(description: description + "[\"" + escaped + "\"]")
+        var escaped = String.UnicodeScalarView()
+        for scalar in key.unicodeScalars {
+            if scalar == "\\" || scalar == "\"" { escaped.append("\\") }
+            escaped.append(scalar)
+        }
+        return JSONPath(description: description + "[\"" + String(escaped) + "\"]")
     }
 
     func index(_ index: Int) -> JSONPath {

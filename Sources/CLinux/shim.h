@@ -1,6 +1,6 @@
-#ifndef SWITCHBOARD_CEPOLL_SHIM_H
-#define SWITCHBOARD_CEPOLL_SHIM_H
-// Linux's epoll and eventfd, which Glibc's Swift module does not carry.
+#ifndef SWITCHBOARD_CLINUX_SHIM_H
+#define SWITCHBOARD_CLINUX_SHIM_H
+// Linux calls that Glibc's Swift module does not carry: epoll, eventfd, accept4, pthread_setname_np.
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <pthread.h>

@@ -1,0 +1,79 @@
+// The string operations Switchboard took from Foundation, which FoundationEssentials does not have.
+// They work on Unicode scalars and UTF-8 bytes, as Foundation's did on UTF-16 units: "\r\n" is one
+// Character in Swift, yet replacing "\n" must still find the "\n" in it.
+
+extension Unicode.Scalar {
+    /// Foundation's `CharacterSet.whitespaces`: space separators and tab.
+    public var isHorizontalWhitespace: Bool {
+        value == 0x09 || properties.generalCategory == .spaceSeparator
+    }
+
+    /// Foundation's `CharacterSet.newlines`: U+000A-U+000D, U+0085, U+2028, U+2029.
+    public var isNewline: Bool {
+        (0x0A...0x0D).contains(value) || value == 0x85 || value == 0x2028 || value == 0x2029
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs (`trimmingCharacters(in: .whitespaces)`).
+    public func trimmingWhitespace() -> String {
+        trimming { $0.isHorizontalWhitespace }
+    }
+
+    /// Without leading and trailing spaces, tabs and line breaks (`.whitespacesAndNewlines`).
+    public func trimmingWhitespaceAndNewlines() -> String {
+        trimming { $0.isHorizontalWhitespace || $0.isNewline }
+    }
+
+    private func trimming(_ trimmed: (Unicode.Scalar) -> Bool) -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !trimmed($0) }),
+              let last = scalars.lastIndex(where: { !trimmed($0) }) else { return "" }
+        var kept = String.UnicodeScalarView()
+        kept.append(contentsOf: scalars[first...last])
+        return String(kept)
+    }
+
+    /// Every occurrence of `target` replaced by `replacement`, matched byte for byte from the start
+    /// (`replacingOccurrences(of:with:)` without options). An empty `target` changes nothing.
+    public func replacingAll(_ target: String, with replacement: String) -> String {
+        let needle = Array(target.utf8)
+        // Most text holds no match: no copy of it then.
+        guard let first = needle.first, utf8.contains(first) else { return String(self) }
+        let bytes = Array(utf8)
+        guard bytes.count >= needle.count else { return String(self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        var copied = 0
+        while i + needle.count <= bytes.count {
+            if bytes[i] == needle[0] && bytes[i..<(i + needle.count)].elementsEqual(needle) {
+                out += bytes[copied..<i]
+                out += replacement.utf8
+                i += needle.count
+                copied = i
+            } else {
+                i += 1
+            }
+        }
+        guard copied > 0 else { return String(self) }
+        out += bytes[copied...]
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// `value` with exactly `decimals` digits after the point, rounded half away from zero
+/// (`fixedPoint(value, decimals: 2)` for the finite values of durations and delays).
+public func fixedPoint(_ value: Double, decimals: Int) -> String {
+    guard value.isFinite else { return "\(value)" }
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    let scaled = (abs(value) * scale).rounded(.toNearestOrEven)
+    guard scaled < 9.0e15 else { return "\(value)" }
+    let units = Int(scaled)
+    let divisor = Int(scale)
+    let sign = value.sign == .minus ? "-" : ""
+    guard decimals > 0 else { return sign + String(units) }
+    let fraction = String(units % divisor)
+    return sign + String(units / divisor) + "." + String(repeating: "0", count: decimals - fraction.count) + fraction
+}

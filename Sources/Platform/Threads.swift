@@ -1,0 +1,98 @@
+import CLinux
+import Glibc
+
+// Locks, a condition and threads on pthreads, for modules that use FoundationEssentials (which has
+// neither NSLock nor Thread). The pthread objects live on the heap: Swift promises no stable address
+// for a stored property, and a pthread mutex must not move.
+
+/// A mutual-exclusion lock.
+public final class Lock: @unchecked Sendable {
+    fileprivate let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    public init() {
+        mutex.initialize(to: pthread_mutex_t())
+        let rc = pthread_mutex_init(mutex, nil)
+        precondition(rc == 0, "pthread_mutex_init: \(rc)")
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    public func lock() { pthread_mutex_lock(mutex) }
+
+    public func unlock() { pthread_mutex_unlock(mutex) }
+
+    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}
+
+/// A lock with a condition variable: `wait()` with the lock held.
+public final class Condition: @unchecked Sendable {
+    private let mutex = Lock()
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    public init() {
+        condition.initialize(to: pthread_cond_t())
+        let rc = pthread_cond_init(condition, nil)
+        precondition(rc == 0, "pthread_cond_init: \(rc)")
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        condition.deallocate()
+    }
+
+    public func lock() { mutex.lock() }
+
+    public func unlock() { mutex.unlock() }
+
+    /// Releases the lock until signalled (or woken spuriously: wait in a loop), then takes it again.
+    public func wait() { pthread_cond_wait(condition, mutex.mutex) }
+
+    public func signal() { pthread_cond_signal(condition) }
+
+    public func broadcast() { pthread_cond_broadcast(condition) }
+}
+
+public struct ThreadStartError: Error, CustomStringConvertible {
+    public let code: Int32
+    public var description: String { "pthread_create failed: \(String(cString: strerror(code)))" }
+}
+
+/// Starts a thread named `name` (the first 15 bytes show in `top -H`) that runs `body`: detached, or
+/// `joinable` for `pthread_join`.
+@discardableResult
+public func startThread(
+    name: String, joinable: Bool = false, _ body: @escaping @Sendable () -> Void
+) throws -> pthread_t {
+    final class Box { let body: @Sendable () -> Void; init(_ body: @escaping @Sendable () -> Void) { self.body = body } }
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setdetachstate(&attributes, Int32(joinable ? PTHREAD_CREATE_JOINABLE : PTHREAD_CREATE_DETACHED))
+    let box = Unmanaged.passRetained(Box(body))
+    var id = pthread_t()
+    let rc = pthread_create(&id, &attributes, { raw in
+        Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+        return nil
+    }, box.toOpaque())
+    guard rc == 0 else {
+        box.release()
+        throw ThreadStartError(code: rc)
+    }
+    _ = pthread_setname_np(id, String(name.prefix(15)))
+    return id
+}
+
+/// Sleeps the calling thread for `seconds` (nothing for zero or less).
+public func sleep(seconds: Double) {
+    guard seconds > 0 else { return }
+    var left = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.towardZero)) * 1e9))
+    var request = left
+    while nanosleep(&request, &left) == -1 && errno == EINTR { request = left }
+}

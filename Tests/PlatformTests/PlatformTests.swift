@@ -1,0 +1,86 @@
+import Foundation
+import Platform
+import Testing
+import TestSupport
+
+@Suite struct TextTests {
+    /// Against Foundation's own trimming, over spaces, tabs, line breaks and Unicode separators.
+    @Test(arguments: ["", " ", "\t a b \t", "\r\n x \n", "\u{00A0}x\u{2003}", "\u{2028}x\u{0085}", "x", " \u{1F600} ",
+                      "\u{000B}\u{000C}y", "a\u{3000}"])
+    func trimmingMatchesFoundation(_ text: String) {
+        #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespaces))
+        #expect(text.trimmingWhitespaceAndNewlines() == text.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(text[...].trimmingWhitespace() == text.trimmingCharacters(in: .whitespaces))
+    }
+
+    /// Against Foundation's `replacingOccurrences`, including "\n" inside the one Character "\r\n".
+    @Test(arguments: [
+        ("a\\b\"c", "\\", "\\\\"), ("a\r\nb\nc", "\n", "\\n"), ("a\r\nb", "\r\n", " "), ("aaa", "aa", "b"),
+        ("", "x", "y"), ("xyz", "", "q"), ("é\u{301}e", "e", "E"), ("https://u:p@h", "://", "://<c>@"), ("abc", "abcd", "z"),
+    ])
+    func replacingMatchesFoundation(_ text: String, _ target: String, _ replacement: String) {
+        let expected = target.isEmpty ? text : text.replacingOccurrences(of: target, with: replacement)
+        #expect(text.replacingAll(target, with: replacement) == expected)
+    }
+
+    @Test(arguments: [0.0, -0.0, 1.005, 2.5, 0.125, 0.375, 3.5, 12.3456, -0.001, -3.14159, 999.995, 1e6 + 0.5, 0.004, 0.006])
+    func fixedPointMatchesPrintf(_ value: Double) {
+        let printf = String(format: "%.2f", value)
+        let ours = fixedPoint(value, decimals: 2)
+        #expect(ours == printf, "\(value)")
+        #expect(fixedPoint(value, decimals: 0) == String(format: "%.0f", value))
+    }
+}
+
+@Suite struct ThreadTests {
+    @Test func lockExcludesAndConditionWakes() throws {
+        let lock = Lock()
+        let condition = Condition()
+        let counter = Locked(0)
+        let ready = Locked(0)
+        let finished = runThreads(4, timeout: 30) { _ in
+            for _ in 0..<10_000 { lock.withLock { counter.withLock { $0 += 1 } } }
+            condition.lock()
+            ready.withLock { $0 += 1 }
+            condition.broadcast()
+            condition.unlock()
+        }
+        condition.lock()
+        while ready.withLock({ $0 }) < 4 { condition.wait() }
+        condition.unlock()
+        #expect(finished)
+        #expect(lock.withLock { counter.withLock { $0 } } == 40_000)
+    }
+
+    @Test func startedThreadsRunAndJoin() throws {
+        let ran = Locked(false)
+        let id = try startThread(name: "test-thread-name-longer-than-15", joinable: true) { ran.withLock { $0 = true } }
+        pthread_join(id, nil)
+        #expect(ran.withLock { $0 })
+    }
+
+    @Test func sleepWaitsAtLeastThatLong() {
+        let start = DispatchTime.now().uptimeNanoseconds
+        Platform.sleep(seconds: 0.05)
+        #expect(DispatchTime.now().uptimeNanoseconds - start >= 50_000_000)
+        Platform.sleep(seconds: -1)
+    }
+
+    @Test func writeFullyWritesEverything() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let bytes = [UInt8](repeating: 7, count: 10_000)
+        #expect(bytes.withUnsafeBytes { writeFully(fds[1], $0) })
+        close(fds[1])
+        var read = 0
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = Glibc.read(fds[0], &buffer, buffer.count)
+            if n <= 0 { break }
+            read += n
+        }
+        #expect(read == 10_000)
+        #expect(!bytes.withUnsafeBytes { writeFully(fds[1], $0) }, "a closed descriptor fails")
+    }
+}
