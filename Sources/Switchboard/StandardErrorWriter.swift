@@ -72,7 +72,7 @@ final class StandardErrorWriter: @unchecked Sendable {
     }
 
     private func writeAll(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { writeFully(fd, $0) }
+        _ = bytes.withUnsafeBytes { writeFully(fd, $0) }
     }
 
     private func startWriter() {

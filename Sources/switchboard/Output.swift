@@ -5,7 +5,7 @@ import Platform
 /// Writes `text` to standard error as it is (no newline added).
 func writeStandardError(_ text: String) {
     var text = text
-    text.withUTF8 { writeFully(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
+    _ = text.withUTF8 { writeFully(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
 }
 
 /// Any JSON document, to print one again with sorted keys and indentation.
