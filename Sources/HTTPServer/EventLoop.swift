@@ -1,8 +1,8 @@
 import CLinux
 #if canImport(Glibc)
 import Glibc
-import Platform
 #endif
+import Platform
 
 /// Something an `EventLoop` watches: a socket's readiness, and a periodic tick for its deadlines.
 protocol EventLoopMember: AnyObject {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Platform
 #endif
+import Platform
 
 /// Serialises responses: status line, `Date`, `Content-Length`, `Connection`, the handler's fields.
 enum HTTPResponseWriter {

@@ -3,8 +3,8 @@ import Logging
 import CLinux
 #if canImport(Glibc)
 import Glibc
-import Platform
 #endif
+import Platform
 
 /// Answers one request. Runs on the connection's own queue, never on an event loop, so a slow
 /// handler holds up only its own connection. (`HTTPAsyncHandler` answers later instead.)

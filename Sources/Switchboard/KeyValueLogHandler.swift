@@ -2,8 +2,8 @@ import FoundationEssentials
 import Logging
 #if canImport(Glibc)
 import Glibc
-import Platform
 #endif
+import Platform
 
 /// A swift-log handler that writes one line per event: `LEVEL message key=value key2="quoted value"`.
 ///

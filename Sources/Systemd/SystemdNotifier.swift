@@ -1,8 +1,8 @@
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
-import Platform
 #endif
+import Platform
 
 /// Sends sd_notify(3) state datagrams to the socket systemd names in `$NOTIFY_SOCKET`, without libsystemd.
 ///

@@ -2,8 +2,8 @@ import Dispatch
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
-import Platform
 #endif
+import Platform
 
 /// Keeps systemd's `WatchdogSec=` satisfied: sends `WATCHDOG=1` every half of `$WATCHDOG_USEC`.
 ///
