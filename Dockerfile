@@ -6,8 +6,9 @@
 #     -v "$PWD/config:/etc/switchboard:ro" --env-file ./switchboard.env switchboard
 #
 # The build stage compiles a release binary with the Swift runtime linked in (--static-swift-stdlib);
-# the runtime stage holds only that binary and the shared libraries it still needs (libcurl, SQLite,
-# plus libstdc++/libgcc that debian:bookworm-slim already ships), CA certificates and time zones.
+# the runtime stage holds only that binary and the shared libraries it still needs (libcurl, OpenSSL's
+# libcrypto, SQLite, plus libstdc++/libgcc that debian:bookworm-slim already ships), CA certificates
+# and the tz database (business hours).
 # The binary's relocations are packed (DT_RELR, by the toolchain's lld): bookworm's glibc 2.36 reads them.
 # Override the toolchain image with --build-arg SWIFT_IMAGE=swift:6.2-bookworm if needed.
 ARG SWIFT_IMAGE=swift:6.3-bookworm

@@ -70,22 +70,28 @@ public struct ThreadStartError: Error, CustomStringConvertible {
 public func startThread(
     name: String, joinable: Bool = false, _ body: @escaping @Sendable () -> Void
 ) throws -> pthread_t {
-    final class Box { let body: @Sendable () -> Void; init(_ body: @escaping @Sendable () -> Void) { self.body = body } }
+    final class Box {
+        let name: String
+        let body: @Sendable () -> Void
+        init(_ name: String, _ body: @escaping @Sendable () -> Void) { self.name = name; self.body = body }
+    }
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
     defer { pthread_attr_destroy(&attributes) }
     pthread_attr_setdetachstate(&attributes, Int32(joinable ? PTHREAD_CREATE_JOINABLE : PTHREAD_CREATE_DETACHED))
-    let box = Unmanaged.passRetained(Box(body))
+    let box = Unmanaged.passRetained(Box(String(name.prefix(15)), body))
     var id = pthread_t()
     let rc = pthread_create(&id, &attributes, { raw in
-        Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+        let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+        // Named by the thread itself: a detached thread's id may be stale by the time its creator looks.
+        _ = pthread_setname_np(pthread_self(), box.name)
+        box.body()
         return nil
     }, box.toOpaque())
     guard rc == 0 else {
         box.release()
         throw ThreadStartError(code: rc)
     }
-    _ = pthread_setname_np(id, String(name.prefix(15)))
     return id
 }
 

@@ -52,11 +52,14 @@ import TestSupport
         #expect(lock.withLock { counter.withLock { $0 } } == 40_000)
     }
 
-    @Test func startedThreadsRunAndJoin() throws {
-        let ran = Locked(false)
-        let id = try startThread(name: "test-thread-name-longer-than-15", joinable: true) { ran.withLock { $0 = true } }
+    @Test func startedThreadsRunNamedAndJoin() throws {
+        let name = Locked("")
+        let id = try startThread(name: "test-thread-name-longer-than-15", joinable: true) {
+            let comm = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+            name.withLock { $0 = comm.trimmingCharacters(in: .newlines) }
+        }
         pthread_join(id, nil)
-        #expect(ran.withLock { $0 })
+        #expect(name.withLock { $0 } == "test-thread-nam")
     }
 
     @Test func sleepWaitsAtLeastThatLong() {
