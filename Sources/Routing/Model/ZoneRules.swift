@@ -1,4 +1,7 @@
 import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An IANA time zone's UTC offsets over time, read from the system's compiled tz database
 /// (`/usr/share/zoneinfo`, TZif files: RFC 8536), so that `hours` follow daylight saving time without
@@ -117,11 +120,19 @@ public struct ZoneRules: Sendable, Equatable, CustomStringConvertible {
         var names: [String] = []
         for path in paths {
             guard isPlausibleName(path), !path.hasPrefix("posix/"), !path.hasPrefix("right/"),
-                  let handle = FileManager.default.contents(atPath: directory + "/" + path),
-                  handle.starts(with: Array("TZif".utf8)) else { continue }
+                  startsLikeTZif(directory + "/" + path) else { continue }
             names.append(path)
         }
         return names.sorted()
+    }
+
+    /// Whether the file at `path` begins with "TZif" (only those four bytes are read).
+    private static func startsLikeTZif(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var magic = [UInt8](repeating: 0, count: 4)
+        return read(fd, &magic, 4) == 4 && magic == Array("TZif".utf8)
     }
 
     /// Letters, digits, `_+-` in `/`-separated parts, none of them `.` or `..`: never a path out of
