@@ -94,13 +94,13 @@ let package = Package(
         // Fixtures shared by the test targets: a socket client and a fake SignalWire REST API.
         .target(
             name: "TestSupport",
-            dependencies: ["HTTPServer", "SignalWire", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HTTPServer", "Platform", "SignalWire", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: settings
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: settings),
+        .testTarget(name: "RoutingTests", dependencies: ["Routing", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Routing", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: settings),
         .testTarget(name: "SignalWireTests", dependencies: ["SignalWire", "HTTPServer", "TestSupport"], swiftSettings: settings),

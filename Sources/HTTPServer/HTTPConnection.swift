@@ -250,14 +250,9 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
         }
     }
 
-    /// Whether `buffer[start...]` holds CRLFCRLF.
+    /// Whether `buffer[start...]` holds CRLFCRLF (the decoder's own search).
     private func containsEndOfHead(from start: Int) -> Bool {
-        guard buffer.count - start >= 4 else { return false }
-        for i in start...(buffer.count - 4)
-        where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
-            return true
-        }
-        return false
+        buffer.withUnsafeBufferPointer { HTTPDecoder.findHeadEnd($0, from: start) != nil }
     }
 
     /// Marks `count` more bytes as parsed.

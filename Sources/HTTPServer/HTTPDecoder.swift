@@ -44,7 +44,7 @@ public struct HTTPDecoder: Sendable {
         while start + 1 < bytes.count, bytes[start] == CR, bytes[start + 1] == LF { start += 2 }
         if start < bytes.count, bytes[start] == CR, start + 1 == bytes.count { return .incomplete(head: nil) }
 
-        guard let headEnd = findHeadEnd(bytes, from: start) else {
+        guard let headEnd = Self.findHeadEnd(bytes, from: start) else {
             // Up to three bytes of the final CRLFCRLF may already be here: they are not the head.
             if bytes.count - start > limits.maxHeadBytes + 3 {
                 return .failure(status: 431, reason: "request head larger than \(limits.maxHeadBytes) bytes")
@@ -88,7 +88,7 @@ public struct HTTPDecoder: Sendable {
     }
 
     /// The index of the CRLFCRLF that ends the head, if present.
-    private func findHeadEnd(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+    static func findHeadEnd(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var i = start
         let limit = b.count - 3
         while i < limit {

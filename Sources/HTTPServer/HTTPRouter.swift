@@ -51,16 +51,11 @@ public struct HTTPRouter: Sendable {
     }
 
     public func handle(_ request: HTTPRequest, path: String) -> HTTPResponse {
-        let answer = AnswerBox()
-        handle(request, path: path, responder: HTTPResponder { make in answer.set(make()) })
-        return answer.value ?? .text(500, "the handler did not answer at once")
+        let answer = Locked<HTTPResponse?>(nil)
+        handle(request, path: path, responder: HTTPResponder { make in
+            let response = make()
+            answer.withLock { if $0 == nil { $0 = response } }
+        })
+        return answer.current ?? .text(500, "the handler did not answer at once")
     }
-}
-
-/// Holds a synchronous answer.
-private final class AnswerBox: @unchecked Sendable {
-    private let lock = Lock()
-    private var response: HTTPResponse?
-    func set(_ value: HTTPResponse) { lock.withLock { if response == nil { response = value } } }
-    var value: HTTPResponse? { lock.withLock { response } }
 }

@@ -34,19 +34,9 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension ListenAddress {
     /// The address a socket is bound to (a socket handed over by systemd, say).
     public static func bound(to fd: Int32) -> ListenAddress? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard rc == 0 else { return nil }
-        return ListenAddress(Socket.describe(storage))
+        Socket.localAddress(fd).flatMap { ListenAddress(Socket.describe($0)) }
     }
 }

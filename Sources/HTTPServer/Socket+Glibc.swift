@@ -68,12 +68,17 @@ enum Socket {
 
     /// The port a socket is bound to.
     static func localPort(_ fd: Int32) -> Int {
+        localAddress(fd).map(port(of:)) ?? 0
+    }
+
+    /// The address `fd` is bound to; nil if `getsockname` fails.
+    static func localAddress(_ fd: Int32) -> sockaddr_storage? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        _ = withUnsafeMutablePointer(to: &storage) {
+        let rc = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        return port(of: storage)
+        return rc == 0 ? storage : nil
     }
 
     static func isListeningStream(_ fd: Int32) -> Bool {

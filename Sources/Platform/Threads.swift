@@ -102,3 +102,20 @@ public func sleep(seconds: Double) {
     var request = left
     while nanosleep(&request, &left) == -1 && errno == EINTR { request = left }
 }
+
+/// A value behind a lock, shared between threads.
+public final class Locked<Value>: @unchecked Sendable {
+    private let lock = Lock()
+    private var value: Value
+
+    public init(_ value: Value) { self.value = value }
+
+    public func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+
+    /// The value now (a copy).
+    public var current: Value { withLock { $0 } }
+}

@@ -13,14 +13,14 @@ extension SQLiteStore {
     }
 
     static func insertVoicemail(_ voicemail: Voicemail, _ connection: SQLiteConnection) throws {
-            try connection.execute(
-                """
-                INSERT OR IGNORE INTO voicemails (call_id, recording_url, duration, "from", "to", time)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """,
-                [.text(voicemail.callID), .text(voicemail.recordingURL), SQLValue(voicemail.duration),
-                 SQLValue(voicemail.from), SQLValue(voicemail.to), SQLValue(voicemail.time)],
-                "record voicemail")
+        try connection.execute(
+            """
+            INSERT OR IGNORE INTO voicemails (call_id, recording_url, duration, "from", "to", time)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [.text(voicemail.callID), .text(voicemail.recordingURL), SQLValue(voicemail.duration),
+             SQLValue(voicemail.from), SQLValue(voicemail.to), SQLValue(voicemail.time)],
+            "record voicemail")
     }
 
     /// Remembers the customer for (poolNumber, member); an older record never replaces a newer one.

@@ -15,31 +15,31 @@ extension SQLiteStore {
     }
 
     static func insertStatus(_ event: StatusEvent, _ connection: SQLiteConnection) throws -> StatusOutcome {
-            let operation = "record status"
-            let inserted = try connection.execute(
-                """
-                INSERT OR IGNORE INTO status_events (kind, id, status, sequence, time, "from", "to", detail)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [.text(event.kind.rawValue), .text(event.id), .text(event.status), .text(event.sequence),
-                 SQLValue(event.time), SQLValue(event.from), SQLValue(event.to), SQLValue(event.detail)],
-                operation)
-            guard inserted > 0 else { return .duplicate }
+        let operation = "record status"
+        let inserted = try connection.execute(
+            """
+            INSERT OR IGNORE INTO status_events (kind, id, status, sequence, time, "from", "to", detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.text(event.kind.rawValue), .text(event.id), .text(event.status), .text(event.sequence),
+             SQLValue(event.time), SQLValue(event.from), SQLValue(event.to), SQLValue(event.detail)],
+            operation)
+        guard inserted > 0 else { return .duplicate }
 
-            let rank = StatusProgress.rank(kind: event.kind, status: event.status)
-            let current = try connection.scalar(
-                "SELECT rank FROM status_current WHERE id = ? AND kind = ?",
-                [.text(event.id), .text(event.kind.rawValue)], operation)?.int
-            guard let rank, StatusProgress.advances(from: current, to: rank) else { return .storedOnly }
-            try connection.execute(
-                """
-                INSERT INTO status_current (id, kind, status, rank, updated) VALUES (?1, ?2, ?3, ?4, ?5)
-                ON CONFLICT (id, kind) DO UPDATE
-                SET status = excluded.status, rank = excluded.rank, updated = excluded.updated
-                """,
-                [.text(event.id), .text(event.kind.rawValue), .text(event.status), SQLValue(rank),
-                 SQLValue(event.time)], operation)
-            return .advanced
+        let rank = StatusProgress.rank(kind: event.kind, status: event.status)
+        let current = try connection.scalar(
+            "SELECT rank FROM status_current WHERE id = ? AND kind = ?",
+            [.text(event.id), .text(event.kind.rawValue)], operation)?.int
+        guard let rank, StatusProgress.advances(from: current, to: rank) else { return .storedOnly }
+        try connection.execute(
+            """
+            INSERT INTO status_current (id, kind, status, rank, updated) VALUES (?1, ?2, ?3, ?4, ?5)
+            ON CONFLICT (id, kind) DO UPDATE
+            SET status = excluded.status, rank = excluded.rank, updated = excluded.updated
+            """,
+            [.text(event.id), .text(event.kind.rawValue), .text(event.status), SQLValue(rank),
+             SQLValue(event.time)], operation)
+        return .advanced
     }
 
     /// The current status of the call or message `id` (the most recently updated, should a call

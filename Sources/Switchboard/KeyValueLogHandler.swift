@@ -125,7 +125,7 @@ public struct KeyValueLogHandler: LogHandler {
         return verdict
     }
 
-    private static let sensitivity = LockedValue<[String: Bool]>([:])
+    private static let sensitivity = Locked<[String: Bool]>([:])
 
     /// `isSensitive`'s rule, uncached.
     static func computeSensitive(_ key: String) -> Bool {
@@ -224,7 +224,7 @@ public struct KeyValueLogHandler: LogHandler {
         return prefix + (millis < 10 ? ".00" : millis < 100 ? ".0" : ".") + String(millis) + "Z"
     }
 
-    private static let secondsPrefix = LockedValue<(second: Int, text: String)>((0, ""))
+    private static let secondsPrefix = Locked<(second: Int, text: String)>((0, ""))
 
     private static func formatSeconds(_ seconds: Int) -> String {
         var seconds = seconds
@@ -236,19 +236,5 @@ public struct KeyValueLogHandler: LogHandler {
         }
         return padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2) + "-" + padded(Int(parts.tm_mday), 2)
             + "T" + padded(Int(parts.tm_hour), 2) + ":" + padded(Int(parts.tm_min), 2) + ":" + padded(Int(parts.tm_sec), 2)
-    }
-}
-
-/// A value behind a lock, for the handler's caches.
-final class LockedValue<Value>: @unchecked Sendable {
-    private let lock = Lock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }

@@ -4,6 +4,7 @@
 #if !FUZZ
 import Foundation
 import Testing
+import TestSupport
 import HTTPServer
 #endif
 
@@ -154,16 +155,7 @@ enum FormFuzzInvariants {
 }
 
 #if !FUZZ
-/// The fuzz targets' seeds and crash inputs, from the repository this file is in.
 enum HTTPFuzzInputs {
-    static func files(_ folder: String, _ target: String, filePath: String = #filePath) throws -> [(name: String, bytes: [UInt8])] {
-        let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let directory = root.appendingPathComponent("fuzz/\(folder)/\(target)")
-        guard FileManager.default.fileExists(atPath: directory.path) || folder == "corpus" else { return [] }
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { !$0.hasPrefix(".") }.sorted()
-        return try names.map { ($0, Array(try Data(contentsOf: directory.appendingPathComponent($0)))) }
-    }
-
     /// Crash inputs of bugs still open, by file name: each has its own disabled test below, and is
     /// left out of `crashInputsKeepTheInvariants` until the fix lands (then delete it here).
     static let open: Set<String> = []
@@ -173,7 +165,7 @@ enum HTTPFuzzInputs {
 struct HTTPFuzzRegressionTests {
     @Test(arguments: ["http", "form"])
     func seedCorpusKeepsTheInvariants(target: String) throws {
-        let seeds = try HTTPFuzzInputs.files("corpus", target)
+        let seeds = try FuzzInputs.files("corpus", target: target)
         #expect(seeds.count >= 10)
         for seed in seeds {
             let problems = target == "http" ? HTTPFuzzInvariants.violations(seed.bytes) : FormFuzzInvariants.violations(seed.bytes)
@@ -183,7 +175,7 @@ struct HTTPFuzzRegressionTests {
 
     @Test(arguments: ["http", "form"])
     func crashInputsKeepTheInvariants(target: String) throws {
-        for input in try HTTPFuzzInputs.files("regressions", target) where !HTTPFuzzInputs.open.contains(input.name) {
+        for input in try FuzzInputs.files("regressions", target: target) where !HTTPFuzzInputs.open.contains(input.name) {
             let problems = target == "http" ? HTTPFuzzInvariants.violations(input.bytes) : FormFuzzInvariants.violations(input.bytes)
             #expect(problems == [], "fuzz/regressions/\(target)/\(input.name)")
         }
@@ -191,7 +183,7 @@ struct HTTPFuzzRegressionTests {
 
     /// The seeds reach every outcome: requests, incomplete input and failures.
     @Test func httpSeedsReachEveryOutcome() throws {
-        let results = try HTTPFuzzInputs.files("corpus", "http").map { HTTPDecoder().decode($0.bytes) }
+        let results = try FuzzInputs.files("corpus", target: "http").map { HTTPDecoder().decode($0.bytes) }
         #expect(results.contains { if case .request = $0 { true } else { false } })
         #expect(results.contains { if case .incomplete = $0 { true } else { false } })
         #expect(results.contains { if case .failure = $0 { true } else { false } })

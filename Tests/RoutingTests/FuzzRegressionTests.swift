@@ -4,6 +4,7 @@
 #if !FUZZ
 import Foundation
 import Testing
+import TestSupport
 import Routing
 #endif
 
@@ -67,21 +68,10 @@ enum RoutesFuzzInvariants {
 }
 
 #if !FUZZ
-/// The fuzz target's seeds and crash inputs, from the repository this file is in.
-enum RoutesFuzzInputs {
-    static func files(_ folder: String, filePath: String = #filePath) throws -> [(name: String, bytes: [UInt8])] {
-        let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let directory = root.appendingPathComponent("fuzz/\(folder)/routes")
-        guard FileManager.default.fileExists(atPath: directory.path) || folder == "corpus" else { return [] }
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { !$0.hasPrefix(".") }.sorted()
-        return try names.map { ($0, Array(try Data(contentsOf: directory.appendingPathComponent($0)))) }
-    }
-}
-
 @Suite("Fuzz regressions: routes.json")
 struct RoutesFuzzRegressionTests {
     @Test func seedCorpusKeepsTheInvariants() throws {
-        let seeds = try RoutesFuzzInputs.files("corpus")
+        let seeds = try FuzzInputs.files("corpus", target: "routes")
         #expect(seeds.count >= 10)
         for seed in seeds {
             #expect(RoutesFuzzInvariants.violations(seed.bytes) == [], "fuzz/corpus/routes/\(seed.name)")
@@ -89,14 +79,14 @@ struct RoutesFuzzRegressionTests {
     }
 
     @Test func crashInputsKeepTheInvariants() throws {
-        for input in try RoutesFuzzInputs.files("regressions") {
+        for input in try FuzzInputs.files("regressions", target: "routes") {
             #expect(RoutesFuzzInvariants.violations(input.bytes) == [], "fuzz/regressions/routes/\(input.name)")
         }
     }
 
     /// The seeds cover both outcomes, so the invariants of each are exercised.
     @Test func seedCorpusHoldsValidAndInvalidDocuments() throws {
-        let results = try RoutesFuzzInputs.files("corpus").map { RoutesLoader.load($0.bytes) }
+        let results = try FuzzInputs.files("corpus", target: "routes").map { RoutesLoader.load($0.bytes) }
         #expect(results.contains { if case .success = $0 { true } else { false } })
         #expect(results.contains { if case .failure = $0 { true } else { false } })
     }

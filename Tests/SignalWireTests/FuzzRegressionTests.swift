@@ -5,6 +5,7 @@
 #if !FUZZ
 import Foundation
 import Testing
+import TestSupport
 import SignalWire
 #endif
 
@@ -108,21 +109,10 @@ enum SignatureFuzzInvariants {
 }
 
 #if !FUZZ
-/// The fuzz target's seeds and crash inputs, from the repository this file is in.
-enum SignatureFuzzInputs {
-    static func files(_ folder: String, filePath: String = #filePath) throws -> [(name: String, bytes: [UInt8])] {
-        let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let directory = root.appendingPathComponent("fuzz/\(folder)/signature")
-        guard FileManager.default.fileExists(atPath: directory.path) || folder == "corpus" else { return [] }
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { !$0.hasPrefix(".") }.sorted()
-        return try names.map { ($0, Array(try Data(contentsOf: directory.appendingPathComponent($0)))) }
-    }
-}
-
 @Suite("Fuzz regressions: webhook signatures")
 struct SignatureFuzzRegressionTests {
     @Test func seedCorpusKeepsTheInvariants() throws {
-        let seeds = try SignatureFuzzInputs.files("corpus")
+        let seeds = try FuzzInputs.files("corpus", target: "signature")
         #expect(seeds.count >= 10)
         for seed in seeds {
             #expect(SignatureFuzzInvariants.violations(seed.bytes) == [], "fuzz/corpus/signature/\(seed.name)")
@@ -130,14 +120,14 @@ struct SignatureFuzzRegressionTests {
     }
 
     @Test func crashInputsKeepTheInvariants() throws {
-        for input in try SignatureFuzzInputs.files("regressions") {
+        for input in try FuzzInputs.files("regressions", target: "signature") {
             #expect(SignatureFuzzInvariants.violations(input.bytes) == [], "fuzz/regressions/signature/\(input.name)")
         }
     }
 
     /// The seeds hold the two vectors of signalwire.md, read the way the harness reads its input.
     @Test func seedsHoldTheDocumentedVectors() throws {
-        let seeds = Dictionary(uniqueKeysWithValues: try SignatureFuzzInputs.files("corpus").map { ($0.name, $0.bytes) })
+        let seeds = Dictionary(uniqueKeysWithValues: try FuzzInputs.files("corpus", target: "signature").map { ($0.name, $0.bytes) })
         let json = SignatureFuzzInvariants.Input(try #require(seeds["json-vector"]))
         let jsonURL = SignatureURL.candidates(publicURL: json.publicURL, requestTarget: json.target)[0]
         #expect(WebhookSignature(signingKey: json.key).jsonSignature(url: jsonURL, rawBody: json.body)
