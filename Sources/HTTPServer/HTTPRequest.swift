@@ -4,7 +4,12 @@ public struct HTTPRequest: Sendable {
     /// The request-target exactly as received (RFC 9112 §3.2): never decoded or re-encoded.
     public var target: String
     public var version: HTTPVersion
-    public var headers: HTTPHeaders
+    public var headers: HTTPHeaders {
+        didSet { contentType = Self.mediaType(headers) }
+    }
+    /// The media type of the body without parameters, lower-cased (`application/json`), or nil
+    /// without a `Content-Type`: read once from `headers`, since every webhook asks for it.
+    public private(set) var contentType: String?
     public var body: [UInt8]
     /// The client's address, `127.0.0.1:53422` or `[::1]:53422`.
     public var peer: String
@@ -19,6 +24,7 @@ public struct HTTPRequest: Sendable {
         self.target = target
         self.version = version
         self.headers = headers
+        self.contentType = Self.mediaType(headers)
         self.body = body
         self.peer = peer
         self.id = id
@@ -26,14 +32,14 @@ public struct HTTPRequest: Sendable {
 
     /// The target's path, before any `?`, still percent-encoded.
     public var path: String {
-        if let q = target.firstIndex(of: "?") { return String(target[..<q]) }
+        if let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) { return String(target[..<q]) }
         return target
     }
 
     /// The raw query after `?`, or nil when there is none.
     public var query: String? {
-        guard let q = target.firstIndex(of: "?") else { return nil }
-        return String(target[target.index(after: q)...])
+        guard let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
+        return String(target[target.utf8.index(after: q)...])
     }
 
     /// Query parameters, decoded (`application/x-www-form-urlencoded` rules).
@@ -44,8 +50,7 @@ public struct HTTPRequest: Sendable {
     /// The body as text (invalid UTF-8 repaired).
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
-    /// The media type of the body without parameters, lower-cased: `application/json`.
-    public var contentType: String? {
+    private static func mediaType(_ headers: HTTPHeaders) -> String? {
         guard let value = headers["Content-Type"] else { return nil }
         let type = value.utf8.firstIndex(of: UInt8(ascii: ";")).map { value[..<$0] } ?? value[...]
         let trimmed = type.trimmingSpaces()

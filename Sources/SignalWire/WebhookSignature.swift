@@ -35,6 +35,7 @@ public struct WebhookSignature: Sendable {
     ///   - rawBody: the body exactly as received.
     ///   - formParams: the decoded form (or, for a GET, query) parameters of a cXML request;
     ///     nil for a JSON or other raw-body request.
+    @inlinable
     public func validate(
         candidateURLs: [String],
         headers: some Sequence<(name: String, value: String)>,
@@ -45,13 +46,32 @@ public struct WebhookSignature: Sendable {
         var sha256: String?
         var twilio: String?
         for field in headers {
-            switch field.name.lowercased() {
-            case "x-signalwire-signature": signature = signature ?? field.value
-            case "x-signalwire-sha256-signature": sha256 = sha256 ?? field.value
-            case "x-twilio-signature": twilio = twilio ?? field.value
-            default: break
+            if signature == nil, Self.isField(field.name, "x-signalwire-signature") {
+                signature = field.value
+            } else if sha256 == nil, Self.isField(field.name, "x-signalwire-sha256-signature") {
+                sha256 = field.value
+            } else if twilio == nil, Self.isField(field.name, "x-twilio-signature") {
+                twilio = field.value
             }
         }
+        return validate(candidateURLs: candidateURLs, signature: signature, sha256: sha256, twilio: twilio,
+                        rawBody: rawBody, formParams: formParams)
+    }
+
+    /// Whether header field `name` is `lowercaseName` (ASCII case ignored), without allocating.
+    @usableFromInline
+    static func isField(_ name: String, _ lowercaseName: String) -> Bool {
+        name.utf8.count == lowercaseName.utf8.count && zip(name.utf8, lowercaseName.utf8).allSatisfy { byte, lower in
+            byte == lower || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") && byte | 0x20 == lower)
+        }
+    }
+
+    /// `validate` once the signature headers are found.
+    @usableFromInline
+    func validate(
+        candidateURLs: [String], signature: String?, sha256: String?, twilio: String?, rawBody: [UInt8],
+        formParams: [(String, String)]?
+    ) -> SignatureResult {
         if let formParams {
             guard let given = signature ?? twilio else { return .missing }
             return validateForm(candidateURLs: candidateURLs, signature: given, params: formParams)
@@ -165,9 +185,12 @@ public struct WebhookSignature: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// `urls` without repeats, in order (two to four of them: no set needed).
     static func unique(_ urls: [String]) -> [String] {
-        var seen = Set<String>()
-        return urls.filter { seen.insert($0).inserted }
+        var result: [String] = []
+        result.reserveCapacity(urls.count)
+        for url in urls where !result.contains(url) { result.append(url) }
+        return result
     }
 }
 

@@ -79,25 +79,33 @@ public struct KeyValueLogHandler: LogHandler {
         // Built as bytes: one buffer, no intermediate strings for the usual plain ASCII values.
         var line: [UInt8] = []
         line.reserveCapacity(96 + message.utf8.count + metadata.count * 32)
-        line += levelNames[level] ?? Array(level.rawValue.uppercased().utf8)
+        line += levelName(level).utf8
         line.append(UInt8(ascii: " "))
         line += escapeControls(message).utf8
-        for key in metadata.keys.sorted() {
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             line.append(UInt8(ascii: " "))
             line += sanitizedKey(key).utf8
             line.append(UInt8(ascii: "="))
             if isSensitive(key) {
                 line += "<redacted>".utf8
             } else {
-                line += quotedIfNeeded(text(of: metadata[key]!)).utf8
+                line += quotedIfNeeded(text(of: value)).utf8
             }
         }
         return String(decoding: line, as: UTF8.self)
     }
 
-    private static let levelNames: [Logger.Level: [UInt8]] = Dictionary(uniqueKeysWithValues: Logger.Level.allCases.map {
-        ($0, Array($0.rawValue.uppercased().utf8))
-    })
+    static func levelName(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace: "TRACE"
+        case .debug: "DEBUG"
+        case .info: "INFO"
+        case .notice: "NOTICE"
+        case .warning: "WARNING"
+        case .error: "ERROR"
+        case .critical: "CRITICAL"
+        }
+    }
 
     /// syslog(3) priorities as journald reads them from `<N>` prefixes.
     static func syslogPriority(_ level: Logger.Level) -> Int {

@@ -12,19 +12,24 @@ struct WebhookError: Error, Equatable {
 /// The fields of a webhook, whichever way SignalWire sent them: JSON body, form body or query.
 struct WebhookFields {
     private var form: [String: String] = [:]
-    /// The JSON body's top-level object, parsed with the same small parser as routes.json.
-    private(set) var json: JSONValue?
+    /// The JSON paths the webhook reads, declared up front: only their values are decoded from the body.
+    private let jsonPaths: JSONPaths
+    private var jsonValues: [JSONScalar?] = []
+    /// Whether the body is a JSON object (checked in full, with the parser of routes.json).
+    private(set) var isJSON = false
 
-    init(_ request: HTTPRequest) throws(WebhookError) {
+    init(_ request: HTTPRequest, json jsonPaths: JSONPaths = JSONPaths([])) throws(WebhookError) {
+        self.jsonPaths = jsonPaths
         if request.query != nil {
             for (name, value) in request.queryItems where form[name] == nil { form[name] = value }
         }
         if request.hasJSONBody {
             guard !request.body.isEmpty else { return }
-            guard let value = try? JSONParser.parse(request.body), case .object = value.kind else {
+            guard let selection = try? JSONParser.select(jsonPaths, in: request.body), selection.isObject else {
                 throw WebhookError("the body is not a JSON object")
             }
-            json = value
+            isJSON = true
+            jsonValues = selection.values
         } else {
             // Body fields win over query fields of the same name.
             for (name, value) in request.formItems { form[name] = value }
@@ -37,11 +42,11 @@ struct WebhookFields {
         return value
     }
 
-    /// A string at a path of JSON object keys, e.g. `["call", "to"]`.
+    /// A string (or number) at one of the declared paths of JSON object keys, e.g. `["call", "to"]`.
     func json(_ path: String...) -> String? {
-        var node = json
-        for key in path { node = node?[key] }
-        switch node?.kind {
+        guard let index = jsonPaths.paths.firstIndex(of: path) else { preconditionFailure("JSON path \(path) not declared") }
+        guard isJSON else { return nil }
+        switch jsonValues[index] {
         case .string(let s)? where !s.isEmpty: return s
         case .number(let n)?: return n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
         default: return nil
@@ -61,9 +66,19 @@ extension HTTPRequest {
 
 /// Parses the webhooks of SPEC.md's endpoint table.
 enum Webhook {
+    static let voiceJSON = JSONPaths([["call", "to_number"], ["call", "to"], ["call", "from_number"], ["call", "from"], ["call", "call_id"]])
+    static let callStatusJSON = JSONPaths([
+        ["params", "call_id"], ["call", "call_id"], ["call_id"], ["params", "call_state"], ["call", "call_state"], ["call_state"],
+        ["params", "segment_id"], ["params", "device", "params", "from_number"], ["params", "device", "params", "to_number"],
+    ])
+    static let voicemailJSON = JSONPaths([
+        ["params", "call_id"], ["call_id"], ["call", "call_id"], ["params", "url"], ["params", "record", "url"], ["record_url"],
+        ["url"], ["params", "duration"],
+    ])
+
     /// `/voice`: SignalWire's SWML request (`{"call":{...}}`), or cXML-style `To`/`From`/`CallSid`.
     static func voice(_ request: HTTPRequest, now: Date) throws(WebhookError) -> RouteRequest {
-        let fields = try WebhookFields(request)
+        let fields = try WebhookFields(request, json: voiceJSON)
         let to = fields.json("call", "to_number") ?? fields.json("call", "to") ?? fields["To"]
         let from = fields.json("call", "from_number") ?? fields.json("call", "from") ?? fields["From"] ?? fields["Caller"]
         let id = fields.json("call", "call_id") ?? fields["CallSid"] ?? "unknown"
@@ -86,8 +101,8 @@ enum Webhook {
 
     /// `/status/call`: a Relay `calling.call.state` event (JSON) or cXML `CallSid`/`CallStatus` (form).
     static func callStatus(_ request: HTTPRequest, now: Date) throws(WebhookError) -> StatusEvent {
-        let fields = try WebhookFields(request)
-        if fields.json != nil {
+        let fields = try WebhookFields(request, json: callStatusJSON)
+        if fields.isJSON {
             let id = fields.json("params", "call_id") ?? fields.json("call", "call_id") ?? fields.json("call_id")
             let state = fields.json("params", "call_state") ?? fields.json("call", "call_state") ?? fields.json("call_state")
             guard let id, let state else { throw WebhookError("missing params.call_id or params.call_state") }
@@ -120,8 +135,8 @@ enum Webhook {
 
     /// `/voicemail`: SWML `record.status_url` (a `calling.call.record` event) or cXML `RecordingUrl`.
     static func voicemail(_ request: HTTPRequest, now: Date) throws(WebhookError) -> Voicemail? {
-        let fields = try WebhookFields(request)
-        if fields.json != nil {
+        let fields = try WebhookFields(request, json: voicemailJSON)
+        if fields.isJSON {
             let id = fields.json("params", "call_id") ?? fields.json("call_id") ?? fields.json("call", "call_id")
             let url = fields.json("params", "url") ?? fields.json("params", "record", "url") ?? fields.json("record_url") ?? fields.json("url")
             guard let id else { throw WebhookError("missing params.call_id") }

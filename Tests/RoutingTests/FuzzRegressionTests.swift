@@ -12,14 +12,65 @@ import Routing
 enum RoutesFuzzInvariants {
     /// Every broken invariant, described; empty when all hold.
     static func violations(_ bytes: [UInt8]) -> [String] {
+        let selection = selectionProblems(bytes)
         let result = RoutesLoader.load(bytes)
-        guard result == RoutesLoader.load(bytes) else { return ["loading twice gives different results"] }
+        guard result == RoutesLoader.load(bytes) else { return selection + ["loading twice gives different results"] }
         switch result {
         case .failure(let error):
-            if error.problems.isEmpty { return ["a failure without problems"] }
-            return error.problems.filter { $0.message.isEmpty }.map { "a problem without a message at \($0.path)" }
+            if error.problems.isEmpty { return selection + ["a failure without problems"] }
+            return selection + error.problems.filter { $0.message.isEmpty }.map { "a problem without a message at \($0.path)" }
         case .success(let routes):
-            return check(routes)
+            return selection + check(routes)
+        }
+    }
+
+    /// `JSONParser.select` (webhook bodies) refuses exactly what `parse` refuses, with the same error,
+    /// and finds at every path what the parsed tree holds there.
+    static func selectionProblems(_ bytes: [UInt8]) -> [String] {
+        let parsed = Result { () throws(JSONSyntaxError) in try JSONParser.parse(bytes) }
+        var paths: [[String]] = []
+        if case .success(let root) = parsed { collectPaths(root, prefix: [], into: &paths) }
+        // Absent keys, and a key below every scalar found.
+        paths += paths.prefix(8).map { $0 + ["\u{0}absent"] } + [["\u{0}absent"]]
+        paths = Array(paths.prefix(64))
+        let selected = Result { () throws(JSONSyntaxError) in try JSONParser.select(paths, in: bytes) }
+        switch (parsed, selected) {
+        case (.failure(let a), .failure(let b)):
+            return a == b ? [] : ["select failed with \(b), parse with \(a)"]
+        case (.failure(let error), .success):
+            return ["select accepted what parse refused (\(error))"]
+        case (.success, .failure(let error)):
+            return ["select refused what parse accepted (\(error))"]
+        case (.success(let root), .success(let selection)):
+            var problems: [String] = []
+            if case .object = root.kind { if !selection.isObject { problems.append("an object not seen as one") } }
+            else if selection.isObject { problems.append("a non-object seen as an object") }
+            for (path, found) in zip(paths, selection.values) where found != scalar(root, at: path) {
+                problems.append("select found \(String(describing: found)) at \(path)")
+            }
+            return problems
+        }
+    }
+
+    /// Every path of keys in `value`'s objects (up to 56), duplicates included.
+    static func collectPaths(_ value: JSONValue, prefix: [String], into paths: inout [[String]]) {
+        guard case .object(let members) = value.kind else { return }
+        for member in members where paths.count < 56 {
+            paths.append(prefix + [member.key])
+            collectPaths(member.value, prefix: prefix + [member.key], into: &paths)
+        }
+    }
+
+    /// The scalar the tree holds at `path`, following the first member of each key.
+    static func scalar(_ root: JSONValue, at path: [String]) -> JSONScalar? {
+        var node: JSONValue? = root
+        for key in path { node = node?[key] }
+        switch node?.kind {
+        case .string(let s)?: return .string(s)
+        case .number(let n)?: return .number(n)
+        case .bool(let b)?: return .bool(b)
+        case .null?: return .null
+        default: return nil
         }
     }
 

@@ -3,6 +3,39 @@ import Testing
 
 @Suite("JSON parser")
 struct JSONParserTests {
+    /// Broken documents: (text, line, column, a fragment of the message).
+    static let syntaxErrors: [(String, Int, Int, String)] = [
+        ("{\"a\": 1 \"b\": 2}", 1, 9, "expected ',' or '}'"),
+        ("[1 2]", 1, 4, "expected ',' or ']'"),
+        ("{\"a\": 1,}", 1, 8, "trailing comma before '}'"),
+        ("[1,\n 2,\n]", 2, 3, "trailing comma before ']'"),
+        ("{a: 1}", 1, 2, "expected a string key in double quotes"),
+        ("{\"a\" 1}", 1, 6, "expected ':' after the key"),
+        ("{\"a\": }", 1, 7, "expected a value"),
+        ("", 1, 1, "unexpected end of input; expected a value"),
+        ("{\"a\": 1", 1, 8, "unexpected end of input; expected ',' or '}'"),
+        ("\"abc", 1, 1, "unterminated string"),
+        ("\"ab\ncd\"", 1, 1, "unterminated string (a string cannot span lines)"),
+        ("\"a\tb\"", 1, 3, "control character U+0009 in string"),
+        ("\"\\q\"", 1, 2, "invalid escape \\q"),
+        ("\"\\u12\"", 1, 2, "\\u must be followed by four hex digits"),
+        ("\"\\ud83d\"", 1, 2, "unpaired surrogate"),
+        ("\"\\ude00\"", 1, 2, "unpaired surrogate"),
+        ("01", 1, 1, "leading zeros are not allowed"),
+        ("-", 1, 2, "expected a digit after '-'"),
+        ("1.", 1, 3, "expected a digit after '.'"),
+        ("1e", 1, 3, "expected a digit after the exponent"),
+        ("1e999", 1, 1, "out of range"),
+        ("True", 1, 1, "'True' is not JSON; write true"),
+        ("{\"a\": round_robin}", 1, 7, "unexpected word 'round_robin'; strings need double quotes"),
+        ("{'a': 1}", 1, 2, "strings need double quotes, not single quotes"),
+        ("// hi\n{}", 1, 1, "comments are not allowed in JSON"),
+        ("{} /* x */", 1, 4, "comments are not allowed in JSON"),
+        ("{} x", 1, 4, "expected end of input after the JSON value"),
+        ("{\"a\": 1}}", 1, 9, "expected end of input after the JSON value"),
+        ("\n\n   @", 3, 4, "expected a value, found '@'"),
+    ]
+
     private func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         try JSONParser.parse(Array(text.utf8))
     }
@@ -59,37 +92,7 @@ struct JSONParserTests {
         #expect(value["a"]?.kind == .number(1))
     }
 
-    @Test(arguments: [
-        ("{\"a\": 1 \"b\": 2}", 1, 9, "expected ',' or '}'"),
-        ("[1 2]", 1, 4, "expected ',' or ']'"),
-        ("{\"a\": 1,}", 1, 8, "trailing comma before '}'"),
-        ("[1,\n 2,\n]", 2, 3, "trailing comma before ']'"),
-        ("{a: 1}", 1, 2, "expected a string key in double quotes"),
-        ("{\"a\" 1}", 1, 6, "expected ':' after the key"),
-        ("{\"a\": }", 1, 7, "expected a value"),
-        ("", 1, 1, "unexpected end of input; expected a value"),
-        ("{\"a\": 1", 1, 8, "unexpected end of input; expected ',' or '}'"),
-        ("\"abc", 1, 1, "unterminated string"),
-        ("\"ab\ncd\"", 1, 1, "unterminated string (a string cannot span lines)"),
-        ("\"a\tb\"", 1, 3, "control character U+0009 in string"),
-        ("\"\\q\"", 1, 2, "invalid escape \\q"),
-        ("\"\\u12\"", 1, 2, "\\u must be followed by four hex digits"),
-        ("\"\\ud83d\"", 1, 2, "unpaired surrogate"),
-        ("\"\\ude00\"", 1, 2, "unpaired surrogate"),
-        ("01", 1, 1, "leading zeros are not allowed"),
-        ("-", 1, 2, "expected a digit after '-'"),
-        ("1.", 1, 3, "expected a digit after '.'"),
-        ("1e", 1, 3, "expected a digit after the exponent"),
-        ("1e999", 1, 1, "out of range"),
-        ("True", 1, 1, "'True' is not JSON; write true"),
-        ("{\"a\": round_robin}", 1, 7, "unexpected word 'round_robin'; strings need double quotes"),
-        ("{'a': 1}", 1, 2, "strings need double quotes, not single quotes"),
-        ("// hi\n{}", 1, 1, "comments are not allowed in JSON"),
-        ("{} /* x */", 1, 4, "comments are not allowed in JSON"),
-        ("{} x", 1, 4, "expected end of input after the JSON value"),
-        ("{\"a\": 1}}", 1, 9, "expected end of input after the JSON value"),
-        ("\n\n   @", 3, 4, "expected a value, found '@'"),
-    ])
+    @Test(arguments: syntaxErrors)
     func reportsSyntaxErrorsWithPosition(text: String, line: Int, column: Int, fragment: String) {
         #expect(throws: JSONSyntaxError.self) { try parse(text) }
         do {

@@ -18,6 +18,12 @@ import Testing
         #expect(line.dropFirst(25) == #"INFO Routed call call.id=CA1 member="+1 555 111" pool=sales request.id=r-1"#)
     }
 
+    @Test func everyLevelIsNamedInCapitals() {
+        for level in Logger.Level.allCases {
+            #expect(KeyValueLogHandler.line(level: level, message: "m", metadata: [:]) == level.rawValue.uppercased() + " m")
+        }
+    }
+
     @Test func journaldLinesCarryThePriorityAndNoTimestamp() {
         let sink = LineSink()
         var logger = Logger(label: "switchboard") {

@@ -22,23 +22,33 @@ public struct JSONParser {
     var column = 1
     var columnOffset = 0
 
-    private init(bytes: [UInt8]) {
+    init(bytes: [UInt8]) {
         self.bytes = bytes
     }
 
     private mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
+        startDocument()
+        let value = try parseValue()
+        try endDocument()
+        return value
+    }
+
+    /// Skips a UTF-8 byte order mark and the whitespace before the value.
+    mutating func startDocument() {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             offset = 3
             lineStart = 3
             columnOffset = 3
         }
         skipWhitespace()
-        let value = try parseValue()
+    }
+
+    /// Only whitespace may follow the value.
+    mutating func endDocument() throws(JSONSyntaxError) {
         skipWhitespace()
         if offset < bytes.count {
             throw unexpected("end of input after the JSON value")
         }
-        return value
     }
 
     mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
@@ -104,18 +114,19 @@ public struct JSONParser {
     }
 
     /// After a member or element: consumes `,` (returning false, more follow) or the closer (true).
-    private mutating func endOfContainer(closer: UInt8) throws(JSONSyntaxError) -> Bool {
+    mutating func endOfContainer(closer: UInt8) throws(JSONSyntaxError) -> Bool {
         let closerText = closer == UInt8(ascii: "}") ? "'}'" : "']'"
         switch peek() {
         case closer:
             offset += 1
             return true
         case UInt8(ascii: ","):
-            let comma = position()
+            let comma = (offset: offset, line: line, lineStart: lineStart)
             offset += 1
             skipWhitespace()
             if peek() == closer {
-                throw JSONSyntaxError("trailing comma before \(closerText)", at: comma)
+                (offset, line, lineStart) = comma
+                throw JSONSyntaxError("trailing comma before \(closerText)", at: position())
             }
             return false
         default:
@@ -123,7 +134,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func enterContainer() throws(JSONSyntaxError) {
+    mutating func enterContainer() throws(JSONSyntaxError) {
         depth += 1
         if depth > Self.maxDepth {
             throw JSONSyntaxError("nesting deeper than \(Self.maxDepth) levels", at: position())
@@ -132,7 +143,7 @@ public struct JSONParser {
     }
 
     /// Bare words: the literals `true`, `false`, `null`, and friendly errors for anything else.
-    private mutating func parseWord() throws(JSONSyntaxError) -> JSONValue {
+    mutating func parseWord() throws(JSONSyntaxError) -> JSONValue {
         let start = position()
         let begin = offset
         while let byte = peek(), isWordByte(byte) { offset += 1 }
