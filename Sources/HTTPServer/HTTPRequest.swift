@@ -60,7 +60,7 @@ public struct HTTPRequest: Sendable {
 
     /// Form fields from an `application/x-www-form-urlencoded` body, else none.
     public var formItems: [(String, String)] {
-        contentType == "application/x-www-form-urlencoded" ? URLEncodedForm.decode(bodyText) : []
+        contentType == "application/x-www-form-urlencoded" ? URLEncodedForm.decode(body) : []
     }
 
     var keepAlive: Bool {

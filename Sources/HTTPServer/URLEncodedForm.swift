@@ -2,37 +2,59 @@
 public enum URLEncodedForm {
     /// Decodes `a=1&b=%2B2` into pairs, in order. Malformed escapes are kept as written.
     public static func decode(_ text: String) -> [(String, String)] {
-        var pairs: [(String, String)] = []
-        for part in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            if let eq = part.firstIndex(of: UInt8(ascii: "=")) {
-                pairs.append((percentDecode(part[part.startIndex..<eq]), percentDecode(part[part.index(after: eq)...])))
-            } else {
-                pairs.append((percentDecode(part[...]), ""))
+        decode(Array(text.utf8))
+    }
+
+    /// The same from bytes (a request body): names and values are percent-decoded as bytes and then
+    /// read as UTF-8, invalid sequences replaced (WHATWG URL §5.1).
+    public static func decode(_ bytes: [UInt8]) -> [(String, String)] {
+        bytes.withUnsafeBufferPointer { b in
+            var pairs: [(String, String)] = []
+            var start = 0
+            while start < b.count {
+                var end = start
+                while end < b.count, b[end] != UInt8(ascii: "&") { end += 1 }
+                if end > start {
+                    let part = UnsafeBufferPointer(rebasing: b[start..<end])
+                    if let eq = part.firstIndex(of: UInt8(ascii: "=")) {
+                        pairs.append((percentDecode(UnsafeBufferPointer(rebasing: part[..<eq])),
+                                      percentDecode(UnsafeBufferPointer(rebasing: part[(eq + 1)...]))))
+                    } else {
+                        pairs.append((percentDecode(part), ""))
+                    }
+                }
+                start = end + 1
             }
+            return pairs
         }
-        return pairs
     }
 
     /// Percent-decodes one component, `+` as space.
     public static func percentDecode(_ bytes: Substring.UTF8View.SubSequence) -> String {
+        Array(bytes).withUnsafeBufferPointer(percentDecode)
+    }
+
+    static func percentDecode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        // Most names and values hold neither: taken as they are.
+        guard bytes.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
-        var i = bytes.startIndex
-        while i < bytes.endIndex {
+        var i = 0
+        while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "+") {
                 out.append(0x20)
-            } else if b == UInt8(ascii: "%"),
-                      let h1 = bytes.index(i, offsetBy: 1, limitedBy: bytes.endIndex), h1 < bytes.endIndex,
-                      let h2 = bytes.index(i, offsetBy: 2, limitedBy: bytes.endIndex), h2 < bytes.endIndex,
-                      let hi = hexDigitValue(bytes[h1]), let lo = hexDigitValue(bytes[h2]) {
+            } else if b == UInt8(ascii: "%"), i + 2 < bytes.count,
+                      let hi = hexDigitValue(bytes[i + 1]), let lo = hexDigitValue(bytes[i + 2]) {
                 out.append(hi << 4 | lo)
-                i = bytes.index(after: h2)
+                i += 3
                 continue
             } else {
                 out.append(b)
             }
-            i = bytes.index(after: i)
+            i += 1
         }
         return String(decoding: out, as: UTF8.self)
     }

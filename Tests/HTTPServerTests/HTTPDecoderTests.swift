@@ -3,6 +3,14 @@ import Testing
 
 /// The parser as a pure value over bytes.
 struct HTTPDecoderTests {
+    /// tchar of RFC 9110 §5.6.2, for every byte value.
+    @Test func tokenBytesAreExactlyTheRFCs() {
+        let tchars = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        for byte in UInt8.min...UInt8.max {
+            #expect(isTokenByte(byte) == tchars.contains(byte), "byte \(byte)")
+        }
+    }
+
     struct Good: CustomTestStringConvertible, Sendable {
         var name: String
         var raw: String

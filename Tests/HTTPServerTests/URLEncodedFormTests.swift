@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import HTTPServer
 
 struct URLEncodedFormTests {
@@ -10,6 +11,49 @@ struct URLEncodedFormTests {
 
     @Test func decodesUTF8() {
         #expect(URLEncodedForm.decode("Body=caf%C3%A9")[0].1 == "caf\u{e9}")
+    }
+
+    /// A body is decoded as bytes (WHATWG URL §5.1): escapes and raw bytes form one UTF-8 sequence, and
+    /// what is still invalid is replaced.
+    @Test func bodiesDecodeAsBytes() {
+        let body: [UInt8] = Array("Body=".utf8) + [0xC3] + Array("%A9+x&N%FF=1&%E2%82=".utf8) + [0xAC]
+        let pairs = URLEncodedForm.decode(body)
+        #expect(pairs.map(\.0) == ["Body", "N\u{FFFD}", "\u{FFFD}"])
+        #expect(pairs.map(\.1) == ["\u{e9} x", "1", "\u{FFFD}"])
+    }
+
+    /// Generated bodies (escapes, pluses, raw and broken UTF-8) against a plain reading of WHATWG's steps.
+    @Test func agreesWithTheStandardsStepsOnGeneratedBodies() {
+        func reference(_ bytes: [UInt8]) -> [(String, String)] {
+            bytes.split(separator: UInt8(ascii: "&")).map { part in
+                let eq = part.firstIndex(of: UInt8(ascii: "=")) ?? part.endIndex
+                func decode(_ s: ArraySlice<UInt8>) -> String {
+                    var out: [UInt8] = []
+                    var i = s.startIndex
+                    while i < s.endIndex {
+                        if s[i] == UInt8(ascii: "%"), i + 2 < s.endIndex,
+                           let v = UInt8(String(decoding: s[(i + 1)...(i + 2)], as: UTF8.self), radix: 16),
+                           s[(i + 1)...(i + 2)].allSatisfy({ $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "-") }) {
+                            out.append(v)
+                            i += 3
+                        } else {
+                            out.append(s[i] == UInt8(ascii: "+") ? 0x20 : s[i])
+                            i += 1
+                        }
+                    }
+                    return String(decoding: out, as: UTF8.self)
+                }
+                return (decode(part[..<eq]), eq == part.endIndex ? "" : decode(part[(eq + 1)...]))
+            }
+        }
+        let alphabet: [[UInt8]] = ["a", "Z", "=", "&", "+", "%", "%4", "%41", "%e9", "%C3", "%A9", "%zz", "é", "-1"].map { Array($0.utf8) }
+            + [[0xC3], [0xA9], [0xFF], [0x00]]
+        var random = SplitMix64(seed: 0xF0A1)
+        for _ in 0..<500 {
+            let body = (0..<random.next() % 24).flatMap { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            let (got, want) = (URLEncodedForm.decode(body), reference(body))
+            #expect(got.map(\.0) == want.map(\.0) && got.map(\.1) == want.map(\.1), "\(body)")
+        }
     }
 
     @Test func roundTrips() {
