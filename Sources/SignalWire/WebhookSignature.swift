@@ -60,9 +60,17 @@ public struct WebhookSignature: Sendable {
 
     /// Whether header field `name` is `lowercaseName` (ASCII case ignored), without allocating.
     @usableFromInline
-    static func isField(_ name: String, _ lowercaseName: String) -> Bool {
-        name.utf8.count == lowercaseName.utf8.count && zip(name.utf8, lowercaseName.utf8).allSatisfy { byte, lower in
-            byte == lower || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") && byte | 0x20 == lower)
+    static func isField(_ name: String, _ lowercaseName: StaticString) -> Bool {
+        guard name.utf8.count == lowercaseName.utf8CodeUnitCount else { return false }
+        return lowercaseName.withUTF8Buffer { lower in
+            var i = 0
+            for byte in name.utf8 {
+                guard byte == lower[i] || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") && byte | 0x20 == lower[i]) else {
+                    return false
+                }
+                i += 1
+            }
+            return true
         }
     }
 

@@ -81,6 +81,16 @@ final class SWMLCache: @unchecked Sendable {
     private struct Key: Hashable {
         var plan: RoutePlan
         var dialed: String
+
+        /// Hashes what tells most plans apart (the number dialed, the member rung first); `==` still
+        /// compares everything. Hashing whole plans cost more than the rest of the lookup.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(dialed)
+            if case .call(let call) = plan {
+                hasher.combine(call.steps.count)
+                hasher.combine(call.steps.first?.targets.first?.address)
+            }
+        }
     }
 
     private let renderer: SWMLRenderer

@@ -47,6 +47,32 @@ struct RenderingTests {
      "pools": {"sales": {"members": ["+15551111111", "+15551111112", "+15551111113"]}}}
     """#
 
+    /// The document cache hashes a plan by its dialed number and first member only: plans alike in those
+    /// still get their own documents, each the renderer's.
+    @Test func cachedDocumentsAreEachPlansOwn() throws {
+        let renderer = SWMLRenderer(callbackBase: "https://sb.example.com")
+        let cache = SWMLCache(renderer: renderer, capacity: 8)
+        let step = RingStep(pool: "sales", parallel: false, targets: [RingTarget(address: "+15551111111", timeout: 20)],
+                            confirm: false, callerID: .caller)
+        var plans: [RoutePlan] = [.notInService, .call(CallPlan(steps: [step]))]
+        plans.append(.call(CallPlan(greeting: "Hello", steps: [step])))
+        plans.append(.call(CallPlan(steps: [step], closedMessage: "Closed")))
+        var longer = step
+        longer.targets.append(RingTarget(address: "+15551111112", timeout: 20))
+        plans.append(.call(CallPlan(steps: [longer])))
+        var parallel = longer
+        parallel.parallel = true
+        plans.append(.call(CallPlan(steps: [parallel])))
+        for _ in 0..<3 {
+            for plan in plans {
+                for dialed in ["+15550000001", "+15550000002"] {
+                    #expect(cache.bytes(plan, dialed: dialed) == renderer.render(plan, dialed: dialed).jsonBytes(), "\(plan)")
+                }
+            }
+        }
+        #expect(Set(plans.map { String(decoding: cache.bytes($0, dialed: "+15550000001"), as: UTF8.self) }).count == plans.count)
+    }
+
     @Test func roundRobinFromTheTop() throws {
         #expect(try Self.voice(Self.threeMembers) == ##"{"version":"1.0.0","sections":{"main":[{"answer":{}},{"play":{"url":"say:Thanks for calling Acme sales."}},{"connect":{"serial":[{"to":"+15551111111","timeout":20},{"to":"+15551111112","timeout":20},{"to":"+15551111113","timeout":20}]}},\##(Self.connected),\##(Self.vm),{"hangup":{}}]}}"##)
     }

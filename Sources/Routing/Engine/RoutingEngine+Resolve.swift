@@ -30,7 +30,8 @@ extension RoutingEngine {
         guard let name = route?.pool(for: request.channel), var pool = routes.pools[name] else {
             return Resolution(route: route, target: .unrouted)
         }
-        var visited: Set<String> = [pool.name]
+        // Pools already passed through (a handful at most: an array, no hashing per request).
+        var visited = [pool.name]
         closedHours: while let hours = pool.hours, !hours.isOpen(at: request.now) {
             switch (hours.closed, request.channel) {
             case (.voicemail, .voice):
@@ -38,7 +39,8 @@ extension RoutingEngine {
             case (.message(let message), .voice):
                 return Resolution(route: route, target: .closedMessage(message))
             case (.pool(let next), _):
-                guard let nextPool = routes.pools[next], visited.insert(next).inserted else { break closedHours }
+                guard let nextPool = routes.pools[next], !visited.contains(next) else { break closedHours }
+                visited.append(next)
                 pool = nextPool
             case (.voicemail, .sms), (.message, .sms):
                 break closedHours
@@ -46,9 +48,10 @@ extension RoutingEngine {
         }
         var pools = [pool]
         if request.channel == .voice {
-            var chained: Set<String> = [pool.name]
+            var chained = [pool.name]
             var next = pool.overflow
-            while let name = next, let overflow = routes.pools[name], chained.insert(name).inserted {
+            while let name = next, let overflow = routes.pools[name], !chained.contains(name) {
+                chained.append(name)
                 if overflow.isOpen(at: request.now) { pools.append(overflow) }
                 next = overflow.overflow
             }
