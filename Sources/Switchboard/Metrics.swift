@@ -121,7 +121,8 @@ extension Metrics {
         let name: String
         let help: String
         let labelNames: [String]
-        private var series: [String: Series] = [:]
+        /// Keyed by the label values themselves: no joined string to build on every update.
+        private var series: [[String]: Series] = [:]
 
         init(_ name: String, _ help: String, _ labelNames: [String]) {
             self.name = name
@@ -130,12 +131,12 @@ extension Metrics {
         }
 
         func add(_ labels: [String], _ amount: UInt64 = 1) {
-            series[labels.joined(separator: "\u{1F}"), default: Series(labels: labels)].value &+= amount
+            series[labels, default: Series(labels: labels)].value &+= amount
         }
 
         func render(into text: inout String) {
             Metrics.header(name, help, "counter", into: &text)
-            for key in series.keys.sorted() {
+            for key in series.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 let entry = series[key]!
                 text += name + Metrics.labelSet(labelNames, entry.labels) + " \(entry.value)\n"
             }
@@ -155,7 +156,8 @@ extension Metrics {
         let help: String
         let labelNames: [String]
         let buckets: [Double]
-        private var series: [String: Series] = [:]
+        /// Keyed by the label values themselves: no joined string to build on every update.
+        private var series: [[String]: Series] = [:]
 
         init(_ name: String, _ help: String, _ labelNames: [String], _ buckets: [Double]) {
             self.name = name
@@ -167,13 +169,13 @@ extension Metrics {
         func observe(_ labels: [String], _ value: Double) {
             let bucket = buckets.firstIndex { value <= $0 }
             let bucketCount = buckets.count
-            series[labels.joined(separator: "\u{1F}"), default: Series(labels: labels, counts: Array(repeating: 0, count: bucketCount))]
+            series[labels, default: Series(labels: labels, counts: Array(repeating: 0, count: bucketCount))]
                 .record(value, bucket: bucket)
         }
 
         func render(into text: inout String) {
             Metrics.header(name, help, "histogram", into: &text)
-            for key in series.keys.sorted() {
+            for key in series.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 let entry = series[key]!
                 var cumulative: UInt64 = 0
                 for (index, bound) in buckets.enumerated() {

@@ -198,7 +198,8 @@ enum SignatureVectors {
         #expect(signature.jsonSignature(url: head, rawBody: Array(message.utf8.dropFirst(split))) == sha1)
     }
 
-    /// One keyed HMAC shared by many threads: each check copies it, so every answer is still right.
+    /// One keyed HMAC shared by many threads: each check has a context of its own (a spare restarted on
+    /// the key, or a new copy), so every answer is still right; without the restart this fails.
     @Test func concurrentChecksShareTheKeyedState() {
         let shared = json
         let results = Locked([Int: Bool]())
