@@ -12,7 +12,7 @@ extension SQLiteConnection {
         var state = PoolState()
         let operation = "load the state of pool \(pool)"
         if needs.contains(.position) {
-            state.lastMember = try scalar(
+            state.lastMember = try pendingPositions?[pool]?.member ?? scalar(
                 "SELECT last_member FROM pool_state WHERE pool = ?", [.text(pool)], operation)?.text
         }
         if needs.contains(.lastOffered) {
@@ -33,7 +33,8 @@ extension SQLiteConnection {
         return state
     }
 
-    /// Stores one decision and moves its pool's round-robin position to its member.
+    /// Stores one decision and moves its pool's round-robin position to its member (in a batch, in
+    /// `pendingPositions` until `writePositions()`).
     func insertDecision(_ record: DecisionRecord, _ operation: String) throws {
         try execute(
             """
@@ -42,15 +43,32 @@ extension SQLiteConnection {
             """,
             [SQLValue(record.time), .text(record.channel.rawValue), .text(record.id), .text(record.from),
              .text(record.to), .text(record.pool), .text(record.member)], operation)
+        if pendingPositions != nil {
+            pendingPositions?[record.pool] = (record.member, record.time)
+        } else {
+            try storePosition(pool: record.pool, member: record.member, time: record.time, operation)
+        }
+        if record.channel == .sms {
+            try upsertConversation(poolNumber: record.to, member: record.member, customer: record.from, time: record.time, operation)
+        }
+    }
+
+    /// Stores the batch's positions (see `pendingPositions`) and starts an empty set.
+    func writePositions(_ operation: String) throws {
+        guard let positions = pendingPositions else { return }
+        for (pool, position) in positions {
+            try storePosition(pool: pool, member: position.member, time: position.time, operation)
+        }
+        pendingPositions = [:]
+    }
+
+    private func storePosition(pool: String, member: String, time: Date, _ operation: String) throws {
         try execute(
             """
             INSERT INTO pool_state (pool, last_member, updated) VALUES (?1, ?2, ?3)
             ON CONFLICT (pool) DO UPDATE SET last_member = excluded.last_member, updated = excluded.updated
             """,
-            [.text(record.pool), .text(record.member), SQLValue(record.time)], operation)
-        if record.channel == .sms {
-            try upsertConversation(poolNumber: record.to, member: record.member, customer: record.from, time: record.time, operation)
-        }
+            [.text(pool), .text(member), SQLValue(time)], operation)
     }
 
     private static let stickySQL = """

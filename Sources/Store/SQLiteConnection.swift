@@ -1,4 +1,5 @@
 import CSQLite
+import FoundationEssentials
 
 /// One SQLite connection with a cache of prepared statements, one per SQL string.
 ///
@@ -12,6 +13,12 @@ final class SQLiteConnection {
     /// bytes never move, so a lookup hashes 8 bytes instead of the whole text. Checked by comparing the
     /// text (free when it is the same literal), since a freed string's address can be reused.
     private var byAddress: [UnsafeRawPointer: (sql: String, statement: OpaquePointer)] = [:]
+
+    /// Round-robin positions moved by the decisions of the group-commit batch running on this (write)
+    /// connection, not yet in `pool_state`: nil outside a batch. While the batch holds the write lock
+    /// nobody else can move them, so its decisions read them here, and `writePositions()` stores each
+    /// pool's last one once, before the batch commits, instead of once per decision.
+    var pendingPositions: [String: (member: String, time: Date)]?
 
     /// Opens (creating it when `readOnly` is false) the database at `path`, with a 5 s busy timeout.
     init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int32 = 5_000) throws {

@@ -128,27 +128,34 @@ extension SQLiteStore {
             for job in batch where job.error == nil { job.error = error }
         }
         guard !isClosed else { return failAll(StoreError.closed("route", path: path)) }
+        // Round-robin positions are stored once per pool and batch, just before its commit.
+        writer.pendingPositions = [:]
+        defer { writer.pendingPositions = nil }
         do {
             try writer.execute("BEGIN IMMEDIATE", [], "route")
             for job in batch { try job.work?(writer) }
+            try writer.writePositions("route")
             try writer.execute("COMMIT", [], "route")
             return
         } catch {
             rollback()
         }
+        writer.pendingPositions = [:]
         do {
             try writer.execute("BEGIN IMMEDIATE", [], "route")
         } catch {
             return failAll(error)
         }
         for job in batch {
+            let positions = writer.pendingPositions
             do {
                 try writer.execute("SAVEPOINT route_job", [], "route")
                 try job.work?(writer)
                 try writer.execute("RELEASE route_job", [], "route")
             } catch {
                 job.error = error
-                // The job's work is undone, any filling of the sticky table with it.
+                // The job's work is undone, its positions and any filling of the sticky table with it.
+                writer.pendingPositions = positions
                 stickyPools.forgetAll()
                 _ = try? writer.execute("ROLLBACK TO route_job", [], "route")
                 _ = try? writer.execute("RELEASE route_job", [], "route")
@@ -160,6 +167,7 @@ extension SQLiteStore {
             }
         }
         do {
+            try writer.writePositions("route")
             try writer.execute("COMMIT", [], "route")
         } catch {
             rollback()

@@ -14,6 +14,15 @@ import Testing
         private(set) var errors = 0
         private(set) var committedAtCompletion: [Int] = []
         let done = DispatchGroup()
+        /// Routes one decision into these results.
+        func route(_ store: SQLiteStore, _ choose: @escaping @Sendable ([String: PoolState]) throws -> (String, [DecisionRecord])) {
+            done.enter()
+            store.route(positionQuery(), choose) { result in
+                self.add(result, committed: 0)
+                self.done.leave()
+            }
+        }
+
         func add(_ result: Result<String, any Error>, committed: Int) {
             lock.withLock {
                 switch result {
@@ -67,11 +76,7 @@ import Testing
         defer { store.close() }
         let results = Results()
         for i in 0..<20 {
-            results.done.enter()
-            store.route(positionQuery(), Self.refusable(id: "c\(i)", refusing: i % 4 == 0)) { result in
-                results.add(result, committed: 0)
-                results.done.leave()
-            }
+            results.route(store, Self.refusable(id: "c\(i)", refusing: i % 4 == 0))
         }
         #expect(results.done.wait(timeout: .now() + 10) == .success)
         #expect(results.errors == 5)
@@ -89,11 +94,7 @@ import Testing
         store.holdCommits()
         store.holdCommits()  // holds nest
         for i in 0..<20 {
-            results.done.enter()
-            store.route(positionQuery(), Self.refusable(id: "held-\(i)", refusing: i == 7)) { result in
-                results.add(result, committed: 0)
-                results.done.leave()
-            }
+            results.route(store, Self.refusable(id: "held-\(i)", refusing: i == 7))
         }
         store.releaseCommits()
         #expect(results.done.wait(timeout: .now() + 0.3) == .timedOut, "one hold is still open")
@@ -104,6 +105,42 @@ import Testing
         #expect(try store.decisionCount() == 19)
         // The 19 decisions went round in order, as if made one by one.
         #expect(results.members == (0..<19).map { Self.members[$0 % 3] })
+        // The batch stored its last position once, before committing.
+        #expect(try store.poolStates(positionQuery())["sales"]?.lastMember == Self.members[18 % 3])
+    }
+
+    /// A job that moved a position and then failed (after its decision was inserted) is undone with
+    /// its position: the next decision of the batch goes on from the one before, and `pool_state`
+    /// holds the last decision that stayed.
+    @Test func aFailedJobTakesItsPositionWithIt() throws {
+        let db = TemporaryDatabase()
+        defer { db.remove() }
+        let store = try SQLiteStore(path: db.path)
+        defer { store.close() }
+        let results = Results()
+        store.holdCommits()
+        for i in 0..<4 {
+            results.route(store, roundRobin(Self.members, id: "before-\(i)"))
+        }
+        results.done.enter()
+        let broken = DecisionRecord(time: Date(), channel: .voice, id: "broken", from: "+15550001000", to: "+15550000001",
+                                    pool: "sales", member: "+15559999999")
+        store.enqueue("test", completion: { (result: Result<String, any Error>) in
+            results.add(result, committed: 0)
+            results.done.leave()
+        }) { connection in
+            try connection.insertDecision(broken, "test")
+            throw StoreError(operation: "test", code: 1, message: "failed after its insert")
+        }
+        for i in 0..<2 {
+            results.route(store, roundRobin(Self.members, id: "after-\(i)"))
+        }
+        store.releaseCommits()
+        #expect(results.done.wait(timeout: .now() + 10) == .success)
+        #expect(results.errors == 1)
+        #expect(results.members == (0..<6).map { Self.members[$0 % 3] })
+        #expect(try membersInOrder(store) == (0..<6).map { Self.members[$0 % 3] })
+        #expect(try store.poolStates(positionQuery())["sales"]?.lastMember == Self.members[5 % 3])
     }
 
     @Test func aClosedStoreAnswersWithAnError() throws {
@@ -112,11 +149,7 @@ import Testing
         let store = try SQLiteStore(path: db.path)
         store.close()
         let results = Results()
-        results.done.enter()
-        store.route(positionQuery(), roundRobin(Self.members)) { result in
-            results.add(result, committed: 0)
-            results.done.leave()
-        }
+        results.route(store, roundRobin(Self.members))
         #expect(results.done.wait(timeout: .now() + 5) == .success)
         #expect(results.errors == 1)
     }
