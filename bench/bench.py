@@ -6,7 +6,7 @@ requests: the full path includes the signature check), prints requests/s, latenc
 errors and RSS, checks that the database holds exactly one decision per 2xx routing answer, and
 appends the figures to bench/RESULTS.md. Everything listens on 127.0.0.1; every run is bounded.
 """
-import base64, hashlib, hmac, json, os, platform, re, signal, socket, sqlite3, subprocess, sys, tempfile, time
+import base64, hashlib, hmac, json, os, platform, re, resource, signal, socket, sqlite3, subprocess, sys, tempfile, time
 import urllib.parse, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -138,14 +138,56 @@ class Daemon:
             return db.execute("SELECT count(*) FROM decisions").fetchone()[0]
 
 
-def wrk(port, script, connections, env):
+def cpu_seconds(pids):
+    """User + system CPU time of processes (all their threads), from /proc/PID/stat."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def with_children(pid):
+    """`pid` and its child processes (nginx's workers)."""
+    pids = [pid]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
+
+
+def machine_ticks():
+    """(steal, total) jiffies of all CPUs: time the hypervisor gave to others, on a shared machine."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    return values[7], sum(values[:8])
+
+
+def wrk(port, script, connections, env, server_pids):
+    """One wrk run; besides wrk's figures: CPU per request of the server and of wrk, and steal time."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{DURATION}s", "--timeout", "5s", "-s", script, f"http://127.0.0.1:{port}"]
+    server_before, wrk_before, ticks_before = cpu_seconds(server_pids), resource.getrusage(resource.RUSAGE_CHILDREN), machine_ticks()
     out = subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=DURATION + 60).stdout
+    server_after, wrk_after, ticks_after = cpu_seconds(server_pids), resource.getrusage(resource.RUSAGE_CHILDREN), machine_ticks()
     match = re.search(r"WRK_RESULT (\{.*\})", out)
     if not match:
         sys.exit("wrk gave no result:\n" + out)
     result = json.loads(match.group(1))
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    requests = max(result["requests"], 1)
+    result["server_us"] = (server_after - server_before) / requests * 1e6
+    wrk_cpu = (wrk_after.ru_utime + wrk_after.ru_stime) - (wrk_before.ru_utime + wrk_before.ru_stime)
+    result["wrk_us"] = wrk_cpu / requests * 1e6
+    result["steal"] = 100 * (ticks_after[0] - ticks_before[0]) / max(ticks_after[1] - ticks_before[1], 1)
     return result
 
 
@@ -188,7 +230,8 @@ def line(name, connections, r, ratio=None):
     extra = f"  {ratio:.2f}x nginx" if ratio is not None else ""
     return (f"{name:<18} c={connections:<4} {r['rps']:>9.0f} req/s  p50 {r['p50_us'] / 1000:6.2f} ms  "
             f"p99 {r['p99_us'] / 1000:6.2f} ms  p99.9 {r['p999_us'] / 1000:6.2f} ms  non-2xx {r['non2xx']}  "
-            f"socket errors {r['socket_errors']}{extra}")
+            f"socket errors {r['socket_errors']}  CPU/req server {r['server_us']:5.1f} us, wrk {r['wrk_us']:4.1f} us; "
+            f"steal {r['steal']:.0f}%{extra}")
 
 
 def main():
@@ -218,7 +261,7 @@ def main():
         ceiling = {}
         try:
             for c in CONNECTIONS:
-                ceiling[c] = wrk(nginx_port, "bench/nginx.lua", c, {"BENCH_BODY": body})
+                ceiling[c] = wrk(nginx_port, "bench/nginx.lua", c, {"BENCH_BODY": body}, with_children(nginx.pid))
                 say(line("nginx", c, ceiling[c]))
         finally:
             nginx.terminate()
@@ -228,7 +271,8 @@ def main():
         results = {}
         for name, path, ctype, file in scenarios:
             for c in CONNECTIONS:
-                r = wrk(daemon.port, "bench/signed.lua", c, {"BENCH_PATH": path, "BENCH_CONTENT_TYPE": ctype, "BENCH_REQUESTS": file})
+                r = wrk(daemon.port, "bench/signed.lua", c, {"BENCH_PATH": path, "BENCH_CONTENT_TYPE": ctype, "BENCH_REQUESTS": file},
+                        [daemon.process.pid])
                 results[(name, c)] = r
                 if path in ("/voice", "/sms"):
                     routed_by_wrk += r["requests"] - r["non2xx"]
@@ -244,7 +288,8 @@ def main():
         # Durability: synchronous=FULL with group commit, /voice at the first connection count.
         full = Daemon(binary, directory, durability="full")
         c = CONNECTIONS[0]
-        r = wrk(full.port, "bench/signed.lua", c, {"BENCH_PATH": "/voice", "BENCH_CONTENT_TYPE": "application/json", "BENCH_REQUESTS": scenarios[0][3]})
+        r = wrk(full.port, "bench/signed.lua", c, {"BENCH_PATH": "/voice", "BENCH_CONTENT_TYPE": "application/json", "BENCH_REQUESTS": scenarios[0][3]},
+                [full.process.pid])
         # Requests wrk left in flight when it stopped are still committed and answered: let them settle.
         answered_full = full.answered_2xx("/voice")
         for _ in range(20):
@@ -263,6 +308,12 @@ def main():
         say(f"  /voice c={CONNECTIONS[0]} >= 0.5x nginx: {v['rps'] / ceiling[CONNECTIONS[0]]['rps']:.2f}x; p99 <= 2 ms: {v['p99_us'] / 1000:.2f} ms")
         say(f"  peak RSS <= 40 MiB: {peak_kib / 1024:.1f}; idle <= 15 MiB: {daemon.idle_rss_kib / 1024:.1f}; READY <= 100 ms: {daemon.ready_ms:.1f}")
         say(f"  durability=full >= 0.25x nginx: {r['rps'] / ceiling[c]['rps']:.2f}x")
+        # With every core busy, a server and wrk that need S + W us of CPU per request cannot pass
+        # cores * 1e6 / (S + W) requests/s: the ratio to nginx is set by CPU per request.
+        n, cores = ceiling[CONNECTIONS[0]], os.cpu_count()
+        say(f"CPU per request at c={CONNECTIONS[0]}: Switchboard /voice {v['server_us']:.1f} us + wrk {v['wrk_us']:.1f} us, "
+            f"nginx {n['server_us']:.1f} us + wrk {n['wrk_us']:.1f} us; {cores} cores allow at most "
+            f"{cores * 1e6 / (v['server_us'] + v['wrk_us']):.0f} and {cores * 1e6 / (n['server_us'] + n['wrk_us']):.0f} requests/s")
         if not ok:
             sys.exit(1)
 
