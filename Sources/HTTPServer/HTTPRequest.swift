@@ -64,7 +64,9 @@ public struct HTTPRequest: Sendable {
     }
 
     var keepAlive: Bool {
-        let connection = headers.values("Connection").joined(separator: ",").lowercased()
+        let values = headers.values("Connection")
+        if values.isEmpty { return version == .http11 }
+        let connection = values.joined(separator: ",").lowercased()
         let tokens = connection.split(separator: ",").map { $0.trimmingSpaces() }
         if tokens.contains("close") { return false }
         return version == .http11 || tokens.contains("keep-alive")

@@ -61,8 +61,17 @@ public struct KeyValueLogHandler: LogHandler {
         if let error = event.error, merged["error"] == nil {
             merged["error"] = .string("\(error)")
         }
-        let prefix = journal ? "<\(Self.syslogPriority(event.level))>" : Self.timestamp() + " "
-        output(prefix + Self.line(level: event.level, message: event.message.description, metadata: merged))
+        // One buffer for the whole line: no intermediate strings to join.
+        var line: [UInt8] = []
+        line.reserveCapacity(128 + merged.count * 32)
+        if journal {
+            line += "<\(Self.syslogPriority(event.level))>".utf8
+        } else {
+            Self.appendTimestamp(to: &line)
+            line.append(UInt8(ascii: " "))
+        }
+        Self.appendLine(level: event.level, message: event.message.description, metadata: merged, to: &line)
+        output(String(decoding: line, as: UTF8.self))
         // A notice (start, stop, reload) or worse, and everything before it, is on stderr before
         // `log` returns; info and debug lines (one per request) wait at most 10 ms.
         if event.level >= .notice { StandardErrorWriter.shared.flush() }
@@ -76,9 +85,14 @@ public struct KeyValueLogHandler: LogHandler {
 
     /// The line after its timestamp or priority: `LEVEL message key=value ...`.
     static func line(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
-        // Built as bytes: one buffer, no intermediate strings for the usual plain ASCII values.
         var line: [UInt8] = []
-        line.reserveCapacity(96 + message.utf8.count + metadata.count * 32)
+        appendLine(level: level, message: message, metadata: metadata, to: &line)
+        return String(decoding: line, as: UTF8.self)
+    }
+
+    /// `line`, appended to `line` as bytes: no intermediate strings for the usual plain ASCII values.
+    static func appendLine(level: Logger.Level, message: String, metadata: Logger.Metadata, to line: inout [UInt8]) {
+        line.reserveCapacity(line.count + 96 + message.utf8.count + metadata.count * 32)
         line += levelName(level).utf8
         line.append(UInt8(ascii: " "))
         line += escapeControls(message).utf8
@@ -92,7 +106,6 @@ public struct KeyValueLogHandler: LogHandler {
                 line += quotedIfNeeded(text(of: value)).utf8
             }
         }
-        return String(decoding: line, as: UTF8.self)
     }
 
     static func levelName(_ level: Logger.Level) -> String {
@@ -219,6 +232,13 @@ public struct KeyValueLogHandler: LogHandler {
 
     /// Now as `2025-01-31T12:34:56.789Z`. The part up to the seconds is formatted once a second.
     static func timestamp() -> String {
+        var text: [UInt8] = []
+        appendTimestamp(to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// `timestamp()`, appended as bytes.
+    static func appendTimestamp(to text: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let seconds = now.tv_sec
@@ -228,8 +248,11 @@ public struct KeyValueLogHandler: LogHandler {
             }
             return cache.text
         }
-        let millis = now.tv_nsec / 1_000_000
-        return prefix + (millis < 10 ? ".00" : millis < 100 ? ".0" : ".") + String(millis) + "Z"
+        let millis = Int(now.tv_nsec / 1_000_000)
+        text += prefix.utf8
+        text.append(UInt8(ascii: "."))
+        for digit in [millis / 100, millis / 10 % 10, millis % 10] { text.append(UInt8(ascii: "0") + UInt8(digit)) }
+        text.append(UInt8(ascii: "Z"))
     }
 
     private static let secondsPrefix = Locked<(second: Int, text: String)>((0, ""))

@@ -167,16 +167,18 @@ extension JSONParser {
     /// moved past it. Anything else is left to `parseString` (nil, `offset` unmoved).
     private mutating func plainString() -> Range<Int>? {
         let start = offset + 1
-        var end = start
-        while end < bytes.count {
-            let byte = bytes[end]
-            if byte == UInt8(ascii: "\"") {
-                offset = end + 1
-                return start..<end
+        let closing: Int? = bytes.withUnsafeBufferPointer { b in
+            var i = start
+            while i < b.count {
+                let byte = b[i]
+                if byte == UInt8(ascii: "\"") { return i }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+                i += 1
             }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
-            end += 1
+            return nil
         }
-        return nil
+        guard let closing else { return nil }
+        offset = closing + 1
+        return start..<closing
     }
 }
