@@ -36,10 +36,11 @@ public struct RoutingService: Sendable {
                 completion(relay(request, from: member, engine: engine, requestID: requestID))
             }
         }
-        guard let query = engine.stateQuery(for: request) else {
+        let route = engine.resolve(route: request)
+        guard let query = route.stateQuery else {
             return completion(stateless(request, engine: engine))
         }
-        store.route(query, Self.choose(request, engine), completion: { result in
+        store.route(query, Self.choose(route, engine), completion: { result in
             completion(finish(result, request: request, engine: engine, requestID: requestID))
         })
     }
@@ -49,25 +50,26 @@ public struct RoutingService: Sendable {
         if request.channel == .sms, let member = engine.relayMember(for: request) {
             return relay(request, from: member, engine: engine, requestID: requestID)
         }
-        guard let query = engine.stateQuery(for: request) else { return stateless(request, engine: engine) }
+        let route = engine.resolve(route: request)
+        guard let query = route.stateQuery else { return stateless(request, engine: engine) }
         if dryRun {
             var random = SystemRandomNumberGenerator()
             do {
-                return engine.decide(request, states: try store.poolStates(query), random: &random).plan
+                return engine.decide(route, states: try store.poolStates(query), random: &random).plan
             } catch {
                 failed("route", error, requestID: requestID)
                 return stateless(request, engine: engine)
             }
         }
-        let result = Result { () throws -> RouteOutcome in try store.route(query, Self.choose(request, engine)) }
+        let result = Result { () throws -> RouteOutcome in try store.route(query, Self.choose(route, engine)) }
         return finish(result, request: request, engine: engine, requestID: requestID)
     }
 
     /// The decision the store runs inside its transaction, on the state it read there.
-    static func choose(_ request: RouteRequest, _ engine: RoutingEngine) -> @Sendable ([String: PoolState]) -> (RouteOutcome, [DecisionRecord]) {
+    static func choose(_ route: ResolvedRoute, _ engine: RoutingEngine) -> @Sendable ([String: PoolState]) -> (RouteOutcome, [DecisionRecord]) {
         { states in
             var random = SystemRandomNumberGenerator()
-            let outcome = engine.decide(request, states: states, random: &random)
+            let outcome = engine.decide(route, states: states, random: &random)
             return (outcome, outcome.records)
         }
     }

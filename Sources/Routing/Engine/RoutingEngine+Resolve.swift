@@ -2,8 +2,8 @@ import FoundationEssentials
 
 /// Which pools a request reaches: number lookup, business hours, overflow chain.
 extension RoutingEngine {
-    struct Resolution {
-        enum Target {
+    struct Resolution: Sendable {
+        enum Target: Sendable {
             /// No pool for this number and channel.
             case unrouted
             /// Closed, action `voicemail`: this pool's voicemail.

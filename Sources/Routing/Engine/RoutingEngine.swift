@@ -3,9 +3,11 @@ import FoundationEssentials
 /// Decides where calls and texts go. Pure: the store supplies pool state, the caller answers and records.
 ///
 /// The app's sequence for one request:
-/// 1. `stateQuery(for:)`; nil means no pool state is needed (and nothing will be recorded).
-/// 2. Inside the store's transaction, `decide(_:states:random:)` with the states it loaded; store
-///    `outcome.records`; answer with `outcome.plan`.
+/// 1. `resolve(route:)`, whose `stateQuery` is nil when no pool state is needed (and nothing will
+///    be recorded).
+/// 2. Inside the store's transaction, `decide(_:states:random:)` with that resolved route and the
+///    states the store loaded; store `outcome.records`; answer with `outcome.plan`.
+/// (`stateQuery(for:)` and `decide(request, ...)` do the same from the request, resolving it each time.)
 ///
 /// For a text, first ask `relayMember(for:)`: when a member texts the pool number, look up the
 /// customer who last reached them and answer `relay(_:toCustomer:)` instead.
@@ -20,10 +22,19 @@ public struct RoutingEngine: Sendable {
     /// only the first), each with the state its strategy and stickiness read. nil when no pool is
     /// rung: not in service, dropped, or closed with voicemail or a message.
     public func stateQuery(for request: RouteRequest) -> StateQuery? {
-        guard case .ring(let pools) = resolve(request).target else { return nil }
+        resolve(route: request).stateQuery
+    }
+
+    /// `request` resolved to its pools once, with the state a decision needs: `decide` reuses it.
+    public func resolve(route request: RouteRequest) -> ResolvedRoute {
+        let resolution = resolve(request)
+        guard case .ring(let pools) = resolution.target else {
+            return ResolvedRoute(request: request, resolution: resolution, stateQuery: nil)
+        }
         var needs: [String: StateNeeds] = [:]
         for pool in pools { needs[pool.name] = pool.stateNeeds }
-        return StateQuery(pools: needs, caller: request.from, now: request.now)
+        return ResolvedRoute(request: request, resolution: resolution,
+                             stateQuery: StateQuery(pools: needs, caller: request.from, now: request.now))
     }
 
     /// The plan for `request`, and one record for the pool rung first (its first member), none when
@@ -33,7 +44,17 @@ public struct RoutingEngine: Sendable {
         states: [String: PoolState],
         random: inout some RandomNumberGenerator
     ) -> RouteOutcome {
-        let resolution = resolve(request)
+        decide(resolve(route: request), states: states, random: &random)
+    }
+
+    /// `decide` for a route resolved by this engine (`resolve(route:)`), without resolving it again.
+    public func decide(
+        _ route: ResolvedRoute,
+        states: [String: PoolState],
+        random: inout some RandomNumberGenerator
+    ) -> RouteOutcome {
+        let request = route.request
+        let resolution = route.resolution
         let greeting = resolution.route?.greeting
         switch resolution.target {
         case .unrouted:
@@ -54,4 +75,12 @@ public struct RoutingEngine: Sendable {
         DecisionRecord(time: request.now, channel: request.channel, id: request.id,
                        from: request.from, to: request.to, pool: pool, member: member)
     }
+}
+
+/// A request and the pools it reaches (see `RoutingEngine.resolve(route:)`).
+public struct ResolvedRoute: Sendable {
+    public let request: RouteRequest
+    let resolution: RoutingEngine.Resolution
+    /// The state to load before deciding; nil when no pool is rung (nothing will be recorded).
+    public let stateQuery: StateQuery?
 }
