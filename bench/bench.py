@@ -93,7 +93,8 @@ class Daemon:
         env = {"PATH": os.environ.get("PATH", ""), "NOTIFY_SOCKET": notify, "SIGNALWIRE_SIGNING_KEY": KEY,
                "SWITCHBOARD_PUBLIC_URL": PUBLIC, "SWITCHBOARD_NO_CONFIGURE": "1", "SWITCHBOARD_DURABILITY": durability,
                "SWITCHBOARD_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "info")}
-        self.log = open(os.path.join(directory, f"daemon-{durability}.log"), "w")
+        self.log_path = os.path.join(directory, f"daemon-{durability}.log")
+        self.log = open(self.log_path, "w")
         started = time.monotonic()
         self.process = subprocess.Popen(
             [binary, "serve", "--listen", f"127.0.0.1:{self.port}", "--routes", os.path.join(directory, "routes.json"),
@@ -132,6 +133,12 @@ class Daemon:
         code = self.process.wait(timeout=15)
         self.log.close()
         return peak, code
+
+    def slow_commits(self):
+        """The daemon's "Slow database commit" warnings (batches of 100 ms or more): count and longest."""
+        with open(self.log_path) as f:
+            found = [int(m) for m in re.findall(r"Slow database commit.*?milliseconds=(\d+)", f.read())]
+        return f"slow commits (>= 100 ms): {len(found)}" + (f", longest {max(found)} ms" if found else "")
 
     def decisions(self):
         with sqlite3.connect(self.db) as db:
@@ -280,7 +287,7 @@ def main():
         answered = daemon.answered_2xx("/voice") + daemon.answered_2xx("/sms")
         peak_kib, code = daemon.stop()
         decisions = daemon.decisions()
-        say(f"peak RSS under load {peak_kib / 1024:.1f} MiB; SIGTERM exit code {code}")
+        say(f"peak RSS under load {peak_kib / 1024:.1f} MiB; SIGTERM exit code {code}; {daemon.slow_commits()}")
         ok = decisions == answered
         say(f"database: {decisions} decisions; daemon answered {answered} routing requests 2xx "
             f"(wrk saw {routed_by_wrk} complete before it stopped): {'OK, one decision per 2xx answer' if ok else 'MISMATCH'}")
@@ -300,7 +307,7 @@ def main():
             answered_full = again
         full.stop()
         say(line("voice_json FULL", c, r, r["rps"] / ceiling[c]["rps"]))
-        say(f"durability=full database: {full.decisions()} decisions for {answered_full} 2xx answers")
+        say(f"durability=full database: {full.decisions()} decisions for {answered_full} 2xx answers; {full.slow_commits()}")
 
         v = results[("voice_json", CONNECTIONS[0])]
         say()

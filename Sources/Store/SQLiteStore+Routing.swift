@@ -119,10 +119,14 @@ extension SQLiteStore {
     /// again with a savepoint per job, so that only the failing jobs are refused; jobs rarely fail
     /// alone (a full disk fails them all), so the usual batch pays for no savepoint.
     func runBatch(_ batch: [GroupCommit.Job]) {
+        let started = DispatchTime.now().uptimeNanoseconds
         writeLock.lock()
         defer {
             writeLock.unlock()
             for job in batch { job.work = nil }
+            if let observer = batchObserver.withLock({ $0 }) {
+                observer(BatchTiming(jobs: batch.count, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9))
+            }
         }
         func failAll(_ error: any Error) {
             for job in batch where job.error == nil { job.error = error }

@@ -39,6 +39,21 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     let stickyPools = StickyPools()
     /// Checkpoints the WAL off the write path (nil when read-only).
     let checkpointer: Checkpointer?
+    /// Told how long each group-commit batch held the write connection (see `observeBatches`).
+    let batchObserver = Locked<(@Sendable (BatchTiming) -> Void)?>(nil)
+
+    /// One group-commit batch: its jobs, and the seconds from asking for the write lock
+    /// (`BEGIN IMMEDIATE`, which waits while another process writes) to its commit or failure.
+    public struct BatchTiming: Sendable, Equatable {
+        public var jobs: Int
+        public var seconds: Double
+    }
+
+    /// Calls `observer` on the writer after every group-commit batch (it must be quick): slow
+    /// commits, a slow disk or another process holding the lock, show up there.
+    public func observeBatches(_ observer: @escaping @Sendable (BatchTiming) -> Void) {
+        batchObserver.withLock { $0 = observer }
+    }
 
     /// Opens (creating and migrating it if needed) the database at `path`.
     /// - Parameter readOnly: open for reading only (`stats`, dry runs): every write then throws.

@@ -36,6 +36,9 @@ public final class Daemon: @unchecked Sendable {
         self.notifier = SystemdNotifier(environment: environment)
     }
 
+    /// A group-commit batch that takes this long is logged as a warning.
+    static let slowBatchSeconds = 0.1
+
     /// Loads the routes, opens the database, listens, and tells systemd it is ready.
     /// Throws before listening when the routes or the database cannot be used.
     public func start() throws {
@@ -45,6 +48,16 @@ public final class Daemon: @unchecked Sendable {
         logger.info("Database open", metadata: ["path": "\(config.databasePath)", "durability": "\(config.durableCommits ? "full" : "normal")"])
         self.routes = routes
         self.store = store
+        store.observeBatches { [metrics, logger] timing in
+            metrics.storeBatch(seconds: timing.seconds)
+            // Callers wait for their batch: a slow one (the disk, or another process holding the
+            // write lock) is worth a line.
+            if timing.seconds >= Self.slowBatchSeconds {
+                logger.warning("Slow database commit", metadata: [
+                    "milliseconds": "\(Int(timing.seconds * 1000))", "jobs": "\(timing.jobs)",
+                ])
+            }
+        }
 
         let handler = makeHandler(routes: routes, store: store)
         let inherited = SocketActivation.listeningSockets(environment: environment).first

@@ -24,6 +24,7 @@ public final class Metrics: @unchecked Sendable {
     private let signatureFailures = CounterFamily("switchboard_signature_failures_total", "Webhooks whose SignalWire signature did not verify.", [])
     private let statusCallbacks = CounterFamily("switchboard_status_callbacks_total", "Status callbacks received, by kind and outcome.", ["kind", "outcome"])
     private let storeErrors = CounterFamily("switchboard_store_errors_total", "Database errors, by operation.", ["operation"])
+    private let storeBatches = HistogramFamily("switchboard_store_batch_seconds", "Time a group-commit batch of decisions and callbacks took, from asking for the write lock to its commit.", [], latencyBuckets)
 
     public init() {
         apiFailures.add([], 0)
@@ -81,6 +82,11 @@ public final class Metrics: @unchecked Sendable {
         lock.withLock { storeErrors.add([operation]) }
     }
 
+    /// One group-commit batch of the store, `seconds` from asking for the write lock to its commit.
+    public func storeBatch(seconds: Double) {
+        lock.withLock { storeBatches.observe([], seconds) }
+    }
+
     /// Where `switchboard_open_connections` comes from: read once per `render()`, outside the lock.
     public func setOpenConnections(_ reader: @escaping @Sendable () -> Int) {
         lock.withLock { openConnectionsReader = reader }
@@ -105,6 +111,7 @@ public final class Metrics: @unchecked Sendable {
             signatureFailures.render(into: &text)
             statusCallbacks.render(into: &text)
             storeErrors.render(into: &text)
+            storeBatches.render(into: &text)
         }
         return text
     }

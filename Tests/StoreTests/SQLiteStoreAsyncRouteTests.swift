@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Routing
 import Testing
+import TestSupport
 @testable import Store
 
 /// `route(_:_:completion:)`: decisions that join the next batch without holding the caller's thread.
@@ -91,6 +92,8 @@ import Testing
         let store = try SQLiteStore(path: db.path)
         defer { store.close() }
         let results = Results()
+        let batches = Locked<[SQLiteStore.BatchTiming]>([])
+        store.observeBatches { timing in batches.withLock { $0.append(timing) } }
         store.holdCommits()
         store.holdCommits()  // holds nest
         for i in 0..<20 {
@@ -105,6 +108,9 @@ import Testing
         #expect(try store.decisionCount() == 19)
         // The 19 decisions went round in order, as if made one by one.
         #expect(results.members == (0..<19).map { Self.members[$0 % 3] })
+        // One batch, observed once with all its jobs (the refused one too).
+        #expect(batches.withLock { $0.map(\.jobs) } == [20])
+        #expect(batches.withLock { $0.allSatisfy { $0.seconds >= 0 && $0.seconds < 10 } })
         // The batch stored its last position once, before committing.
         #expect(try store.poolStates(positionQuery())["sales"]?.lastMember == Self.members[18 % 3])
     }

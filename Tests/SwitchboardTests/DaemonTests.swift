@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
+import Logging
 import Routing
-import Store
+@testable import Store
 import Testing
 import TestSupport
 @testable import Switchboard
@@ -118,6 +119,41 @@ struct DaemonTests {
         live.daemon.reload()
         #expect(firstMember(try live.voice(to: "+15550000001").body) == "+15552222221")
         #expect(live.daemon.metrics.render().contains(#"switchboard_reloads_total{result="failure"} 1"#))
+    }
+
+    /// A batch that waits for the write lock (another process writing) is timed in the metrics and,
+    /// past 100 ms, logged; the call is still answered once the lock is free.
+    @Test func aSlowCommitIsTimedAndLogged() throws {
+        let lines = Locked<[String]>([])
+        var logger = Logger(label: "test") { KeyValueLogHandler(label: $0, environment: [:], output: { line in lines.withLock { $0.append(line) } }) }
+        logger.logLevel = .warning
+        let live = try LiveDaemon(routes: Self.routes, logger: logger)
+        defer { live.stop(); live.remove() }
+        _ = try live.voice(to: "+15550000001")
+        let blocker = try SQLiteConnection(path: live.databasePath, readOnly: false)
+        defer { blocker.close() }
+        try blocker.execute("BEGIN IMMEDIATE", [], "test")
+        let answered = Locked<Int?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            let status = try? live.voice(to: "+15550000001").status
+            answered.withLock { $0 = status }
+            done.signal()
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(answered.withLock { $0 } == nil, "answered while another connection held the write lock")
+        try blocker.execute("COMMIT", [], "test")
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(answered.withLock { $0 } == 200)
+        let metrics = try live.request("GET", "/metrics").body
+        #expect(metrics.contains("switchboard_store_batch_seconds_count 2"))
+        #expect(metrics.contains(#"switchboard_store_batch_seconds_bucket{le="0.1"} 1"#))
+        let slow = lines.withLock { $0 }.filter { $0.contains("Slow database commit") }
+        #expect(slow.count == 1)
+        #expect(slow.first?.contains("jobs=1") == true)
+        let milliseconds = slow.first.flatMap { $0.split(separator: " ").first { $0.hasPrefix("milliseconds=") } }
+            .flatMap { Int($0.dropFirst("milliseconds=".count)) }
+        #expect((milliseconds ?? 0) >= 250)
     }
 
     @Test func healthMetricsAndAdmin() throws {

@@ -13,7 +13,7 @@ final class LiveDaemon: @unchecked Sendable {
     var routesPath: String { directory.appendingPathComponent("routes.json").path }
     var databasePath: String { directory.appendingPathComponent("switchboard.sqlite").path }
 
-    init(routes: String, environment: [String: String] = [:], directory reuse: URL? = nil) throws {
+    init(routes: String, environment: [String: String] = [:], directory reuse: URL? = nil, logger: Logger? = nil) throws {
         directory = reuse ?? FileManager.default.temporaryDirectory.appendingPathComponent("sb-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try routes.write(toFile: directory.appendingPathComponent("routes.json").path, atomically: true, encoding: .utf8)
@@ -22,9 +22,9 @@ final class LiveDaemon: @unchecked Sendable {
         flags.routes = directory.appendingPathComponent("routes.json").path
         flags.db = directory.appendingPathComponent("switchboard.sqlite").path
         let config = try ServeConfig.resolve(flags, environment: environment)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        daemon = Daemon(config: config, logger: logger, environment: environment)
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .critical
+        daemon = Daemon(config: config, logger: logger ?? quiet, environment: environment)
         try daemon.start()
     }
 
