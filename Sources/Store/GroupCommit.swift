@@ -28,12 +28,13 @@ final class GroupCommit: @unchecked Sendable {
     private var scheduled = false
     /// While above zero, new jobs wait for `release` instead of starting a batch.
     private var holds = 0
-    private let execute: @Sendable ([Job]) -> Void
+    private let execute: @Sendable ([Job]) -> (@Sendable () -> Void)?
     private let queue = DispatchQueue(label: "switchboard.store.writer")
 
     /// `execute` runs each batch on the writer queue: it must run or abandon every job, setting
-    /// `error` where one failed, and clear each job's `work`.
-    init(execute: @escaping @Sendable ([Job]) -> Void) {
+    /// `error` where one failed, and clear each job's `work`. What it returns runs once the jobs'
+    /// completions have (the callers' answers go first).
+    init(execute: @escaping @Sendable ([Job]) -> (@Sendable () -> Void)?) {
         self.execute = execute
     }
 
@@ -70,11 +71,12 @@ final class GroupCommit: @unchecked Sendable {
                 defer { pending.removeAll(); scheduled = false }
                 return pending
             }
-            execute(batch)
+            let after = execute(batch)
             for job in batch {
                 job.completion?()
                 job.completion = nil
             }
+            after?()
         }
     }
 }

@@ -118,15 +118,19 @@ extension SQLiteStore {
     /// seeing the decisions before it. If one fails, the transaction is rolled back and the batch run
     /// again with a savepoint per job, so that only the failing jobs are refused; jobs rarely fail
     /// alone (a full disk fails them all), so the usual batch pays for no savepoint.
-    func runBatch(_ batch: [GroupCommit.Job]) {
+    /// Returns how long it took, from asking for the write lock to the commit (or failure).
+    @discardableResult
+    func runBatch(_ batch: [GroupCommit.Job]) -> BatchTiming {
         let started = DispatchTime.now().uptimeNanoseconds
+        commit(batch)
+        return BatchTiming(jobs: batch.count, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+    }
+
+    private func commit(_ batch: [GroupCommit.Job]) {
         writeLock.lock()
         defer {
             writeLock.unlock()
             for job in batch { job.work = nil }
-            if let observer = batchObserver.withLock({ $0 }) {
-                observer(BatchTiming(jobs: batch.count, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9))
-            }
         }
         func failAll(_ error: any Error) {
             for job in batch where job.error == nil { job.error = error }

@@ -39,8 +39,9 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     let stickyPools = StickyPools()
     /// Checkpoints the WAL off the write path (nil when read-only).
     let checkpointer: Checkpointer?
-    /// Told how long each group-commit batch held the write connection (see `observeBatches`).
-    let batchObserver = Locked<(@Sendable (BatchTiming) -> Void)?>(nil)
+    /// Told how long each group-commit batch took, on the writer, once its callers have their answers
+    /// (it must be quick): slow commits, a slow disk or another process holding the lock, show there.
+    let batchObserver: (@Sendable (BatchTiming) -> Void)?
 
     /// One group-commit batch: its jobs, and the seconds from asking for the write lock
     /// (`BEGIN IMMEDIATE`, which waits while another process writes) to its commit or failure.
@@ -49,24 +50,21 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
         public var seconds: Double
     }
 
-    /// Calls `observer` on the writer after every group-commit batch (it must be quick): slow
-    /// commits, a slow disk or another process holding the lock, show up there.
-    public func observeBatches(_ observer: @escaping @Sendable (BatchTiming) -> Void) {
-        batchObserver.withLock { $0 = observer }
-    }
-
     /// Opens (creating and migrating it if needed) the database at `path`.
     /// - Parameter readOnly: open for reading only (`stats`, dry runs): every write then throws.
     ///   A write-protected file is opened read-only too.
-    public convenience init(path: String, durability: Durability = .normal, readOnly: Bool = false) throws {
-        try self.init(path: path, durability: durability, readOnly: readOnly, groupCommit: true)
+    /// - Parameter batchObserver: see `batchObserver`.
+    public convenience init(path: String, durability: Durability = .normal, readOnly: Bool = false,
+                            batchObserver: (@Sendable (BatchTiming) -> Void)? = nil) throws {
+        try self.init(path: path, durability: durability, readOnly: readOnly, groupCommit: true, batchObserver: batchObserver)
     }
 
     /// Group commit is on by default for both durabilities: under concurrent calls it cut the CPU
     /// per decision by a quarter and doubled the rate (bench/RESULTS.md). `false` is for measurements.
     init(path: String, durability: Durability, readOnly: Bool, groupCommit: Bool, readers: Int = 4,
-         checkpointPages: Int = 1000) throws {
+         checkpointPages: Int = 1000, batchObserver: (@Sendable (BatchTiming) -> Void)? = nil) throws {
         self.path = path
+        self.batchObserver = batchObserver
         self.durability = durability
         writer = try SQLiteConnection(path: path, readOnly: readOnly)
         do {
@@ -90,7 +88,16 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
         }
         // The batch closure cannot capture `self` before every stored property is set.
         let runner = BatchRunner()
-        self.groupCommit = GroupCommit { batch in runner.store?.runBatch(batch) ?? runner.abandon(batch) }
+        self.groupCommit = GroupCommit { batch in
+            guard let store = runner.store else {
+                runner.abandon(batch)
+                return nil
+            }
+            let timing = store.runBatch(batch)
+            // Told after the batch's callers have their answers.
+            guard let observer = store.batchObserver else { return nil }
+            return { observer(timing) }
+        }
         runner.store = self
     }
 

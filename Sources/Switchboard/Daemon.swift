@@ -44,11 +44,8 @@ public final class Daemon: @unchecked Sendable {
     public func start() throws {
         let routes = try RoutesFile(path: config.routesPath, logger: logger)
         logger.info("Routes loaded", metadata: ["path": "\(config.routesPath)", "summary": "\(routes.currentRoutes.summary)"])
-        let store = try SQLiteStore(path: config.databasePath, durability: config.durableCommits ? .full : .normal)
-        logger.info("Database open", metadata: ["path": "\(config.databasePath)", "durability": "\(config.durableCommits ? "full" : "normal")"])
-        self.routes = routes
-        self.store = store
-        store.observeBatches { [metrics, logger] timing in
+        let store = try SQLiteStore(path: config.databasePath, durability: config.durableCommits ? .full : .normal,
+                                    batchObserver: { [metrics, logger] timing in
             metrics.storeBatch(seconds: timing.seconds)
             // Callers wait for their batch: a slow one (the disk, or another process holding the
             // write lock) is worth a line.
@@ -57,8 +54,10 @@ public final class Daemon: @unchecked Sendable {
                     "milliseconds": "\(Int(timing.seconds * 1000))", "jobs": "\(timing.jobs)",
                 ])
             }
-        }
-
+        })
+        logger.info("Database open", metadata: ["path": "\(config.databasePath)", "durability": "\(config.durableCommits ? "full" : "normal")"])
+        self.routes = routes
+        self.store = store
         let handler = makeHandler(routes: routes, store: store)
         let inherited = SocketActivation.listeningSockets(environment: environment).first
         if let inherited {

@@ -89,11 +89,10 @@ import TestSupport
     @Test func heldDecisionsWaitForTheReleaseAndShareOneBatch() throws {
         let db = TemporaryDatabase()
         defer { db.remove() }
-        let store = try SQLiteStore(path: db.path)
+        let batches = Locked<[SQLiteStore.BatchTiming]>([])
+        let store = try SQLiteStore(path: db.path, batchObserver: { timing in batches.withLock { $0.append(timing) } })
         defer { store.close() }
         let results = Results()
-        let batches = Locked<[SQLiteStore.BatchTiming]>([])
-        store.observeBatches { timing in batches.withLock { $0.append(timing) } }
         store.holdCommits()
         store.holdCommits()  // holds nest
         for i in 0..<20 {
