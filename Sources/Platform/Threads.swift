@@ -110,12 +110,20 @@ public final class Locked<Value>: @unchecked Sendable {
 
     public init(_ value: Value) { self.value = value }
 
+    /// Runs `body` on the value under the lock. Do not read a closure out this way
+    /// (`withLock { $0 }` with a function-typed `Value`): each such read writes the closure back
+    /// wrapped in one more reabstraction thunk, so calls get slower and memory grows with every
+    /// read. Use `current`, or keep the closure in a `let`.
     public func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)
     }
 
-    /// The value now (a copy).
-    public var current: Value { withLock { $0 } }
+    /// The value now (a copy), read without writing it back.
+    public var current: Value {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
 }
