@@ -39,25 +39,30 @@ public final class Daemon: @unchecked Sendable {
     /// A group-commit batch that takes this long is logged as a warning.
     static let slowBatchSeconds = 0.1
 
+    /// Every batch's time into the metrics. Callers wait for their batch, so a slow one (the disk, or
+    /// another process holding the write lock) is also worth a line.
+    static func timeBatches(metrics: Metrics, logger: Logger) -> @Sendable (SQLiteStore.BatchTiming) -> Void {
+        { timing in
+            metrics.storeBatch(seconds: timing.seconds)
+            if timing.seconds >= slowBatchSeconds {
+                logger.warning("Slow database commit", metadata: [
+                    "milliseconds": "\(Int(timing.seconds * 1000))", "jobs": "\(timing.jobs)",
+                ])
+            }
+        }
+    }
+
     /// Loads the routes, opens the database, listens, and tells systemd it is ready.
     /// Throws before listening when the routes or the database cannot be used.
     public func start() throws {
         let routes = try RoutesFile(path: config.routesPath, logger: logger)
         logger.info("Routes loaded", metadata: ["path": "\(config.routesPath)", "summary": "\(routes.currentRoutes.summary)"])
         let store = try SQLiteStore(path: config.databasePath, durability: config.durableCommits ? .full : .normal,
-                                    batchObserver: { [metrics, logger] timing in
-            metrics.storeBatch(seconds: timing.seconds)
-            // Callers wait for their batch: a slow one (the disk, or another process holding the
-            // write lock) is worth a line.
-            if timing.seconds >= Self.slowBatchSeconds {
-                logger.warning("Slow database commit", metadata: [
-                    "milliseconds": "\(Int(timing.seconds * 1000))", "jobs": "\(timing.jobs)",
-                ])
-            }
-        })
+                                    batchObserver: Self.timeBatches(metrics: metrics, logger: logger))
         logger.info("Database open", metadata: ["path": "\(config.databasePath)", "durability": "\(config.durableCommits ? "full" : "normal")"])
         self.routes = routes
         self.store = store
+
         let handler = makeHandler(routes: routes, store: store)
         let inherited = SocketActivation.listeningSockets(environment: environment).first
         if let inherited {
