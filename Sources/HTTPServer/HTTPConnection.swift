@@ -42,7 +42,8 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
     private var readPaused = false
     private var readStopped = false
     private var draining = false
-    private var headSeen = false
+    /// The head of the request at `parsed` once complete, while its body arrives: not parsed again.
+    private var pendingHead: HTTPDecoder.Head?
     private var requestCount = 0
     private var afterWrite: (() -> Void)?
 
@@ -182,7 +183,9 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
                unread <= limits.maxHeadBytes + limits.maxBodyBytes {
                 return
             }
-            let decoded = buffer.withUnsafeBufferPointer { server.decoder.decode(UnsafeBufferPointer(rebasing: $0[parsed...])) }
+            let decoded = buffer.withUnsafeBufferPointer {
+                server.decoder.decode(UnsafeBufferPointer(rebasing: $0[parsed...]), resuming: pendingHead)
+            }
             chunkedRetryAt = 0
             chunkedEndSeen = false
             switch decoded {
@@ -192,9 +195,9 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
                     chunkedDecodedAt = unread
                 }
                 if readStopped { close(); return }
-                if let head, !headSeen {
+                if let head, pendingHead == nil {
                     // The head is complete: the body now has its own deadline.
-                    headSeen = true
+                    pendingHead = head
                     arm(after: server.configuration.limits.bodyTimeout)
                     if head.expectsContinue { send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), then: nil) }
                 }
@@ -204,13 +207,14 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
                 server.logger.debug("Bad request", metadata: ["peer": "\(peer)", "status": "\(status)", "reason": "\(reason)"])
                 buffer.removeAll()
                 parsed = 0
+                pendingHead = nil
                 closeAfterWrite = true
                 stopReading()
                 respond(.text(status, reason), head: false)
                 return
             case .request(var request, let consumed):
                 consume(consumed)
-                headSeen = false
+                pendingHead = nil
                 requestCount += 1
                 request.peer = peer
                 request.id = "\(id)-\(requestCount)"

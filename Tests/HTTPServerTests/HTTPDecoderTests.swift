@@ -127,6 +127,33 @@ struct HTTPDecoderTests {
         }
     }
 
+    /// A connection keeps the head of an incomplete request and resumes with it: what it decodes then,
+    /// at every cut and for every later length of the same bytes, is what a fresh decode gives.
+    @Test("resuming with a kept head decodes as from scratch", arguments: good)
+    func resumedWithTheKeptHead(_ case_: Good) {
+        let bytes = Array(case_.raw.utf8) + Array("GET /next HTTP/1.1\r\nHost: a\r\n\r\n".utf8)
+        let decoder = HTTPDecoder()
+        func describe(_ result: HTTPDecoder.Result) -> String {
+            switch result {
+            case .incomplete(let head): "incomplete \(head?.target ?? "-") \(head?.bodyStart ?? -1)"
+            case .request(let r, let consumed): "request \(r.method) \(r.target) \(r.headers.fields.map { "\($0.name)=\($0.value)" }) \(r.bodyText) \(consumed)"
+            case .failure(let status, let reason): "failure \(status) \(reason)"
+            }
+        }
+        var resumed = 0
+        for cut in 0...case_.raw.utf8.count {
+            guard case .incomplete(let head?) = decoder.decode(Array(bytes[0..<cut])) else { continue }
+            for length in cut...bytes.count {
+                let part = Array(bytes[0..<length])
+                let again = part.withUnsafeBufferPointer { decoder.decode($0, resuming: head) }
+                #expect(describe(again) == describe(decoder.decode(part)), "\(case_.name), head kept at \(cut), \(length) bytes")
+                resumed += 1
+            }
+        }
+        // Requests with a body are incomplete after their head at least once.
+        if !case_.body.isEmpty { #expect(resumed > 0) }
+    }
+
     @Test("malformed requests get their status", arguments: bad)
     func malformed(_ case_: Bad) {
         switch HTTPDecoder().decode(Array(case_.raw.utf8)) {

@@ -107,7 +107,9 @@ import TestSupport
         #expect(try store.decisionCount() == 19)
         // The 19 decisions went round in order, as if made one by one.
         #expect(results.members == (0..<19).map { Self.members[$0 % 3] })
-        // One batch, observed once with all its jobs (the refused one too).
+        // One batch, observed once with all its jobs (the refused one too), after their completions.
+        let observed = ContinuousClock.now + .seconds(10)
+        while batches.withLock({ $0.isEmpty }), ContinuousClock.now < observed { Thread.sleep(forTimeInterval: 0.001) }
         #expect(batches.withLock { $0.map(\.jobs) } == [20])
         #expect(batches.withLock { $0.allSatisfy { $0.seconds >= 0 && $0.seconds < 10 } })
         // The batch stored its last position once, before committing.

@@ -145,7 +145,14 @@ struct DaemonTests {
         try blocker.execute("COMMIT", [], "test")
         #expect(done.wait(timeout: .now() + 10) == .success)
         #expect(answered.withLock { $0 } == 200)
-        let metrics = try live.request("GET", "/metrics").body
+        // The batch is observed just after its callers are answered.
+        var metrics = try live.request("GET", "/metrics").body
+        let observed = ContinuousClock.now + .seconds(10)
+        func logged() -> Bool { lines.withLock { $0.contains { $0.contains("Slow database commit") } } }
+        while !(metrics.contains("switchboard_store_batch_seconds_count 2") && logged()), ContinuousClock.now < observed {
+            Thread.sleep(forTimeInterval: 0.01)
+            metrics = try live.request("GET", "/metrics").body
+        }
         #expect(metrics.contains("switchboard_store_batch_seconds_count 2"))
         #expect(metrics.contains(#"switchboard_store_batch_seconds_bucket{le="0.1"} 1"#))
         let slow = lines.withLock { $0 }.filter { $0.contains("Slow database commit") }
