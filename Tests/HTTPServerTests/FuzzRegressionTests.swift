@@ -73,6 +73,13 @@ enum HTTPFuzzInvariants {
             if let head, describe(head) != headLine(request) {
                 return ["the head of the first \(cut) bytes differs: \(describe(head))"]
             }
+            // A connection resumes with that head once more bytes came: the whole must decode alike.
+            if let head {
+                let resumed = bytes.withUnsafeBufferPointer { decoder.decode($0, resuming: head) }
+                if describe(resumed) != describe(whole) {
+                    return ["resumed with the head of the first \(cut) bytes: \(describe(resumed)), the whole gives \(describe(whole))"]
+                }
+            }
         }
         return []
     }
