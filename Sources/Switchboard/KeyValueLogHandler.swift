@@ -98,10 +98,12 @@ public struct KeyValueLogHandler: LogHandler {
         line += escapeControls(message).utf8
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             line.append(UInt8(ascii: " "))
-            line += sanitizedKey(key).utf8
+            if key.isEmpty || !appendPlain(key, to: &line, backslash: true) { line += sanitizedKey(key).utf8 }
             line.append(UInt8(ascii: "="))
             if isSensitive(key) {
                 line += "<redacted>".utf8
+            } else if case .string(let text) = value, !text.isEmpty, appendPlain(text, to: &line, backslash: false) {
+                continue
             } else {
                 line += quotedIfNeeded(text(of: value)).utf8
             }
@@ -183,6 +185,20 @@ public struct KeyValueLogHandler: LogHandler {
                 key + ": " + (isSensitive(key) ? "<redacted>" : text(of: values[key]!))
             }.joined(separator: ", ") + "]"
         }
+    }
+
+    /// Appends `text` when all of it is printable ASCII other than space, `=` and `"` (and `\\`
+    /// unless `backslash`): the usual key or value, written as it is without a copy. Otherwise
+    /// appends nothing and returns false.
+    private static func appendPlain(_ text: String, to line: inout [UInt8], backslash: Bool) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes where !(byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "=") && byte != UInt8(ascii: "\"")
+                                        && (backslash || byte != UInt8(ascii: "\\"))) {
+                return false
+            }
+            line.append(contentsOf: bytes)
+            return true
+        } ?? false
     }
 
     private static func sanitizedKey(_ key: String) -> String {

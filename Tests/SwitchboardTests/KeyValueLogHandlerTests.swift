@@ -47,6 +47,9 @@ import Testing
             "list": .array(["x", "y"]), "number": .stringConvertible(42), "bad name": "v",
         ])
         #expect(!line.contains("\n") && !line.contains("\r"))
+        // Keys may hold a backslash, values not; text beyond ASCII is kept unless it is a space.
+        #expect(KeyValueLogHandler.line(level: .info, message: "m", metadata: [#"a\b"#: "café", "k=": "x\u{00A0}y", "é": "1"])
+                == "INFO m " + #"a\b=café k_="x\#u{00A0}y" é=1"#)
         #expect(line == #"WARNING Bad\nrequest backslash="C:\\dir" bad_name=v empty="" equals="k=v" list="[x, y]" newline="one\ntwo\r\n" number=42 plain=+15550000001 quote="say \"hi\"" space="a b" tab="a\tb""#)
     }
 
