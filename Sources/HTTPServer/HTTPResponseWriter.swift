@@ -8,29 +8,41 @@ enum HTTPResponseWriter {
     static func serialize(_ response: HTTPResponse, head: Bool, close: Bool) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160 + response.body.count)
-        out += "HTTP/1.1 ".utf8
-        out += String(response.status).utf8
-        out.append(UInt8(ascii: " "))
-        out += HTTPResponse.reason(response.status).utf8
-        out += "\r\nDate: ".utf8
+        out.append("HTTP/1.1 ")
+        out.append(text: String(response.status))
+        out.append(" ")
+        out.append(text: HTTPResponse.reason(response.status))
+        out.append("\r\nDate: ")
         out += HTTPDate.now()
-        out += "\r\n".utf8
+        out.append("\r\n")
         for field in response.headers where !field.name.caseInsensitiveEquals("Content-Length") && !field.name.caseInsensitiveEquals("Connection") {
-            out += field.name.utf8
-            out += ": ".utf8
-            out += field.value.utf8
-            out += "\r\n".utf8
+            out.append(text: field.name)
+            out.append(": ")
+            out.append(text: field.value)
+            out.append("\r\n")
         }
         // RFC 9110 §8.6: no Content-Length in a 1xx or 204 answer.
         if response.status >= 200, response.status != 204 {
-            out += "Content-Length: ".utf8
-            out += String(response.body.count).utf8
-            out += "\r\n".utf8
+            out.append("Content-Length: ")
+            out.append(text: String(response.body.count))
+            out.append("\r\n")
         }
-        if close { out += "Connection: close\r\n".utf8 }
-        out += "\r\n".utf8
+        if close { out.append("Connection: close\r\n") }
+        out.append("\r\n")
         if !head, response.status != 204, response.status != 304 { out += response.body }
         return out
+    }
+}
+
+extension [UInt8] {
+    /// Appends a literal's bytes in one copy.
+    mutating func append(_ literal: StaticString) {
+        literal.withUTF8Buffer { append(contentsOf: $0) }
+    }
+
+    /// Appends `text`'s UTF-8 in one copy where its storage allows.
+    mutating func append(text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ append(contentsOf: $0) }) == nil { append(contentsOf: text.utf8) }
     }
 }
 
