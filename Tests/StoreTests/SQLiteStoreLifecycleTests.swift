@@ -195,13 +195,16 @@ import Testing
         let deadline = Date().addingTimeInterval(10)
         while store.checkpointer?.checkpoints == 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         #expect((store.checkpointer?.checkpoints ?? 0) > 0)
-        // The database file itself now holds pages the checkpoints copied there.
+        // The database file itself now holds pages the checkpoints copied there, and grew in whole
+        // chunks (allocated as it grew, not while the checkpoint's pages are flushed).
         #expect(try fileSize() > sizeBefore)
+        #expect(try fileSize() % Checkpointer.fileChunkBytes == 0)
         #expect(try store.integrityCheck() == "ok")
         store.close()
         let reopened = try SQLiteStore(path: db.path)
         defer { reopened.close() }
         #expect(try reopened.decisionCount() == 300)
+        #expect(try reopened.integrityCheck() == "ok")
     }
 
     @Test func aReadOnlyStoreHasNoCheckpointer() throws {
