@@ -47,9 +47,28 @@ public struct HTTPDecoder: Sendable {
         if let pending {
             head = pending
         } else {
-            switch decodeHead(bytes) {
-            case .success(let parsed): head = parsed
-            case .failure(let failure): return failure.result
+            // RFC 9112 §2.2: ignore at least one empty line before the request-line.
+            var start = 0
+            while start + 1 < bytes.count, bytes[start] == CR, bytes[start + 1] == LF { start += 2 }
+            if start < bytes.count, bytes[start] == CR, start + 1 == bytes.count { return .incomplete(head: nil) }
+
+            guard let headEnd = Self.findHeadEnd(bytes, from: start) else {
+                // Up to three bytes of the final CRLFCRLF may already be here: they are not the head.
+                if bytes.count - start > limits.maxHeadBytes + 3 {
+                    return .failure(status: 431, reason: "request head larger than \(limits.maxHeadBytes) bytes")
+                }
+                if let early = earlyFailure(bytes, from: start) { return early }
+                return .incomplete(head: nil)
+            }
+            if headEnd - start > limits.maxHeadBytes {
+                return .failure(status: 431, reason: "request head larger than \(limits.maxHeadBytes) bytes")
+            }
+            switch parseHead(UnsafeBufferPointer(rebasing: bytes[start..<headEnd])) {
+            case .success(var parsed):
+                parsed.bodyStart = headEnd + 4
+                head = parsed
+            case .failure(let f):
+                return .failure(status: f.status, reason: f.reason)
             }
         }
         let bodyStart = head.bodyStart
@@ -67,39 +86,6 @@ public struct HTTPDecoder: Sendable {
             case .complete(let body, let used): return .request(makeRequest(head, body: body), consumed: bodyStart + used)
             }
         }
-    }
-
-    /// The head at the start of `bytes`, or the `Result` to answer when it is incomplete or bad.
-    private func decodeHead(_ bytes: UnsafeBufferPointer<UInt8>) -> Swift.Result<Head, HeadResult> {
-        // RFC 9112 §2.2: ignore at least one empty line before the request-line.
-        var start = 0
-        while start + 1 < bytes.count, bytes[start] == CR, bytes[start + 1] == LF { start += 2 }
-        if start < bytes.count, bytes[start] == CR, start + 1 == bytes.count { return .failure(HeadResult(.incomplete(head: nil))) }
-
-        guard let headEnd = Self.findHeadEnd(bytes, from: start) else {
-            // Up to three bytes of the final CRLFCRLF may already be here: they are not the head.
-            if bytes.count - start > limits.maxHeadBytes + 3 {
-                return .failure(HeadResult(.failure(status: 431, reason: "request head larger than \(limits.maxHeadBytes) bytes")))
-            }
-            if let early = earlyFailure(bytes, from: start) { return .failure(HeadResult(early)) }
-            return .failure(HeadResult(.incomplete(head: nil)))
-        }
-        if headEnd - start > limits.maxHeadBytes {
-            return .failure(HeadResult(.failure(status: 431, reason: "request head larger than \(limits.maxHeadBytes) bytes")))
-        }
-        switch parseHead(UnsafeBufferPointer(rebasing: bytes[start..<headEnd])) {
-        case .success(var head):
-            head.bodyStart = headEnd + 4
-            return .success(head)
-        case .failure(let f):
-            return .failure(HeadResult(.failure(status: f.status, reason: f.reason)))
-        }
-    }
-
-    /// What `decode` answers when there is no complete, valid head.
-    private struct HeadResult: Error {
-        let result: Result
-        init(_ result: Result) { self.result = result }
     }
 
     private func makeRequest(_ head: Head, body: [UInt8]) -> HTTPRequest {

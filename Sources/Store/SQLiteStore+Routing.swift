@@ -119,7 +119,6 @@ extension SQLiteStore {
     /// again with a savepoint per job, so that only the failing jobs are refused; jobs rarely fail
     /// alone (a full disk fails them all), so the usual batch pays for no savepoint.
     /// Returns how long it took, from asking for the write lock to the commit (or failure).
-    @discardableResult
     func runBatch(_ batch: [GroupCommit.Job]) -> BatchTiming {
         let started = DispatchTime.now().uptimeNanoseconds
         commit(batch)

@@ -98,14 +98,13 @@ public struct KeyValueLogHandler: LogHandler {
         line += escapeControls(message).utf8
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             line.append(UInt8(ascii: " "))
-            if key.isEmpty || !appendPlain(key, to: &line, backslash: true) { line += sanitizedKey(key).utf8 }
+            if !appendPlain(key, to: &line, backslash: true) { line += sanitizedKey(key).utf8 }
             line.append(UInt8(ascii: "="))
             if isSensitive(key) {
                 line += "<redacted>".utf8
-            } else if case .string(let text) = value, !text.isEmpty, appendPlain(text, to: &line, backslash: false) {
-                continue
             } else {
-                line += quotedIfNeeded(text(of: value)).utf8
+                let text = text(of: value)
+                if !appendPlain(text, to: &line, backslash: false) { line += quotedIfNeeded(text).utf8 }
             }
         }
     }
@@ -187,11 +186,12 @@ public struct KeyValueLogHandler: LogHandler {
         }
     }
 
-    /// Appends `text` when all of it is printable ASCII other than space, `=` and `"` (and `\\`
-    /// unless `backslash`): the usual key or value, written as it is without a copy. Otherwise
-    /// appends nothing and returns false.
+    /// Appends `text` when it is not empty and all of it is printable ASCII other than space, `=`
+    /// and `"` (and `\\` unless `backslash`): the usual key or value, written as it is without a copy.
+    /// Otherwise appends nothing and returns false (`sanitizedKey` or `quotedIfNeeded` then write it).
     private static func appendPlain(_ text: String, to line: inout [UInt8], backslash: Bool) -> Bool {
         text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard !bytes.isEmpty else { return false }
             for byte in bytes where !(byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "=") && byte != UInt8(ascii: "\"")
                                         && (backslash || byte != UInt8(ascii: "\\"))) {
                 return false
@@ -201,22 +201,18 @@ public struct KeyValueLogHandler: LogHandler {
         } ?? false
     }
 
+    /// A key `appendPlain` did not take, with what cannot stand in a key replaced by `_`.
     private static func sanitizedKey(_ key: String) -> String {
         guard !key.isEmpty else { return "_" }
-        // Fast path: printable ASCII without `=`, `"` or spaces is written as it is.
-        if key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "\"") }) { return key }
         return String(key.unicodeScalars.map { scalar -> Character in
             scalar == "=" || scalar == "\"" || scalar.properties.isWhitespace || scalar.value < 0x20 || scalar.value == 0x7F
                 ? "_" : Character(scalar)
         })
     }
 
+    /// A value `appendPlain` did not take: as it is when it holds nothing to quote (text beyond ASCII),
+    /// else quoted and escaped.
     private static func quotedIfNeeded(_ value: String) -> String {
-        if !value.isEmpty, value.utf8.allSatisfy({
-            $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
-        }) {
-            return value
-        }
         let plain = !value.isEmpty && !value.unicodeScalars.contains { scalar in
             scalar == "=" || scalar == "\"" || scalar == "\\" || scalar.properties.isWhitespace
                 || scalar.value < 0x20 || scalar.value == 0x7F

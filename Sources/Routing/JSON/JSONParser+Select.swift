@@ -96,7 +96,7 @@ extension JSONParser {
             if let plain = plainString() {
                 if ending != 0 { selection.set(ending, .string(String(decoding: bytes[plain], as: UTF8.self))) }
             } else {
-                let string = try parseString()
+                let string = try parseEscapedString()
                 if ending != 0 { selection.set(ending, .string(string)) }
             }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -157,28 +157,9 @@ extension JSONParser {
         if let plain = plainString() {
             if candidates != 0 { match(bytes[plain]) }
         } else {
-            let key = try parseString()
+            let key = try parseEscapedString()
             if candidates != 0 { match(key.utf8) }
         }
         return matched
-    }
-
-    /// A string of printable ASCII without escapes, at `offset`: its content's range, with `offset`
-    /// moved past it. Anything else is left to `parseString` (nil, `offset` unmoved).
-    private mutating func plainString() -> Range<Int>? {
-        let start = offset + 1
-        let closing: Int? = bytes.withUnsafeBufferPointer { b in
-            var i = start
-            while i < b.count {
-                let byte = b[i]
-                if byte == UInt8(ascii: "\"") { return i }
-                if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
-                i += 1
-            }
-            return nil
-        }
-        guard let closing else { return nil }
-        offset = closing + 1
-        return start..<closing
     }
 }

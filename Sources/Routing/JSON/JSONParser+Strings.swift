@@ -2,27 +2,46 @@
 extension JSONParser {
     /// Parses a string literal; `offset` is at the opening quote.
     mutating func parseString() throws(JSONSyntaxError) -> String {
+        if let plain = plainString() { return String(decoding: bytes[plain], as: UTF8.self) }
+        return try parseEscapedString()
+    }
+
+    /// A string of printable ASCII without escapes, at `offset` (most strings): its content's range,
+    /// with `offset` moved past it. ASCII is valid UTF-8, so `String(decoding:)` has nothing to repair
+    /// and the validating initializer, which costs more than the rest of the parse, is not needed.
+    /// Anything else is left to `parseEscapedString` (nil, `offset` unmoved).
+    mutating func plainString() -> Range<Int>? {
+        let start = offset + 1
+        let closing: Int? = bytes.withUnsafeBufferPointer { b in
+            var i = start
+            while i < b.count {
+                let byte = b[i]
+                if byte == UInt8(ascii: "\"") { return i }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+                i += 1
+            }
+            return nil
+        }
+        guard let closing else { return nil }
+        offset = closing + 1
+        return start..<closing
+    }
+
+    /// A string literal `plainString` leaves: escapes, text beyond ASCII, or a mistake to report.
+    mutating func parseEscapedString() throws(JSONSyntaxError) -> String {
         let start = position()
         offset += 1
-        // Most strings hold no escape: take them straight from the input.
+        // Without an escape, the text is taken straight from the input once it is valid UTF-8.
         var end = offset
         while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
             end += 1
         }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            let content = bytes[offset..<end]
-            // ASCII is valid UTF-8: `decoding` then has nothing to repair and skips the generic
-            // validating initializer, which costs more than the rest of the parse.
-            let string: String
-            if content.allSatisfy({ $0 < 0x80 }) {
-                string = String(decoding: content, as: UTF8.self)
-            } else if let valid = String(validating: content, as: UTF8.self) {
-                string = valid
-            } else {
+            guard let valid = String(validating: bytes[offset..<end], as: UTF8.self) else {
                 throw JSONSyntaxError("invalid UTF-8 in string", at: start)
             }
             offset = end + 1
-            return string
+            return valid
         }
         var utf8 = Array(bytes[offset..<end])
         offset = end
