@@ -47,8 +47,6 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
     private var requestCount = 0
     private var afterWrite: (() -> Void)?
 
-    private static let readChunk = 64 * 1024
-
     init(id: Int, fd: Int32, peer: String, server: HTTPServer, loop: EventLoop) {
         self.id = id
         self.fd = fd
@@ -106,23 +104,22 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
         var total = 0
         var failed = false
         let before = buffer.count
-        withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { scratch in
-            while true {
-                let n = recv(fd, scratch.baseAddress, scratch.count, 0)
-                if n > 0 {
-                    buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
-                    total += n
-                    if n < scratch.count { return }
-                    continue
-                }
-                if n == 0 {
-                    stopReading()
-                    return
-                }
-                if errno == EINTR { continue }
-                if errno != EAGAIN && errno != EWOULDBLOCK { failed = true }
-                return
+        let scratch = loop.readScratch
+        while true {
+            let n = recv(fd, scratch.baseAddress, scratch.count, 0)
+            if n > 0 {
+                buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
+                total += n
+                if n < scratch.count { break }
+                continue
             }
+            if n == 0 {
+                stopReading()
+                break
+            }
+            if errno == EINTR { continue }
+            if errno != EAGAIN && errno != EWOULDBLOCK { failed = true }
+            break
         }
         if failed { close(); return }
         if chunkedRetryAt > 0, !chunkedEndSeen, total > 0 {

@@ -29,61 +29,101 @@ extension HTTPDecoder {
         }
         var headers = HTTPHeaders()
         headers.reserveCapacity(lines.count - 1)
+        // The fields framing, Host and Expect depend on, counted as they are added: the usual request
+        // (one Host, at most one Content-Length, no Transfer-Encoding) needs no search and no array.
+        var hosts = 0
+        var transferEncodings = 0
+        var contentLengths = 0
+        var contentLength: String?
+        var expect: String?
         for line in lines.dropFirst() {
             switch parseField(line) {
-            case .success(let (name, value)): headers.add(name, value)
+            case .success(let (name, value)):
+                switch name.utf8.count {
+                case 4 where name.caseInsensitiveEquals("Host"): hosts += 1
+                case 6 where expect == nil && name.caseInsensitiveEquals("Expect"): expect = value
+                case 14 where name.caseInsensitiveEquals("Content-Length"):
+                    contentLengths += 1
+                    contentLength = value
+                case 17 where name.caseInsensitiveEquals("Transfer-Encoding"): transferEncodings += 1
+                default: break
+                }
+                headers.add(name, value)
             case .failure(let f): return .failure(f)
             }
         }
-        switch framing(headers, version: requestLine.version) {
+        let framed: Swift.Result<Framing, Failure>
+        if transferEncodings == 0 && contentLengths == 0 {
+            framed = .success(.none)
+        } else if transferEncodings == 0, contentLengths == 1, let contentLength,
+                  let n = singleContentLength(contentLength) {
+            framed = n > limits.maxBodyBytes
+                ? .failure(Failure(413, "body larger than \(limits.maxBodyBytes) bytes"))
+                : .success(n == 0 ? .none : .length(n))
+        } else {
+            framed = framing(headers, version: requestLine.version)
+        }
+        switch framed {
         case .failure(let f): return .failure(f)
         case .success(let framing):
             // RFC 9112 §3.2: a client MUST send Host in HTTP/1.1; a server MUST answer 400 without one
             // or with more than one.
-            let hosts = headers.values("Host")
-            if hosts.count > 1 || (requestLine.version == .http11 && hosts.isEmpty) {
-                return .failure(Failure(400, hosts.isEmpty ? "missing Host header" : "more than one Host header"))
+            if hosts > 1 || (requestLine.version == .http11 && hosts == 0) {
+                return .failure(Failure(400, hosts == 0 ? "missing Host header" : "more than one Host header"))
             }
-            let expect = headers["Expect"]?.lowercased()
-            if let expect, expect != "100-continue" {
+            let expectation = expect?.lowercased()
+            if let expectation, expectation != "100-continue" {
                 return .failure(Failure(417, "unsupported expectation"))
             }
             return .success(Head(
                 method: requestLine.method, target: requestLine.target, version: requestLine.version,
-                headers: headers, framing: framing, expectsContinue: expect == "100-continue" && requestLine.version == .http11
+                headers: headers, framing: framing,
+                expectsContinue: expectation == "100-continue" && requestLine.version == .http11
             ))
         }
     }
 
+    /// One `Content-Length` of 1 to 12 digits alone, as a number; nil for anything else (which
+    /// `framing` then judges).
+    private func singleContentLength(_ value: String) -> Int? {
+        guard (1...12).contains(value.utf8.count), value.utf8.allSatisfy(isDigit) else { return nil }
+        return value.utf8.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+    }
+
     /// `method SP request-target SP HTTP-version` (RFC 9112 §3).
     private func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) -> Swift.Result<(method: String, target: String, version: HTTPVersion), Failure> {
-        let parts = line.split(separator: SP, maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
+        // Exactly two spaces: method, target and version, the first two not empty.
+        guard let firstSpace = line.firstIndex(of: SP),
+              let secondSpace = line[(firstSpace + 1)...].firstIndex(of: SP),
+              !line[(secondSpace + 1)...].contains(SP), firstSpace > 0, secondSpace > firstSpace + 1 else {
             return .failure(Failure(400, "malformed request line"))
         }
-        guard parts[0].allSatisfy(isTokenByte) else { return .failure(Failure(400, "malformed method")) }
+        let parts = (UnsafeBufferPointer(rebasing: line[..<firstSpace]),
+                     UnsafeBufferPointer(rebasing: line[(firstSpace + 1)..<secondSpace]),
+                     UnsafeBufferPointer(rebasing: line[(secondSpace + 1)...]))
+        guard parts.0.allSatisfy(isTokenByte) else { return .failure(Failure(400, "malformed method")) }
         // The target: visible ASCII only (RFC 9112 §3.2, RFC 3986).
-        guard parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+        guard parts.1.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             return .failure(Failure(400, "malformed request target"))
         }
-        let target = String(decoding: parts[1], as: UTF8.self)
+        let target = String(decoding: parts.1, as: UTF8.self)
         guard target.hasPrefix("/") || target == "*" || target.hasPrefix("http://") || target.hasPrefix("https://") else {
             return .failure(Failure(400, "malformed request target"))
         }
-        let versionText = String(decoding: parts[2], as: UTF8.self)
+        let versionText = String(decoding: parts.2, as: UTF8.self)
         let version: HTTPVersion
         switch versionText {
         case "HTTP/1.1": version = .http11
         case "HTTP/1.0": version = .http10
         default:
             // HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3): well-formed but unsupported is 505.
-            let v = Array(parts[2])
+            let v = Array(parts.2)
             if v.count == 8, versionText.hasPrefix("HTTP/"), isDigit(v[5]), v[6] == UInt8(ascii: "."), isDigit(v[7]) {
                 return .failure(Failure(505, "HTTP version not supported"))
             }
             return .failure(Failure(400, "malformed HTTP version"))
         }
-        return .success((String(decoding: parts[0], as: UTF8.self), target, version))
+        return .success((String(decoding: parts.0, as: UTF8.self), target, version))
     }
 
     /// `field-name ":" OWS field-value OWS` (RFC 9112 §5).
@@ -126,8 +166,7 @@ extension HTTPDecoder {
         }
         guard !lengths.isEmpty else { return .success(.none) }
         // The usual case, one field of digits alone, read without splitting and joining.
-        if lengths.count == 1, let only = lengths.first, (1...12).contains(only.utf8.count), only.utf8.allSatisfy(isDigit) {
-            let n = only.utf8.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        if lengths.count == 1, let only = lengths.first, let n = singleContentLength(only) {
             if n > limits.maxBodyBytes { return .failure(Failure(413, "body larger than \(limits.maxBodyBytes) bytes")) }
             return .success(n == 0 ? .none : .length(n))
         }

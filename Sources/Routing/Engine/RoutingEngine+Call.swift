@@ -8,6 +8,7 @@ extension RoutingEngine {
         random: inout some RandomNumberGenerator
     ) -> RouteOutcome {
         var steps: [RingStep] = []
+        steps.reserveCapacity(pools.count)
         for pool in pools {
             let order = pool.order(state: states[pool.name] ?? PoolState(), channel: .voice, random: &random)
             guard !order.isEmpty else { continue }

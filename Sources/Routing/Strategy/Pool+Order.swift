@@ -17,22 +17,23 @@ extension Pool {
         channel: Channel,
         random: inout some RandomNumberGenerator
     ) -> [Member] {
-        let eligible = members.filter { $0.isEligible(for: channel) }
         var ordered: [Member]
         switch strategy {
         case .sequential, .simultaneous:
-            ordered = eligible
+            ordered = eligible(for: channel, from: 0)
         case .roundRobin:
-            ordered = roundRobinOrder(after: state.lastMember, channel: channel)
+            ordered = eligible(for: channel, from: state.lastMember.flatMap { last in
+                members.firstIndex { $0.address == last }.map { $0 + 1 }
+            } ?? 0)
         case .random:
-            ordered = weightedShuffle(eligible, random: &random)
+            ordered = weightedShuffle(eligible(for: channel, from: 0), random: &random)
         case .leastRecent:
-            ordered = stableSorted(eligible) { member in
+            ordered = stableSorted(eligible(for: channel, from: 0)) { member in
                 // Never offered sorts before any date.
                 state.lastOffered[member.address].map { $0.timeIntervalSinceReferenceDate } ?? -.infinity
             }
         case .fewestCalls:
-            ordered = stableSorted(eligible) { Double(state.recentCounts[$0.address] ?? 0) }
+            ordered = stableSorted(eligible(for: channel, from: 0)) { Double(state.recentCounts[$0.address] ?? 0) }
         }
         if sticky, let favourite = state.stickyMember,
            let index = ordered.firstIndex(where: { $0.address == favourite }) {
@@ -41,14 +42,17 @@ extension Pool {
         return ordered
     }
 
-    private func roundRobinOrder(after lastMember: String?, channel: Channel) -> [Member] {
-        let rotated: ArraySlice<Member>
-        if let lastMember, let index = members.firstIndex(where: { $0.address == lastMember }) {
-            rotated = members[(index + 1)...] + members[...index]
-        } else {
-            rotated = members[...]
+    /// The members eligible on `channel`, in list order starting at index `start` and wrapping around
+    /// (round-robin: the one after the last member used), built in one array of the right size.
+    private func eligible(for channel: Channel, from start: Int) -> [Member] {
+        var result: [Member] = []
+        result.reserveCapacity(members.count)
+        let count = members.count
+        for offset in 0..<count {
+            let member = members[(start + offset) % count]
+            if member.isEligible(for: channel) { result.append(member) }
         }
-        return rotated.filter { $0.isEligible(for: channel) }
+        return result
     }
 
     /// Repeatedly draws one of the remaining members with probability proportional to its weight.
