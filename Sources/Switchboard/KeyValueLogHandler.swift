@@ -137,6 +137,7 @@ public struct KeyValueLogHandler: LogHandler {
     /// `password`, `passwd` or `authorization`, and any whose words (split at `.`, `_`, `-` and camelCase)
     /// include one ending in `key` (`key`, `signing_key`, `apiKey`, `apikey`), case-insensitively.
     static func isSensitive(_ key: String) -> Bool {
+        if let verdict = asciiSensitive(key) { return verdict }
         // A program logs a handful of distinct keys: decide each once.
         if let known = sensitivity.withLock({ $0[key] }) { return known }
         let verdict = computeSensitive(key)
@@ -148,6 +149,56 @@ public struct KeyValueLogHandler: LogHandler {
     }
 
     private static let sensitivity = Locked<[String: Bool]>([:])
+
+    /// `computeSensitive` over the bytes of a short ASCII key (every key Switchboard logs), without a
+    /// lock, a copy or a hash: nil for any other key, which takes the cached path.
+    static func asciiSensitive(_ key: String) -> Bool? {
+        key.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+            guard bytes.count <= 64, bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { lower -> Bool in
+                for (i, byte) in bytes.enumerated() { lower[i] = isUpper(byte) ? byte | 0x20 : byte }
+                let lowered = UnsafeBufferPointer(rebasing: lower[..<bytes.count])
+                for needle in sensitiveWords where contains(lowered, needle) { return true }
+                // Words split at anything but letters and digits, and before an upper-case letter that
+                // follows a lower-case letter or a digit; one ending in "key" is sensitive.
+                var wordLength = 0
+                var previousLowercase = false
+                for (i, byte) in bytes.enumerated() {
+                    let letterOrDigit = isUpper(byte) || isLower(byte) || isDigitByte(byte)
+                    if !letterOrDigit || (isUpper(byte) && previousLowercase) {
+                        if endsInKey(lowered, end: i, length: wordLength) { return true }
+                        wordLength = 0
+                    }
+                    guard letterOrDigit else {
+                        previousLowercase = false
+                        continue
+                    }
+                    wordLength += 1
+                    previousLowercase = isLower(byte) || isDigitByte(byte)
+                }
+                return endsInKey(lowered, end: bytes.count, length: wordLength)
+            }
+        } ?? nil
+    }
+
+    private static let sensitiveWords: [[UInt8]] = ["token", "secret", "password", "passwd", "authorization"].map { Array($0.utf8) }
+
+    private static func isUpper(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
+    private static func isLower(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
+    private static func isDigitByte(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if (1..<needle.count).allSatisfy({ haystack[start + $0] == needle[$0] }) { return true }
+        }
+        return false
+    }
+
+    /// Whether the word of `length` letters and digits ending before `end` ends in "key".
+    private static func endsInKey(_ lowered: UnsafeBufferPointer<UInt8>, end: Int, length: Int) -> Bool {
+        length >= 3 && lowered[end - 3] == UInt8(ascii: "k") && lowered[end - 2] == UInt8(ascii: "e") && lowered[end - 1] == UInt8(ascii: "y")
+    }
 
     /// `isSensitive`'s rule, uncached.
     static func computeSensitive(_ key: String) -> Bool {

@@ -82,6 +82,8 @@ import Testing
             for separator in separators {
                 for b in words {
                     let key = a + separator + b
+                    // ASCII keys take the byte scan, which must give the rule's verdict.
+                    #expect(KeyValueLogHandler.asciiSensitive(key) == KeyValueLogHandler.computeSensitive(key), "\(key), bytes")
                     #expect(KeyValueLogHandler.isSensitive(key) == KeyValueLogHandler.computeSensitive(key), "\(key)")
                     #expect(KeyValueLogHandler.isSensitive(key) == KeyValueLogHandler.computeSensitive(key), "\(key), cached")
                     checked += 1
@@ -89,6 +91,8 @@ import Testing
             }
         }
         #expect(checked == words.count * separators.count * words.count)
+        #expect(KeyValueLogHandler.asciiSensitive("clé_key") == nil)
+        #expect(KeyValueLogHandler.asciiSensitive(String(repeating: "k", count: 65)) == nil)
         #expect(!KeyValueLogHandler.isSensitive("clé"))
         #expect(KeyValueLogHandler.isSensitive("clé_key"))
     }
