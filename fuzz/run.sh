@@ -35,7 +35,7 @@ sources() {
         routes) echo fuzz/routes/Harness.swift; find Sources/Routing -name '*.swift' | sort
                 echo Tests/RoutingTests/FuzzRegressionTests.swift ;;
         signature) printf '%s\n' fuzz/signature/Harness.swift \
-                       Sources/SignalWire/{WebhookSignature,SignatureURL,SignatureResult,ConstantTime}.swift \
+                       Sources/SignalWire/{WebhookSignature,KeyedHMAC,SignatureURL,SignatureResult,ConstantTime}.swift \
                        Tests/SignalWireTests/FuzzRegressionTests.swift ;;
     esac
 }

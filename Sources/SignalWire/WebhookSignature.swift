@@ -1,6 +1,4 @@
-import COpenSSL
 import FoundationEssentials
-import Synchronization
 
 /// Checks the signatures SignalWire puts on its webhook requests (see `signalwire.md`).
 ///
@@ -24,8 +22,8 @@ public struct WebhookSignature: Sendable {
     /// - Parameter signingKey: the project's Signing Key (`SIGNALWIRE_SIGNING_KEY`).
     public init(signingKey: String) {
         let key = Array(signingKey.utf8)
-        sha1 = KeyedHMAC(digest: "SHA1", key: key)
-        sha256 = KeyedHMAC(digest: "SHA256", key: key)
+        sha1 = KeyedHMAC(.sha1, key: key)
+        sha256 = KeyedHMAC(.sha256, key: key)
     }
 
     /// Checks a request against the URLs it may have been signed for.
@@ -200,58 +198,5 @@ public struct WebhookSignature: Sendable {
         result.reserveCapacity(urls.count)
         for url in urls where !result.contains(url) { result.append(url) }
         return result
-    }
-}
-
-/// HMAC (OpenSSL's libcrypto, which libcurl loads anyway) with the key absorbed once. Each message is
-/// MACed on a context of its own: a spare one restarted on the same key (`EVP_MAC_init` without a
-/// key), or a new copy of the keyed one, so concurrent checks never share a context.
-private final class KeyedHMAC: @unchecked Sendable {
-    private let keyed: OpaquePointer
-    private let size: Int
-    /// Contexts a finished check left for the next; a few are kept, one per thread that checks at once.
-    private let spares = Mutex<[Context]>([])
-    private static let maxSpares = 8
-
-    /// A context between checks: owned by the spares list alone.
-    private struct Context: @unchecked Sendable {
-        let pointer: OpaquePointer
-    }
-
-    init(digest: String, key: [UInt8]) {
-        guard let context = sb_hmac_new(digest, key, key.count) else {
-            fatalError("libcrypto cannot compute HMAC-\(digest)")
-        }
-        keyed = context
-        size = EVP_MAC_CTX_get_mac_size(context)
-    }
-
-    deinit {
-        spares.withLock { $0.forEach { EVP_MAC_CTX_free($0.pointer) } }
-        EVP_MAC_CTX_free(keyed)
-    }
-
-    /// HMAC(key, url + body) without joining them first.
-    func mac(_ url: String, _ body: [UInt8]) -> [UInt8] {
-        var restarted: OpaquePointer?
-        if let spare = spares.withLock({ $0.popLast() })?.pointer {
-            if EVP_MAC_init(spare, nil, 0, nil) == 1 { restarted = spare } else { EVP_MAC_CTX_free(spare) }
-        }
-        guard let context = restarted ?? EVP_MAC_CTX_dup(keyed) else { fatalError("libcrypto: out of memory") }
-        var url = url
-        url.withUTF8 { _ = EVP_MAC_update(context, $0.baseAddress, $0.count) }
-        body.withUnsafeBufferPointer { _ = EVP_MAC_update(context, $0.baseAddress, $0.count) }
-        var out = [UInt8](repeating: 0, count: size)
-        var written = 0
-        let ok = EVP_MAC_final(context, &out, &written, size)
-        precondition(ok == 1 && written == size, "libcrypto: HMAC failed")
-        let spare = Context(pointer: context)
-        let kept = spares.withLock { spares in
-            guard spares.count < Self.maxSpares else { return false }
-            spares.append(spare)
-            return true
-        }
-        if !kept { EVP_MAC_CTX_free(context) }
-        return out
     }
 }

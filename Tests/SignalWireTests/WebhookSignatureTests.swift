@@ -177,8 +177,9 @@ enum SignatureVectors {
         #expect(a == expected)
     }
 
-    /// RFC 2202 / RFC 4231 case 2, a key longer than a block, and the empty key: the HMACs themselves,
-    /// through the JSON signature with an empty URL (the MAC is over url + body).
+    /// RFC 2202 / RFC 4231 case 2, a key longer than a block, keys of one block and one byte more (used
+    /// as they are, and hashed first: Python's hmac module gave these), and the empty key: the HMACs
+    /// themselves, through the JSON signature with an empty URL (the MAC is over url + body).
     @Test(arguments: [
         ("", "", "fbdb1d1b18aa6c08324b7d64b71fb76370690e1d",
          "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"),
@@ -187,6 +188,12 @@ enum SignatureVectors {
         (String(repeating: "k", count: 131), "Test Using Larger Than Block-Size Key - Hash Key First",
          "522882a14ee30c4bdb54258404357ea8b91d18a9",
          "70e4b005732fa7ff79392aa24fb240159b925dbc9f1398420c0f45e6763dcf14"),
+        (String(repeating: "k", count: 64), "A key of one block, and one byte more",
+         "66d5be4002ebd004bdb53242ab11842ab84d8e68",
+         "64775efb6905c5201d103a8e84853dc15e446f4103b5dc26fdf6ae474af69121"),
+        (String(repeating: "k", count: 65), "A key of one block, and one byte more",
+         "1e27d66f81dcc2df64a9545d4861cfea7c372629",
+         "6ead07ac92b6580ca2560170ebfbd394d8994125fb48a638c5d175354ccbba91"),
     ])
     func hmacVectors(key: String, message: String, sha1: String, sha256: String) {
         let signature = WebhookSignature(signingKey: key)
@@ -198,8 +205,8 @@ enum SignatureVectors {
         #expect(signature.jsonSignature(url: head, rawBody: Array(message.utf8.dropFirst(split))) == sha1)
     }
 
-    /// One keyed HMAC shared by many threads: each check has a context of its own (a spare restarted on
-    /// the key, or a new copy), so every answer is still right; without the restart this fails.
+    /// One keyed HMAC shared by many threads: each check starts from copies of the keyed states, so
+    /// every answer is still right (a check that hashed into the shared states would fail this).
     @Test func concurrentChecksShareTheKeyedState() {
         let shared = json
         let results = Locked([Int: Bool]())
