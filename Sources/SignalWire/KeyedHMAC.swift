@@ -7,37 +7,17 @@ import COpenSSL
 struct KeyedHMAC: Sendable {
     enum Digest: Sendable { case sha1, sha256 }
 
-    private let state: State
+    private let keyed: Keyed
 
-    private enum State: @unchecked Sendable {
-        case sha1(inner: SHA_CTX, outer: SHA_CTX)
-        case sha256(inner: SHA256_CTX, outer: SHA256_CTX)
+    private enum Keyed: @unchecked Sendable {
+        case sha1(KeyedStates<SHA_CTX>)
+        case sha256(KeyedStates<SHA256_CTX>)
     }
 
-    /// Both digests work on 64-byte blocks.
-    private static let blockSize = 64
-
     init(_ digest: Digest, key: [UInt8]) {
-        // A key longer than a block is hashed first (RFC 2104 §2); then padded with zeros to a block.
-        var block = key.count > Self.blockSize ? Self.hash(digest, key) : key
-        block += [UInt8](repeating: 0, count: Self.blockSize - block.count)
-        let innerPad = block.map { $0 ^ 0x36 }
-        let outerPad = block.map { $0 ^ 0x5C }
         switch digest {
-        case .sha1:
-            var inner = SHA_CTX(), outer = SHA_CTX()
-            SHA1_Init(&inner)
-            SHA1_Init(&outer)
-            innerPad.withUnsafeBytes { _ = SHA1_Update(&inner, $0.baseAddress, $0.count) }
-            outerPad.withUnsafeBytes { _ = SHA1_Update(&outer, $0.baseAddress, $0.count) }
-            state = .sha1(inner: inner, outer: outer)
-        case .sha256:
-            var inner = SHA256_CTX(), outer = SHA256_CTX()
-            SHA256_Init(&inner)
-            SHA256_Init(&outer)
-            innerPad.withUnsafeBytes { _ = SHA256_Update(&inner, $0.baseAddress, $0.count) }
-            outerPad.withUnsafeBytes { _ = SHA256_Update(&outer, $0.baseAddress, $0.count) }
-            state = .sha256(inner: inner, outer: outer)
+        case .sha1: keyed = .sha1(KeyedStates(key: key))
+        case .sha256: keyed = .sha256(KeyedStates(key: key))
         }
     }
 
@@ -45,42 +25,82 @@ struct KeyedHMAC: Sendable {
     func mac(_ url: String, _ body: [UInt8]) -> [UInt8] {
         var url = url
         return url.withUTF8 { url in
-            body.withUnsafeBytes { body in mac(UnsafeRawBufferPointer(url), body) }
+            body.withUnsafeBytes { body in
+                switch keyed {
+                case .sha1(let states): states.mac(UnsafeRawBufferPointer(url), body)
+                case .sha256(let states): states.mac(UnsafeRawBufferPointer(url), body)
+                }
+            }
         }
     }
+}
 
-    private func mac(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> [UInt8] {
-        switch state {
-        case .sha1(var inner, var outer):
-            var digest = [UInt8](repeating: 0, count: Int(SHA_DIGEST_LENGTH))
-            _ = SHA1_Update(&inner, first.baseAddress, first.count)
-            _ = SHA1_Update(&inner, second.baseAddress, second.count)
-            _ = SHA1_Final(&digest, &inner)
-            _ = SHA1_Update(&outer, digest, digest.count)
-            _ = SHA1_Final(&digest, &outer)
-            return digest
-        case .sha256(var inner, var outer):
-            var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-            _ = SHA256_Update(&inner, first.baseAddress, first.count)
-            _ = SHA256_Update(&inner, second.baseAddress, second.count)
-            _ = SHA256_Final(&digest, &inner)
-            _ = SHA256_Update(&outer, digest, digest.count)
-            _ = SHA256_Final(&digest, &outer)
-            return digest
+/// A hash state of libcrypto's (`SHA_CTX`, `SHA256_CTX`): a C struct, copied by value.
+protocol HashState {
+    init()
+    static var digestLength: Int { get }
+    mutating func start()
+    mutating func absorb(_ bytes: UnsafeRawBufferPointer)
+    /// The digest of everything absorbed (the state is spent).
+    mutating func finish() -> [UInt8]
+}
+
+/// The inner and outer states of one key.
+struct KeyedStates<State: HashState> {
+    private let inner: State
+    private let outer: State
+    /// Both digests work on 64-byte blocks.
+    private static var blockSize: Int { 64 }
+
+    init(key: [UInt8]) {
+        // A key longer than a block is hashed first (RFC 2104 §2); then padded with zeros to a block.
+        var block = key
+        if block.count > Self.blockSize {
+            var state = State()
+            state.start()
+            key.withUnsafeBytes { state.absorb($0) }
+            block = state.finish()
         }
+        block += [UInt8](repeating: 0, count: Self.blockSize - block.count)
+        func padded(_ pad: UInt8) -> State {
+            var state = State()
+            state.start()
+            block.map { $0 ^ pad }.withUnsafeBytes { state.absorb($0) }
+            return state
+        }
+        inner = padded(0x36)
+        outer = padded(0x5C)
     }
 
-    /// The plain digest of `bytes`.
-    static func hash(_ digest: Digest, _ bytes: [UInt8]) -> [UInt8] {
-        switch digest {
-        case .sha1:
-            var out = [UInt8](repeating: 0, count: Int(SHA_DIGEST_LENGTH))
-            _ = SHA1(bytes, bytes.count, &out)
-            return out
-        case .sha256:
-            var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-            _ = SHA256(bytes, bytes.count, &out)
-            return out
-        }
+    func mac(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> [UInt8] {
+        var inner = inner
+        inner.absorb(first)
+        inner.absorb(second)
+        let innerDigest = inner.finish()
+        var outer = outer
+        innerDigest.withUnsafeBytes { outer.absorb($0) }
+        return outer.finish()
+    }
+}
+
+extension SHA_CTX: HashState {
+    static var digestLength: Int { Int(SHA_DIGEST_LENGTH) }
+    mutating func start() { SHA1_Init(&self) }
+    mutating func absorb(_ bytes: UnsafeRawBufferPointer) { SHA1_Update(&self, bytes.baseAddress, bytes.count) }
+    mutating func finish() -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: Self.digestLength)
+        SHA1_Final(&digest, &self)
+        return digest
+    }
+}
+
+extension SHA256_CTX: HashState {
+    static var digestLength: Int { Int(SHA256_DIGEST_LENGTH) }
+    mutating func start() { SHA256_Init(&self) }
+    mutating func absorb(_ bytes: UnsafeRawBufferPointer) { SHA256_Update(&self, bytes.baseAddress, bytes.count) }
+    mutating func finish() -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: Self.digestLength)
+        SHA256_Final(&digest, &self)
+        return digest
     }
 }
