@@ -5,7 +5,7 @@ ROUTES ?= routes.json
 DB ?= ./switchboard.sqlite
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build release run test verify-units bench soak fuzz clean
+.PHONY: all deps build release run test verify-units bench profile soak fuzz clean
 
 all: build
 
@@ -49,6 +49,13 @@ verify-units:
 # Throughput and latency against nginx (installs wrk and nginx-light); appends to bench/RESULTS.md.
 bench: deps
 	bench/run.sh
+
+# Instructions per request by callgrind (installs valgrind when missing): the same figure every run.
+profile: deps
+	@dpkg -s valgrind >/dev/null 2>&1 || { sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends valgrind; }
+	$(SWIFT) build -c release --static-swift-stdlib --product switchboard
+	python3 bench/callgrind.py
 
 # The fault and bad-input suites at full size (a short version runs in `make test`).
 soak: deps
