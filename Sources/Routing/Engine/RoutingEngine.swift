@@ -12,10 +12,13 @@ import FoundationEssentials
 /// For a text, first ask `relayMember(for:)`: when a member texts the pool number, look up the
 /// customer who last reached them and answer `relay(_:toCustomer:)` instead.
 public struct RoutingEngine: Sendable {
-    public let routes: Routes
+    /// The routes, kept in a box of their own: an engine is copied into every request's closures, and
+    /// a copy is then one reference instead of every dictionary and string of `Routes`.
+    private let box: RoutesBox
+    public var routes: Routes { box.routes }
 
     public init(routes: Routes) {
-        self.routes = routes
+        box = RoutesBox(routes)
     }
 
     /// The pools a decision will order (the pool rung first, then its open overflow pools; for texts
@@ -83,4 +86,13 @@ public struct ResolvedRoute: Sendable {
     let resolution: RoutingEngine.Resolution
     /// The state to load before deciding; nil when no pool is rung (nothing will be recorded).
     public let stateQuery: StateQuery?
+}
+
+/// Immutable, so shared freely.
+private final class RoutesBox: Sendable {
+    let routes: Routes
+
+    init(_ routes: Routes) {
+        self.routes = routes
+    }
 }
