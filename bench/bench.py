@@ -4,7 +4,9 @@
 Starts a release build with a fresh database and three pools, drives it with wrk (pre-signed
 requests: the full path includes the signature check), prints requests/s, latency percentiles,
 errors and RSS, checks that the database holds exactly one decision per 2xx routing answer, and
-appends the figures to bench/RESULTS.md. Everything listens on 127.0.0.1; every run is bounded.
+appends the figures to bench/RESULTS.md. nginx is measured before and after Switchboard's runs and
+the ratios are to its mean, so that a shared machine whose speed drifts meanwhile skews them less.
+Everything listens on 127.0.0.1; every run is bounded.
 """
 import base64, hashlib, hmac, json, os, platform, re, resource, signal, socket, sqlite3, subprocess, sys, tempfile, time
 import urllib.parse, urllib.request
@@ -262,40 +264,44 @@ def main():
         req = urllib.request.Request(f"http://127.0.0.1:{daemon.port}/voice", data=body.encode(),
                                      headers={"Content-Type": ctype, "X-SignalWire-Signature": sig})
         swml = urllib.request.urlopen(req, timeout=5).read().decode()
-        nginx, nginx_port = start_nginx(directory, swml.replace("'", "\\'"))
-        say(f"SWML answer {len(swml)} bytes; nginx serves the same document")
+        say(f"SWML answer {len(swml)} bytes; nginx serves the same document, before and after Switchboard's runs")
 
-        ceiling = {}
-        try:
-            for c in CONNECTIONS:
-                ceiling[c] = wrk(nginx_port, "bench/nginx.lua", c, {"BENCH_BODY": body}, with_children(nginx.pid))
-                say(line("nginx", c, ceiling[c]))
-        finally:
-            nginx.terminate()
-            nginx.wait(timeout=10)
+        def measure_nginx():
+            nginx, nginx_port = start_nginx(directory, swml.replace("'", "\\'"))
+            try:
+                return {c: wrk(nginx_port, "bench/nginx.lua", c, {"BENCH_BODY": body}, with_children(nginx.pid)) for c in CONNECTIONS}
+            finally:
+                nginx.terminate()
+                nginx.wait(timeout=10)
 
+        def progress(text):
+            print(text, file=sys.stderr, flush=True)
+
+        before = measure_nginx()
+        for c in CONNECTIONS:
+            say(line("nginx", c, before[c]))
         routed_by_wrk = 0
         results = {}
         for name, path, ctype, file in scenarios:
             for c in CONNECTIONS:
+                progress(f"  {name} c={c}...")
                 r = wrk(daemon.port, "bench/signed.lua", c, {"BENCH_PATH": path, "BENCH_CONTENT_TYPE": ctype, "BENCH_REQUESTS": file},
                         [daemon.process.pid])
                 results[(name, c)] = r
                 if path in ("/voice", "/sms"):
                     routed_by_wrk += r["requests"] - r["non2xx"]
-                say(line(name, c, r, r["rps"] / ceiling[c]["rps"]))
         answered = daemon.answered_2xx("/voice") + daemon.answered_2xx("/sms")
         peak_kib, code = daemon.stop()
         decisions = daemon.decisions()
-        say(f"peak RSS under load {peak_kib / 1024:.1f} MiB; SIGTERM exit code {code}; {daemon.slow_commits()}")
+        peak_line = f"peak RSS under load {peak_kib / 1024:.1f} MiB; SIGTERM exit code {code}; {daemon.slow_commits()}"
         ok = decisions == answered
-        say(f"database: {decisions} decisions; daemon answered {answered} routing requests 2xx "
-            f"(wrk saw {routed_by_wrk} complete before it stopped): {'OK, one decision per 2xx answer' if ok else 'MISMATCH'}")
+        database_line = (f"database: {decisions} decisions; daemon answered {answered} routing requests 2xx "
+                         f"(wrk saw {routed_by_wrk} complete before it stopped): {'OK, one decision per 2xx answer' if ok else 'MISMATCH'}")
 
         # Durability: synchronous=FULL with group commit, /voice at the first connection count.
         full = Daemon(binary, directory, durability="full")
-        c = CONNECTIONS[0]
-        r = wrk(full.port, "bench/signed.lua", c, {"BENCH_PATH": "/voice", "BENCH_CONTENT_TYPE": "application/json", "BENCH_REQUESTS": scenarios[0][3]},
+        first = CONNECTIONS[0]
+        full_result = wrk(full.port, "bench/signed.lua", first, {"BENCH_PATH": "/voice", "BENCH_CONTENT_TYPE": "application/json", "BENCH_REQUESTS": scenarios[0][3]},
                 [full.process.pid])
         # Requests wrk left in flight when it stopped are still committed and answered: let them settle.
         answered_full = full.answered_2xx("/voice")
@@ -306,19 +312,34 @@ def main():
                 break
             answered_full = again
         full.stop()
-        say(line("voice_json FULL", c, r, r["rps"] / ceiling[c]["rps"]))
+
+        # The ceiling for the ratios: nginx's mean before and after, so that a machine whose speed
+        # drifts during the run (a shared host) moves both sides alike.
+        after = measure_nginx()
+        ceiling = {c: {"rps": (before[c]["rps"] + after[c]["rps"]) / 2, "server_us": (before[c]["server_us"] + after[c]["server_us"]) / 2,
+                       "wrk_us": (before[c]["wrk_us"] + after[c]["wrk_us"]) / 2} for c in CONNECTIONS}
+        for name, _, _, _ in scenarios:
+            for c in CONNECTIONS:
+                say(line(name, c, results[(name, c)], results[(name, c)]["rps"] / ceiling[c]["rps"]))
+        say(line("voice_json FULL", first, full_result, full_result["rps"] / ceiling[first]["rps"]))
+        for c in CONNECTIONS:
+            say(line("nginx (after)", c, after[c]))
+        drift = ", ".join(f"c={c} {after[c]['rps'] / before[c]['rps'] - 1:+.0%}" for c in CONNECTIONS)
+        say(f"ratios are to nginx's mean of both runs; nginx after against before: {drift}")
+        say(peak_line)
+        say(database_line)
         say(f"durability=full database: {full.decisions()} decisions for {answered_full} 2xx answers; {full.slow_commits()}")
 
-        v = results[("voice_json", CONNECTIONS[0])]
+        v = results[("voice_json", first)]
         say()
         say("targets (ratios in this run):")
-        say(f"  /voice c={CONNECTIONS[0]} >= 0.5x nginx: {v['rps'] / ceiling[CONNECTIONS[0]]['rps']:.2f}x; p99 <= 2 ms: {v['p99_us'] / 1000:.2f} ms")
+        say(f"  /voice c={first} >= 0.5x nginx: {v['rps'] / ceiling[first]['rps']:.2f}x; p99 <= 2 ms: {v['p99_us'] / 1000:.2f} ms")
         say(f"  peak RSS <= 40 MiB: {peak_kib / 1024:.1f}; idle <= 15 MiB: {daemon.idle_rss_kib / 1024:.1f}; READY <= 100 ms: {daemon.ready_ms:.1f}")
-        say(f"  durability=full >= 0.25x nginx: {r['rps'] / ceiling[c]['rps']:.2f}x")
+        say(f"  durability=full >= 0.25x nginx: {full_result['rps'] / ceiling[first]['rps']:.2f}x")
         # With every core busy, a server and wrk that need S + W us of CPU per request cannot pass
         # cores * 1e6 / (S + W) requests/s: the ratio to nginx is set by CPU per request.
-        n, cores = ceiling[CONNECTIONS[0]], os.cpu_count()
-        say(f"CPU per request at c={CONNECTIONS[0]}: Switchboard /voice {v['server_us']:.1f} us + wrk {v['wrk_us']:.1f} us, "
+        n, cores = ceiling[first], os.cpu_count()
+        say(f"CPU per request at c={first}: Switchboard /voice {v['server_us']:.1f} us + wrk {v['wrk_us']:.1f} us, "
             f"nginx {n['server_us']:.1f} us + wrk {n['wrk_us']:.1f} us; {cores} cores allow at most "
             f"{cores * 1e6 / (v['server_us'] + v['wrk_us']):.0f} and {cores * 1e6 / (n['server_us'] + n['wrk_us']):.0f} requests/s")
         if not ok:
