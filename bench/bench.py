@@ -267,6 +267,10 @@ def main():
         say(f"SWML answer {len(swml)} bytes; nginx serves the same document, before and after Switchboard's runs")
 
         def measure_nginx():
+            # The daemon's runs leave hundreds of MB of database pages to write back: flushed first, so
+            # that the kernel's writeback does not run during nginx's measurement and slow it.
+            os.sync()
+            time.sleep(1)
             nginx, nginx_port = start_nginx(directory, swml.replace("'", "\\'"))
             try:
                 return {c: wrk(nginx_port, "bench/nginx.lua", c, {"BENCH_BODY": body}, with_children(nginx.pid)) for c in CONNECTIONS}
