@@ -2,13 +2,10 @@
 #define SWITCHBOARD_CSQLITE_SHIM_H
 #include <sqlite3.h>
 
-// SQLITE_TRANSIENT is a macro casting -1 to a destructor pointer, which Swift cannot import.
-static inline int sb_sqlite3_bind_text(sqlite3_stmt *stmt, int index, const char *text, int length) {
-    return sqlite3_bind_text(stmt, index, text, length, SQLITE_TRANSIENT);
-}
-
-static inline int sb_sqlite3_bind_blob(sqlite3_stmt *stmt, int index, const void *data, int length) {
-    return sqlite3_bind_blob(stmt, index, data, length, SQLITE_TRANSIENT);
+// SQLITE_STATIC is a macro casting 0 to a destructor pointer, which Swift cannot import: SQLite then
+// uses the caller's bytes as they are, until the statement is reset or the parameter bound again.
+static inline int sb_sqlite3_bind_text_static(sqlite3_stmt *stmt, int index, const char *text, int length) {
+    return sqlite3_bind_text(stmt, index, text, length, SQLITE_STATIC);
 }
 
 // sqlite3_db_config is variadic.

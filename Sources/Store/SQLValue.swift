@@ -12,16 +12,20 @@ enum SQLValue {
     init(_ date: Date) { self = .real(date.timeIntervalSince1970) }
     init(_ number: Int?) { self = number.map { .integer(Int64($0)) } ?? .null }
 
-    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+    /// Binds the value to parameter `index`. A text is copied to `texts + used` (room for every text of
+    /// the statement's arguments, alive until the statement is reset) and bound from there without
+    /// SQLite copying it again; `used` moves past it.
+    func bind(to statement: OpaquePointer, at index: Int32, texts: UnsafeMutableRawPointer, used: inout Int) -> Int32 {
         switch self {
         case .text(var text):
-            // SQLite copies the bytes (SQLITE_TRANSIENT): lend it the string's own UTF-8.
-            return text.withUTF8 { buffer in
-                guard let base = buffer.baseAddress, !buffer.isEmpty else { return sb_sqlite3_bind_text(statement, index, "", 0) }
-                return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                    sb_sqlite3_bind_text(statement, index, $0, Int32(buffer.count))
-                }
+            let start = texts + used
+            let count = text.withUTF8 { utf8 -> Int in
+                if let base = utf8.baseAddress, !utf8.isEmpty { start.copyMemory(from: base, byteCount: utf8.count) }
+                return utf8.count
             }
+            used += count
+            // Never a null pointer, which SQLite would take for NULL: an empty text is an empty text.
+            return sb_sqlite3_bind_text_static(statement, index, start.assumingMemoryBound(to: CChar.self), Int32(count))
         case .real(let value): return sqlite3_bind_double(statement, index, value)
         case .integer(let value): return sqlite3_bind_int64(statement, index, value)
         case .null: return sqlite3_bind_null(statement, index)
@@ -68,9 +72,12 @@ struct SQLRow {
         }
     }
 
+    /// The column's text, all of its bytes (a NUL inside is kept).
     func text(_ column: Int32) -> String? {
+        // sqlite3_column_text first, then the length of what it returned (SQLite's rule for the pair).
         guard let pointer = sqlite3_column_text(statement, column) else { return nil }
-        return String(cString: pointer)
+        let count = Int(sqlite3_column_bytes(statement, column))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
     }
 
     func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(statement, column)) }
