@@ -56,16 +56,21 @@ extension String {
     func caseInsensitiveEquals(_ other: String) -> Bool {
         // Header names mostly differ in length: no byte needs reading then.
         guard utf8.count == other.utf8.count else { return false }
-        var a = utf8.makeIterator()
-        var b = other.utf8.makeIterator()
-        while true {
-            switch (a.next(), b.next()) {
-            case (nil, nil): return true
-            case let (x?, y?):
-                if x == y { continue }
-                if (x | 0x20) != (y | 0x20) || !((x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A) { return false }
-            default: return false
+        // Native strings: their bytes compared directly (the iterators cost tens of instructions a byte).
+        if let equal = utf8.withContiguousStorageIfAvailable({ a in
+            other.utf8.withContiguousStorageIfAvailable { b in
+                for i in 0..<a.count where a[i] != b[i] && !Self.sameLetter(a[i], b[i]) { return false }
+                return true
             }
+        }), let equal {
+            return equal
         }
+        return zip(utf8, other.utf8).allSatisfy { $0 == $1 || Self.sameLetter($0, $1) }
+    }
+
+    /// The same ASCII letter in either case.
+    private static func sameLetter(_ x: UInt8, _ y: UInt8) -> Bool {
+        let lower = x | 0x20
+        return lower == y | 0x20 && lower >= 0x61 && lower <= 0x7A
     }
 }
