@@ -32,13 +32,13 @@ public struct HTTPRequest: Sendable {
 
     /// The target's path, before any `?`, still percent-encoded.
     public var path: String {
-        if let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) { return String(target[..<q]) }
+        if let q = target.utf8Index(of: UInt8(ascii: "?")) { return String(target[..<q]) }
         return target
     }
 
     /// The raw query after `?`, or nil when there is none.
     public var query: String? {
-        guard let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
+        guard let q = target.utf8Index(of: UInt8(ascii: "?")) else { return nil }
         return String(target[target.utf8.index(after: q)...])
     }
 
@@ -52,10 +52,12 @@ public struct HTTPRequest: Sendable {
 
     private static func mediaType(_ headers: HTTPHeaders) -> String? {
         guard let value = headers["Content-Type"] else { return nil }
-        let type = value.utf8.firstIndex(of: UInt8(ascii: ";")).map { value[..<$0] } ?? value[...]
+        let type = value.utf8Index(of: UInt8(ascii: ";")).map { value[..<$0] } ?? value[...]
         let trimmed = type.trimmingSpaces()
         // Usually lower case already: no second copy then.
-        return trimmed.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? trimmed.lowercased() : trimmed
+        let upper = trimmed.utf8.withContiguousStorageIfAvailable { $0.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } }
+            ?? trimmed.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+        return upper ? trimmed.lowercased() : trimmed
     }
 
     /// Form fields from an `application/x-www-form-urlencoded` body, else none.
@@ -76,6 +78,17 @@ public struct HTTPRequest: Sendable {
 public enum HTTPVersion: String, Sendable, Equatable {
     case http10 = "HTTP/1.0"
     case http11 = "HTTP/1.1"
+}
+
+extension String {
+    /// The index of the first `byte` of the UTF-8, searched in the string's own bytes where it has
+    /// them together (the generic UTF-8 iterator costs tens of instructions a byte).
+    func utf8Index(of byte: UInt8) -> String.Index? {
+        if let offset = utf8.withContiguousStorageIfAvailable({ $0.firstIndex(of: byte) }) {
+            return offset.map { utf8.index(utf8.startIndex, offsetBy: $0) }
+        }
+        return utf8.firstIndex(of: byte)
+    }
 }
 
 extension Substring {

@@ -62,14 +62,16 @@ public struct WebhookSignature: Sendable {
     static func isField(_ name: String, _ lowercaseName: StaticString) -> Bool {
         guard name.utf8.count == lowercaseName.utf8CodeUnitCount else { return false }
         return lowercaseName.withUTF8Buffer { lower in
-            var i = 0
-            for byte in name.utf8 {
-                guard byte == lower[i] || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") && byte | 0x20 == lower[i]) else {
-                    return false
-                }
-                i += 1
+            func matches(_ byte: UInt8, _ i: Int) -> Bool {
+                byte == lower[i] || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") && byte | 0x20 == lower[i])
             }
-            return true
+            // The name's own bytes where it has them together: the generic iterator is far slower.
+            if let result = name.utf8.withContiguousStorageIfAvailable({ bytes in
+                bytes.indices.allSatisfy { matches(bytes[$0], $0) }
+            }) {
+                return result
+            }
+            return name.utf8.enumerated().allSatisfy { matches($0.element, $0.offset) }
         }
     }
 
