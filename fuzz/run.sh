@@ -26,7 +26,7 @@ export SWIFT_BACKTRACE=enable=no   # else the first crash symbolicates for minut
 SWIFTC=${SWIFTC:-swiftc}
 flags=(-sanitize=fuzzer,address -parse-as-library -O -D FUZZ -enable-upcoming-feature ExistentialAny -use-ld=lld
        -I Sources/COpenSSL)
-http_sources=(Sources/HTTPServer/{HTTPDecoder,HTTPDecoder+Head,HTTPDecoder+Chunked,HTTPHeaders,HTTPRequest,HTTPLimits,URLEncodedForm}.swift
+http_sources=(Sources/HTTPServer/{HTTPDecoder,HTTPDecoder+Head,HTTPDecoder+Chunked,HTTPHeaders,HTTPRequest,HTTPLimits,URLEncodedForm}.swift Sources/Platform/Text.swift
               Tests/HTTPServerTests/FuzzRegressionTests.swift)
 
 sources() {
@@ -35,7 +35,7 @@ sources() {
         routes) echo fuzz/routes/Harness.swift; find Sources/Routing -name '*.swift' | sort
                 echo Tests/RoutingTests/FuzzRegressionTests.swift ;;
         signature) printf '%s\n' fuzz/signature/Harness.swift \
-                       Sources/SignalWire/{WebhookSignature,KeyedHMAC,SignatureURL,SignatureResult,ConstantTime}.swift \
+                       Sources/SignalWire/{WebhookSignature,KeyedHMAC,SignatureURL,SignatureResult,ConstantTime}.swift Sources/Platform/Text.swift \
                        Tests/SignalWireTests/FuzzRegressionTests.swift ;;
     esac
 }

@@ -34,7 +34,7 @@ extension HTTPDecoder {
         var hosts = 0
         var transferEncodings = 0
         var contentLengths = 0
-        var contentLength: String?
+        var lastContentLength: String?
         var expect: String?
         for line in lines.dropFirst() {
             switch parseField(line) {
@@ -44,7 +44,7 @@ extension HTTPDecoder {
                 case 6 where expect == nil && name.caseInsensitiveEquals("Expect"): expect = value
                 case 14 where name.caseInsensitiveEquals("Content-Length"):
                     contentLengths += 1
-                    contentLength = value
+                    lastContentLength = value
                 case 17 where name.caseInsensitiveEquals("Transfer-Encoding"): transferEncodings += 1
                 default: break
                 }
@@ -52,17 +52,8 @@ extension HTTPDecoder {
             case .failure(let f): return .failure(f)
             }
         }
-        let framed: Swift.Result<Framing, Failure>
-        if transferEncodings == 0 && contentLengths == 0 {
-            framed = .success(.none)
-        } else if transferEncodings == 0, contentLengths == 1, let contentLength,
-                  let n = singleContentLength(contentLength) {
-            framed = n > limits.maxBodyBytes
-                ? .failure(Failure(413, "body larger than \(limits.maxBodyBytes) bytes"))
-                : .success(n == 0 ? .none : .length(n))
-        } else {
-            framed = framing(headers, version: requestLine.version)
-        }
+        let framed = framing(headers, version: requestLine.version, transferEncodings: transferEncodings,
+                             contentLengths: contentLengths, lastContentLength: lastContentLength)
         switch framed {
         case .failure(let f): return .failure(f)
         case .success(let framing):
@@ -81,13 +72,6 @@ extension HTTPDecoder {
                 expectsContinue: expectation == "100-continue" && requestLine.version == .http11
             ))
         }
-    }
-
-    /// One `Content-Length` of 1 to 12 digits alone, as a number; nil for anything else (which
-    /// `framing` then judges).
-    private func singleContentLength(_ value: String) -> Int? {
-        guard (1...12).contains(value.utf8.count), value.utf8.allSatisfy(isDigit) else { return nil }
-        return value.utf8.reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
 
     /// `method SP request-target SP HTTP-version` (RFC 9112 §3).
@@ -150,8 +134,18 @@ extension HTTPDecoder {
         return .success((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
     }
 
-    /// The message body length rules of RFC 9112 §6.
-    private func framing(_ headers: HTTPHeaders, version: HTTPVersion) -> Swift.Result<Framing, Failure> {
+    /// The message body length rules of RFC 9112 §6, given how many Transfer-Encoding and
+    /// Content-Length fields `headers` holds (counted while parsing them) and the last Content-Length:
+    /// the usual request, without Transfer-Encoding and with one plain Content-Length or none, is
+    /// decided without searching the fields again.
+    private func framing(_ headers: HTTPHeaders, version: HTTPVersion, transferEncodings: Int, contentLengths: Int,
+                         lastContentLength: String?) -> Swift.Result<Framing, Failure> {
+        if transferEncodings == 0 {
+            guard contentLengths > 0 else { return .success(.none) }
+            if contentLengths == 1, let only = lastContentLength, (1...12).contains(only.utf8.count), only.utf8.allSatisfy(isDigit) {
+                return bodyLength(only.utf8.reduce(0) { $0 * 10 + Int($1 - 0x30) })
+            }
+        }
         let encodings = headers.values("Transfer-Encoding")
         let lengths = headers.values("Content-Length")
         if !encodings.isEmpty {
@@ -164,18 +158,17 @@ extension HTTPDecoder {
             guard codings.count == 1 else { return .failure(Failure(501, "unsupported transfer coding")) }
             return .success(.chunked)
         }
-        guard !lengths.isEmpty else { return .success(.none) }
-        // The usual case, one field of digits alone, read without splitting and joining.
-        if lengths.count == 1, let only = lengths.first, let n = singleContentLength(only) {
-            if n > limits.maxBodyBytes { return .failure(Failure(413, "body larger than \(limits.maxBodyBytes) bytes")) }
-            return .success(n == 0 ? .none : .length(n))
-        }
         // §6.3: several Content-Length values must all be the same valid number.
         let values = Set(lengths.joined(separator: ",").split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces() })
         guard values.count == 1, let text = values.first, !text.isEmpty, text.utf8.count <= 12,
               text.utf8.allSatisfy(isDigit), let n = Int(text) else {
             return .failure(Failure(400, "invalid Content-Length"))
         }
+        return bodyLength(n)
+    }
+
+    /// A body of `n` bytes, within the limit.
+    private func bodyLength(_ n: Int) -> Swift.Result<Framing, Failure> {
         if n > limits.maxBodyBytes { return .failure(Failure(413, "body larger than \(limits.maxBodyBytes) bytes")) }
         return .success(n == 0 ? .none : .length(n))
     }

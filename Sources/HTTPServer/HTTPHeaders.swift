@@ -1,3 +1,7 @@
+#if canImport(Platform)  // the fuzz harnesses compile Platform's Text.swift in with this file
+import Platform
+#endif
+
 /// Header fields in the order received. Lookups ignore ASCII case, as RFC 9110 §5.1 says.
 public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     public private(set) var fields: [(name: String, value: String)]
@@ -56,16 +60,12 @@ extension String {
     func caseInsensitiveEquals(_ other: String) -> Bool {
         // Header names mostly differ in length: no byte needs reading then.
         guard utf8.count == other.utf8.count else { return false }
-        // Native strings: their bytes compared directly (the iterators cost tens of instructions a byte).
-        if let equal = utf8.withContiguousStorageIfAvailable({ a in
-            other.utf8.withContiguousStorageIfAvailable { b in
-                for i in 0..<a.count where a[i] != b[i] && !Self.sameLetter(a[i], b[i]) { return false }
+        return withUTF8Bytes { a in
+            other.withUTF8Bytes { b in
+                for i in a.indices where a[i] != b[i] && !Self.sameLetter(a[i], b[i]) { return false }
                 return true
             }
-        }), let equal {
-            return equal
         }
-        return zip(utf8, other.utf8).allSatisfy { $0 == $1 || Self.sameLetter($0, $1) }
     }
 
     /// The same ASCII letter in either case.

@@ -1,3 +1,7 @@
+#if canImport(Platform)  // the fuzz harnesses compile Platform's Text.swift in with this file
+import Platform
+#endif
+
 /// A parsed HTTP/1.1 request, as a handler sees it.
 public struct HTTPRequest: Sendable {
     public var method: String
@@ -55,8 +59,7 @@ public struct HTTPRequest: Sendable {
         let type = value.utf8Index(of: UInt8(ascii: ";")).map { value[..<$0] } ?? value[...]
         let trimmed = type.trimmingSpaces()
         // Usually lower case already: no second copy then.
-        let upper = trimmed.utf8.withContiguousStorageIfAvailable { $0.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } }
-            ?? trimmed.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+        let upper = trimmed.withUTF8Bytes { $0.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } }
         return upper ? trimmed.lowercased() : trimmed
     }
 
@@ -81,13 +84,9 @@ public enum HTTPVersion: String, Sendable, Equatable {
 }
 
 extension String {
-    /// The index of the first `byte` of the UTF-8, searched in the string's own bytes where it has
-    /// them together (the generic UTF-8 iterator costs tens of instructions a byte).
+    /// The index of the first `byte` of the UTF-8, searched over the bytes themselves.
     func utf8Index(of byte: UInt8) -> String.Index? {
-        if let offset = utf8.withContiguousStorageIfAvailable({ $0.firstIndex(of: byte) }) {
-            return offset.map { utf8.index(utf8.startIndex, offsetBy: $0) }
-        }
-        return utf8.firstIndex(of: byte)
+        withUTF8Bytes { $0.firstIndex(of: byte) }.map { utf8.index(utf8.startIndex, offsetBy: $0) }
     }
 }
 

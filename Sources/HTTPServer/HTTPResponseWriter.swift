@@ -40,9 +40,9 @@ extension [UInt8] {
         literal.withUTF8Buffer { append(contentsOf: $0) }
     }
 
-    /// Appends `text`'s UTF-8 in one copy where its storage allows.
+    /// Appends `text`'s UTF-8 in one copy.
     mutating func append(text: String) {
-        if text.utf8.withContiguousStorageIfAvailable({ append(contentsOf: $0) }) == nil { append(contentsOf: text.utf8) }
+        text.withUTF8Bytes { append(contentsOf: $0) }
     }
 }
 

@@ -15,6 +15,15 @@ extension Unicode.Scalar {
 }
 
 extension StringProtocol {
+    /// Calls `body` with the UTF-8 bytes: the string's own where it keeps them together (native
+    /// strings always do), a copy otherwise. A loop over them costs a few instructions a byte; the
+    /// generic `utf8` view's iterator costs tens.
+    @inlinable
+    public func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let result = try utf8.withContiguousStorageIfAvailable(body) { return result }
+        return try Array(utf8).withUnsafeBufferPointer(body)
+    }
+
     /// Without leading and trailing spaces and tabs (`trimmingCharacters(in: .whitespaces)`).
     public func trimmingWhitespace() -> String {
         trimming { $0.isHorizontalWhitespace }

@@ -1,3 +1,7 @@
+#if canImport(Platform)  // the fuzz harnesses compile Platform's Text.swift in with this file
+import Platform
+#endif
+
 /// Rebuilds the URLs SignalWire may have signed, from the configured public URL and the
 /// request-target exactly as received. `Host` and `X-Forwarded-*` are deliberately not inputs.
 public enum SignatureURL {
@@ -70,9 +74,7 @@ public enum SignatureURL {
 
     /// The URL without `user:pass@`, as SignalWire signs JSON (call) requests.
     public static func removingCredentials(_ url: String) -> String {
-        // Searched in the bytes where the string allows (the generic search cost ~1k instructions a URL).
-        let at = url.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: "@")) } ?? url.utf8.contains(UInt8(ascii: "@"))
-        guard at, var parts = URLParts(url), parts.userinfo != nil else { return url }
+        guard url.withUTF8Bytes({ $0.contains(UInt8(ascii: "@")) }), var parts = URLParts(url), parts.userinfo != nil else { return url }
         parts.userinfo = nil
         return parts.string
     }

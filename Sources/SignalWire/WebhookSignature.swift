@@ -1,4 +1,7 @@
 import FoundationEssentials
+#if canImport(Platform)  // the fuzz harnesses compile Platform's Text.swift in with this file
+import Platform
+#endif
 
 /// Checks the signatures SignalWire puts on its webhook requests (see `signalwire.md`).
 ///
@@ -62,16 +65,11 @@ public struct WebhookSignature: Sendable {
     static func isField(_ name: String, _ lowercaseName: StaticString) -> Bool {
         guard name.utf8.count == lowercaseName.utf8CodeUnitCount else { return false }
         return lowercaseName.withUTF8Buffer { lower in
-            func matches(_ byte: UInt8, _ i: Int) -> Bool {
-                byte == lower[i] || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") && byte | 0x20 == lower[i])
+            name.withUTF8Bytes { bytes in
+                bytes.indices.allSatisfy { i in
+                    bytes[i] == lower[i] || (bytes[i] >= UInt8(ascii: "A") && bytes[i] <= UInt8(ascii: "Z") && bytes[i] | 0x20 == lower[i])
+                }
             }
-            // The name's own bytes where it has them together: the generic iterator is far slower.
-            if let result = name.utf8.withContiguousStorageIfAvailable({ bytes in
-                bytes.indices.allSatisfy { matches(bytes[$0], $0) }
-            }) {
-                return result
-            }
-            return name.utf8.enumerated().allSatisfy { matches($0.element, $0.offset) }
         }
     }
 

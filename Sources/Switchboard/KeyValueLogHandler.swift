@@ -153,12 +153,12 @@ public struct KeyValueLogHandler: LogHandler {
     /// `computeSensitive` over the bytes of a short ASCII key (every key Switchboard logs), without a
     /// lock, a copy or a hash: nil for any other key, which takes the cached path.
     static func asciiSensitive(_ key: String) -> Bool? {
-        key.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+        key.withUTF8Bytes { bytes -> Bool? in
             guard bytes.count <= 64, bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { lower -> Bool in
                 for (i, byte) in bytes.enumerated() { lower[i] = isUpper(byte) ? byte | 0x20 : byte }
                 let lowered = UnsafeBufferPointer(rebasing: lower[..<bytes.count])
-                for needle in sensitiveWords where contains(lowered, needle) { return true }
+                for needle in sensitiveWordBytes where contains(lowered, needle) { return true }
                 // Words split at anything but letters and digits, and before an upper-case letter that
                 // follows a lower-case letter or a digit; one ending in "key" is sensitive.
                 var wordLength = 0
@@ -178,10 +178,12 @@ public struct KeyValueLogHandler: LogHandler {
                 }
                 return endsInKey(lowered, end: bytes.count, length: wordLength)
             }
-        } ?? nil
+        }
     }
 
-    private static let sensitiveWords: [[UInt8]] = ["token", "secret", "password", "passwd", "authorization"].map { Array($0.utf8) }
+    /// A key holding any of these (ignoring case) is sensitive, whatever its words.
+    private static let sensitiveWords = ["token", "secret", "password", "passwd", "authorization"]
+    private static let sensitiveWordBytes = sensitiveWords.map { Array($0.utf8) }
 
     private static func isUpper(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
     private static func isLower(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
@@ -203,7 +205,7 @@ public struct KeyValueLogHandler: LogHandler {
     /// `isSensitive`'s rule, uncached.
     static func computeSensitive(_ key: String) -> Bool {
         let lower = key.lowercased()
-        if ["token", "secret", "password", "passwd", "authorization"].contains(where: lower.contains) { return true }
+        if sensitiveWords.contains(where: lower.contains) { return true }
         var words: [String] = []
         var current = ""
         var previousLowercase = false
@@ -241,7 +243,7 @@ public struct KeyValueLogHandler: LogHandler {
     /// and `"` (and `\\` unless `backslash`): the usual key or value, written as it is without a copy.
     /// Otherwise appends nothing and returns false (`sanitizedKey` or `quotedIfNeeded` then write it).
     private static func appendPlain(_ text: String, to line: inout [UInt8], backslash: Bool) -> Bool {
-        text.utf8.withContiguousStorageIfAvailable { bytes in
+        text.withUTF8Bytes { bytes in
             guard !bytes.isEmpty else { return false }
             for byte in bytes where !(byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "=") && byte != UInt8(ascii: "\"")
                                         && (backslash || byte != UInt8(ascii: "\\"))) {
@@ -249,7 +251,7 @@ public struct KeyValueLogHandler: LogHandler {
             }
             line.append(contentsOf: bytes)
             return true
-        } ?? false
+        }
     }
 
     /// A key `appendPlain` did not take, with what cannot stand in a key replaced by `_`.

@@ -23,6 +23,14 @@ import TestSupport
         #expect(text.replacingAll(target, with: replacement) == expected)
     }
 
+    /// The bytes `withUTF8Bytes` lends are the string's UTF-8, for strings and substrings alike.
+    @Test(arguments: ["", "Content-Length", "clé ☎️", "a\u{0}b", String(repeating: "long ", count: 40)])
+    func utf8BytesAreTheUTF8(_ text: String) {
+        #expect(text.withUTF8Bytes { Array($0) } == Array(text.utf8))
+        let inner = text.dropFirst().dropLast()
+        #expect(inner.withUTF8Bytes { Array($0) } == Array(inner.utf8))
+    }
+
     @Test(arguments: [0.0, -0.0, 1.005, 2.5, 0.125, 0.375, 3.5, 12.3456, -0.001, -3.14159, 999.995, 1e6 + 0.5, 0.004, 0.006])
     func fixedPointMatchesPrintf(_ value: Double) {
         let printf = String(format: "%.2f", value)
