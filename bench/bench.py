@@ -264,6 +264,14 @@ def main():
         req = urllib.request.Request(f"http://127.0.0.1:{daemon.port}/voice", data=body.encode(),
                                      headers={"Content-Type": ctype, "X-SignalWire-Signature": sig})
         swml = urllib.request.urlopen(req, timeout=5).read().decode()
+        # What serving brings back into memory: one request of every kind, then RSS again.
+        for _, other_path, other_type, other_file in scenarios[1:]:
+            sig, body = open(other_file).readline().rstrip("\n").split("\t", 1)
+            urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{daemon.port}{other_path}", data=body.encode(),
+                                   headers={"Content-Type": other_type, "X-SignalWire-Signature": sig}), timeout=5).read()
+        time.sleep(0.3)
+        say(f"RSS after one request of each kind {daemon.status('VmRSS') / 1024:.1f} MiB "
+            f"({daemon.status('RssAnon') / 1024:.1f} anonymous, {daemon.status('RssFile') / 1024:.1f} file-backed)")
         say(f"SWML answer {len(swml)} bytes; nginx serves the same document, before and after Switchboard's runs")
 
         def measure_nginx():

@@ -20,6 +20,7 @@ public final class Daemon: @unchecked Sendable {
     private let notifier: SystemdNotifier?
     private var watchdog: Watchdog?
     private var pruneTimer: (any DispatchSourceTimer)?
+    private(set) var codeRelease: CodeRelease?
     private var configurator: AutoConfigurator?
     private let stopped = DispatchSemaphore(value: 0)
     private let lock = Lock()
@@ -86,6 +87,8 @@ public final class Daemon: @unchecked Sendable {
         self.server = server
         let listening = inherited.map { "inherited socket fd \($0)" } ?? "\(config.listen.host) port \(server.port)"
         logger.notice("Listening", metadata: ["on": "\(listening)", "public_url": "\(config.publicURL?.description ?? "none")"])
+        // Before READY, so that what start-up alone used is not counted against the daemon.
+        codeRelease = CodeRelease(interval: config.codeReleaseInterval, answered: { [metrics] in metrics.answered }, logger: logger)
         _ = notifier?.ready(status: "Serving on \(listening)")
 
         if let notifier {
@@ -128,6 +131,7 @@ public final class Daemon: @unchecked Sendable {
         routes?.stopWatching()
         watchdog?.stop()
         pruneTimer?.cancel()
+        codeRelease?.cancel()
         configurator?.cancel()
         server?.shutdown(timeout: 10)
         store?.close()

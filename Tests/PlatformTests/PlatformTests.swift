@@ -1,5 +1,5 @@
 import Foundation
-import Platform
+@testable import Platform
 import Testing
 import TestSupport
 
@@ -93,5 +93,48 @@ import TestSupport
         }
         #expect(read == 10_000)
         #expect(!bytes.withUnsafeBytes { writeFully(fds[1], $0) }, "a closed descriptor fails")
+    }
+}
+
+@Suite struct CodeReleaseTests {
+    /// Lines as /proc/self/maps writes them: only file-backed `r-xp` mappings are code to release.
+    @Test(arguments: [
+        ("55d0c1a8a000-55d0c24a5000 r-xp 00289000 08:01 1234567  /usr/bin/switchboard", 0x55d0c1a8a000, 0x55d0c24a5000),
+        ("7f0e2c028000-7f0e2c17d000 r-xp 00028000 fd:00 42 /usr/lib/x86_64-linux-gnu/libc.so.6", 0x7f0e2c028000, 0x7f0e2c17d000),
+        ("7f0e2c028000-7f0e2c17d000 r-xp 00028000 fd:00 42 /tmp/with space (deleted)", 0x7f0e2c028000, 0x7f0e2c17d000),
+    ])
+    func codeMappings(_ line: String, _ start: Int, _ end: Int) throws {
+        let mapping = try #require(line.withCString { CodeMapping(line: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self)) })
+        #expect(mapping.start == start)
+        #expect(mapping.end == end)
+    }
+
+    @Test(arguments: [
+        "55d0c1a8a000-55d0c24a5000 r--p 00000000 08:01 1234567  /usr/bin/switchboard",  // read-only data
+        "55d0c1a8a000-55d0c24a5000 rw-p 00000000 08:01 1234567  /usr/bin/switchboard",  // written data
+        "55d0c1a8a000-55d0c24a5000 rwxp 00000000 08:01 1234567  /usr/bin/switchboard",  // writable code
+        "7ffd3b1f4000-7ffd3b1f6000 r-xp 00000000 00:00 0                          [vdso]",  // no file
+        "7f0e2c028000-7f0e2c17d000 r-xs 00028000 fd:00 42 /dev/shm/shared",  // shared
+        "7f0e2c17d000-7f0e2c028000 r-xp 00028000 fd:00 42 /lib/backwards",  // end before start
+        "zz-7f0e2c17d000 r-xp 00028000 fd:00 42 /lib/x", "", "7f0e2c028000 r-xp",
+    ])
+    func notCodeMappings(_ line: String) {
+        #expect(line.withCString { CodeMapping(line: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self)) } == nil)
+    }
+
+    /// This test process's own code: released, it is resident no more, and it still runs.
+    @Test func releasingDropsResidentCodeAndKeepsRunning() throws {
+        let before = try #require(residentFileKiB())
+        let advised = releaseResidentCode()
+        let after = try #require(residentFileKiB())
+        #expect(advised > 0)
+        #expect(after < before, "RssFile \(before) KiB -> \(after) KiB")
+        #expect([3, 1, 2].sorted() == [1, 2, 3])
+    }
+
+    private func residentFileKiB() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        let line = status.split(separator: "\n").first { $0.hasPrefix("RssFile:") }
+        return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") }
     }
 }

@@ -13,7 +13,8 @@ final class LiveDaemon: @unchecked Sendable {
     var routesPath: String { directory.appendingPathComponent("routes.json").path }
     var databasePath: String { directory.appendingPathComponent("switchboard.sqlite").path }
 
-    init(routes: String, environment: [String: String] = [:], directory reuse: URL? = nil, logger: Logger? = nil) throws {
+    init(routes: String, environment: [String: String] = [:], directory reuse: URL? = nil, logger: Logger? = nil,
+         configure: (inout ServeConfig) -> Void = { _ in }) throws {
         directory = reuse ?? FileManager.default.temporaryDirectory.appendingPathComponent("sb-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try routes.write(toFile: directory.appendingPathComponent("routes.json").path, atomically: true, encoding: .utf8)
@@ -21,7 +22,8 @@ final class LiveDaemon: @unchecked Sendable {
         flags.listen = "127.0.0.1:0"
         flags.routes = directory.appendingPathComponent("routes.json").path
         flags.db = directory.appendingPathComponent("switchboard.sqlite").path
-        let config = try ServeConfig.resolve(flags, environment: environment)
+        var config = try ServeConfig.resolve(flags, environment: environment)
+        configure(&config)
         var quiet = Logger(label: "test")
         quiet.logLevel = .critical
         daemon = Daemon(config: config, logger: logger ?? quiet, environment: environment)

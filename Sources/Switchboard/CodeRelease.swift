@@ -1,0 +1,55 @@
+import Dispatch
+import Logging
+import Platform
+
+/// Keeps the daemon's code small in memory while it has nothing to do. Start-up runs code that
+/// serving never runs again (argument parsing, routes decoding, the schema), and a burst of calls
+/// brings in the pages of every path it took; the kernel maps code 64 KiB around each page used,
+/// so both stay resident long after. The daemon drops those pages once at start and again after a
+/// quiet interval that followed some traffic; pages still in use come back from the page cache at
+/// their next use, one minor fault per 64 KiB (see `releaseResidentCode`).
+final class CodeRelease: @unchecked Sendable {
+    /// When to release: after an interval with no request that followed one with some. Pure.
+    struct Schedule {
+        private var lastAnswered: UInt64 = 0
+        private var busySinceRelease = false
+
+        /// Called once per interval with the count of requests answered so far.
+        mutating func shouldRelease(answered: UInt64) -> Bool {
+            defer { lastAnswered = answered }
+            if answered != lastAnswered {
+                busySinceRelease = true
+                return false
+            }
+            guard busySinceRelease else { return false }
+            busySinceRelease = false
+            return true
+        }
+    }
+
+    private let timer: any DispatchSourceTimer
+    private let lock = Lock()
+    private var releases = 0
+
+    /// How many times the pages were released after start (for tests).
+    var count: Int { lock.withLock { releases } }
+
+    /// Releases now, then checks `answered()` every `interval` seconds.
+    init(interval: Double, answered: @escaping @Sendable () -> UInt64, logger: Logger) {
+        releaseResidentCode()
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "switchboard.code-release", qos: .utility))
+        var schedule = Schedule()
+        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .seconds(1))
+        timer.setEventHandler { [lock, weak self] in
+            guard schedule.shouldRelease(answered: answered()) else { return }
+            let bytes = releaseResidentCode()
+            lock.withLock { self?.releases += 1 }
+            logger.debug("Released idle code pages", metadata: ["mapped_kib": "\(bytes / 1024)"])
+        }
+        timer.resume()
+    }
+
+    func cancel() {
+        timer.cancel()
+    }
+}

@@ -1,0 +1,54 @@
+import Dispatch
+import Foundation
+import Testing
+@testable import Switchboard
+
+/// When the daemon drops its code pages again: after a quiet interval that followed traffic.
+@Suite struct CodeReleaseScheduleTests {
+    /// `answered` at each tick, and whether that tick releases.
+    @Test(arguments: [
+        ([0, 0, 0], [false, false, false]),                      // never busy: nothing to drop
+        ([3, 3], [false, true]),                                 // busy, then a quiet interval
+        ([3, 3, 3, 3], [false, true, false, false]),             // once per quiet spell, not every tick
+        ([3, 5, 9, 9], [false, false, false, true]),             // not while traffic goes on
+        ([3, 3, 4, 4, 4], [false, true, false, true, false]),    // busy again after a release
+        ([1, 1, 2, 2, 2, 7, 7], [false, true, false, true, false, false, true]),
+    ])
+    func schedule(_ answered: [UInt64], _ expected: [Bool]) {
+        var schedule = CodeRelease.Schedule()
+        #expect(answered.map { schedule.shouldRelease(answered: $0) } == expected)
+    }
+
+    /// Random traffic: a release happens exactly at a quiet tick that follows a busy one since the last release.
+    @Test func scheduleAgainstItsRule() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            var schedule = CodeRelease.Schedule()
+            var answered: UInt64 = 0, previous: UInt64 = 0, busy = false
+            for _ in 0..<50 {
+                if Bool.random(using: &generator) { answered += UInt64.random(in: 1...5, using: &generator) }
+                let quiet = answered == previous
+                let expected = quiet && busy
+                if !quiet { busy = true } else if expected { busy = false }
+                #expect(schedule.shouldRelease(answered: answered) == expected)
+                previous = answered
+            }
+        }
+    }
+}
+
+@Suite(.serialized) struct CodeReleaseDaemonTests {
+    /// The running daemon releases after a request and a quiet interval, and answers the same after.
+    @Test func daemonReleasesAfterQuietIntervalAndKeepsAnswering() throws {
+        let live = try LiveDaemon(routes: DaemonTests.routes) { $0.codeReleaseInterval = 0.2 }
+        defer { live.stop(); live.remove() }
+        let release = try #require(live.daemon.codeRelease)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(release.count == 0, "no traffic yet: nothing to release again")
+        #expect(firstMember(try live.voice(to: "+15550000001").body) == "+15551111111")
+        let deadline = Date().addingTimeInterval(10)
+        while release.count == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(release.count == 1)
+        #expect(firstMember(try live.voice(to: "+15550000001").body) == "+15551111112")
+    }
+}
