@@ -12,8 +12,9 @@ Timers (the routes file watch, the log writer's flush) and WAL checkpoints add a
 
     bench/callgrind.py                      # /voice JSON, 1000 requests, 1 and 8 clients
     CG_SCENARIOS=voice_json,sms CG_TOP=15 bench/callgrind.py
+    CG_CLIENTS=8 CG_KEEP=/tmp/cg bench/callgrind.py   # keeps /tmp/cg/voice_json-8.out
 """
-import json, os, socket, subprocess, sys, tempfile, threading, time
+import json, os, shutil, socket, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402  (the scenarios, routes and signing key of the benchmark)
@@ -24,6 +25,7 @@ SCENARIOS = os.environ.get("CG_SCENARIOS", "voice_json").split(",")
 TOP = int(os.environ.get("CG_TOP", "0"))
 BINARY = os.path.join(bench.ROOT, os.environ.get("BENCH_BINARY", ".build/release/switchboard"))
 TIMEOUT = 120  # seconds for any one run under valgrind
+KEEP = os.environ.get("CG_KEEP")  # a directory to keep the callgrind files in, for callgrind_annotate
 
 
 def run(directory, scenario, requests, clients, out):
@@ -114,6 +116,9 @@ def main():
             for clients in CLIENTS:
                 out = os.path.join(directory, f"{name}-{clients}.out")
                 total = run(directory, scenario, REQUESTS, clients, out)
+                if KEEP:
+                    os.makedirs(KEEP, exist_ok=True)
+                    shutil.copy(out, KEEP)
                 figures.append(f"{clients} client{'s' if clients > 1 else ''} {(total - base) / REQUESTS / 1000:6.1f}k")
                 if TOP:
                     # The functions with the most instructions, callees included (inclusive), in the last run.

@@ -12,7 +12,10 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
     private let id: Int
     private let fd: Int32
     private let peer: String
-    private unowned let server: HTTPServer
+    /// Held strongly: a connection keeps its server while it is open (an unowned reference cost a
+    /// checked retain and release at every use).
+    private let server: HTTPServer
+    private let limits: HTTPLimits
     private let loop: EventLoop
     private var token: UInt64 = 0
     /// The events the loop watches the socket for now (0: not watched).
@@ -45,20 +48,22 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
     /// The head of the request at `parsed` once complete, while its body arrives: not parsed again.
     private var pendingHead: HTTPDecoder.Head?
     private var requestCount = 0
-    private var afterWrite: (() -> Void)?
+    /// Set while a response is being written: once it is all sent, `responseSent()`.
+    private var responseInFlight = false
 
     init(id: Int, fd: Int32, peer: String, server: HTTPServer, loop: EventLoop) {
         self.id = id
         self.fd = fd
         self.peer = peer
         self.server = server
+        self.limits = server.configuration.limits
         self.loop = loop
     }
 
     /// On the loop's thread.
     func start() {
         token = loop.add(self)
-        arm(after: server.configuration.limits.idleTimeout)
+        arm(after: limits.idleTimeout)
         updateWatch()
         // Accepted just before a shutdown whose drain ran on this loop first: drain now.
         if server.isDraining { drain() }
@@ -127,7 +132,7 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
         }
         if total > 0, phase == .idle {
             phase = .reading
-            arm(after: server.configuration.limits.headTimeout)
+            arm(after: limits.headTimeout)
         }
         process()
     }
@@ -175,7 +180,7 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
                 if readStopped || draining { close() }
                 return
             }
-            let limits = server.configuration.limits
+            let limits = limits
             if chunkedRetryAt > 0, unread < chunkedRetryAt, !chunkedEndSeen, !readStopped,
                unread <= limits.maxHeadBytes + limits.maxBodyBytes {
                 return
@@ -195,8 +200,8 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
                 if let head, pendingHead == nil {
                     // The head is complete: the body now has its own deadline.
                     pendingHead = head
-                    arm(after: server.configuration.limits.bodyTimeout)
-                    if head.expectsContinue { send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), then: nil) }
+                    arm(after: limits.bodyTimeout)
+                    if head.expectsContinue { send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), response: false) }
                 }
                 applyBackpressure()
                 return
@@ -269,7 +274,7 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
     }
 
     private func applyBackpressure() {
-        let cap = server.configuration.limits.maxHeadBytes + server.configuration.limits.maxBodyBytes + 64 * 1024
+        let cap = limits.maxHeadBytes + limits.maxBodyBytes + 64 * 1024
         if unread > cap, !readPaused {
             readPaused = true
             updateWatch()
@@ -289,7 +294,7 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
     private func respond(_ response: HTTPResponse, head: Bool) {
         let bytes = HTTPResponseWriter.serialize(response, head: head, close: closeAfterWrite)
         phase = .writing
-        send(bytes) { [unowned self] in self.responseSent() }
+        send(bytes, response: true)
     }
 
     private func responseSent() {
@@ -299,18 +304,19 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
             readPaused = false
             updateWatch()
         }
-        arm(after: phase == .idle ? server.configuration.limits.idleTimeout : server.configuration.limits.headTimeout)
+        arm(after: phase == .idle ? limits.idleTimeout : limits.headTimeout)
         process()
     }
 
-    /// Writes `bytes`, waiting for writability when the socket's buffer is full, then calls `then`.
-    private func send(_ bytes: [UInt8], then: (() -> Void)?) {
+    /// Writes `bytes`, waiting for writability when the socket's buffer is full; then, for a
+    /// `response`, `responseSent()`.
+    private func send(_ bytes: [UInt8], response: Bool) {
         if pendingOffset > 0 {
             pending.removeFirst(pendingOffset)
             pendingOffset = 0
         }
         if pending.isEmpty { pending = bytes } else { pending += bytes }
-        afterWrite = then
+        responseInFlight = response
         flush()
     }
 
@@ -324,7 +330,7 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
             if n < 0, errno == EINTR { continue }
             if n < 0, errno == EAGAIN || errno == EWOULDBLOCK {
                 if !wasWaiting {
-                    arm(after: server.configuration.limits.writeTimeout)
+                    arm(after: limits.writeTimeout)
                     updateWatch()
                 }
                 return
@@ -335,9 +341,10 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
         pendingOffset = 0
         if wasWaiting { updateWatch() }
-        let next = afterWrite
-        afterWrite = nil
-        next?()
+        if responseInFlight {
+            responseInFlight = false
+            responseSent()
+        }
     }
 
     // MARK: Timeouts and closing
@@ -371,7 +378,7 @@ final class HTTPConnection: EventLoopMember, @unchecked Sendable {
         guard phase != .closed else { return }
         phase = .closed
         deadline = .max
-        afterWrite = nil
+        responseInFlight = false
         loop.remove(token)
         // Closing the socket also takes it out of the epoll set.
         Glibc.close(fd)

@@ -1,4 +1,5 @@
 import Platform
+import Synchronization
 
 /// Answers one request, now or later, from any thread: the response is built and written on the
 /// request's connection. A handler that decides asynchronously keeps no thread waiting.
@@ -24,15 +25,15 @@ public typealias HTTPAsyncHandler = @Sendable (HTTPRequest, HTTPResponder) -> Vo
 
 /// Where one handler call stands, so an answer given before the handler returns is written without a
 /// hop through the connection's queue, and a second answer is ignored.
-final class HandlerCall: @unchecked Sendable {
+final class HandlerCall: Sendable {
     private enum State { case running, answered(@Sendable () -> HTTPResponse), returned, done }
-    private let lock = Lock()
-    private var state = State.running
+    /// Stored inline: no lock object and pthread mutex to allocate per request.
+    private let state = Mutex(State.running)
 
     /// From the responder: true when the handler has not returned yet (the connection takes the
     /// answer when it does); false when the caller must deliver it.
     func answerInline(_ make: @escaping @Sendable () -> HTTPResponse) -> Bool? {
-        lock.withLock {
+        state.withLock { state in
             switch state {
             case .running:
                 state = .answered(make)
@@ -48,7 +49,7 @@ final class HandlerCall: @unchecked Sendable {
 
     /// From the connection, once the handler returned: the answer it gave meanwhile, if any.
     func handlerReturned() -> (@Sendable () -> HTTPResponse)? {
-        lock.withLock {
+        state.withLock { state in
             if case .answered(let make) = state {
                 state = .done
                 return make

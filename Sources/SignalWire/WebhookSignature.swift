@@ -151,7 +151,10 @@ public struct WebhookSignature: Sendable {
 
     /// Hex digits (either case) as bytes; nil when `text` is not an even run of hex digits.
     static func unhex(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
+        text.withUTF8Bytes { unhex($0) }
+    }
+
+    private static func unhex(_ digits: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard digits.count % 2 == 0 else { return nil }
         func value(_ digit: UInt8) -> UInt8? {
             switch digit {

@@ -20,7 +20,8 @@ public struct KeyValueLogHandler: LogHandler {
     public let label: String
     /// True when writing for journald: `<N>` priority prefixes instead of timestamps.
     public let journal: Bool
-    private let output: @Sendable (String) -> Void
+    /// Receives each finished line; nil: stderr, through `StandardErrorWriter`, as bytes.
+    private let output: (@Sendable (String) -> Void)?
 
     /// - Parameters:
     ///   - environment: read for `JOURNAL_STREAM`.
@@ -31,7 +32,7 @@ public struct KeyValueLogHandler: LogHandler {
         level: Logger.Level = .info,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         metadataProvider: Logger.MetadataProvider? = nil,
-        output: @escaping @Sendable (String) -> Void = KeyValueLogHandler.standardError
+        output: (@Sendable (String) -> Void)? = nil
     ) {
         self.label = label
         self.logLevel = level
@@ -45,6 +46,8 @@ public struct KeyValueLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// Lines for stderr go to its writer thread, which writes waiting lines together (one `write(2)`
+    /// each time, so concurrent lines never interleave).
     public func log(event: LogEvent) {
         var merged: Logger.Metadata
         if metadata.isEmpty && metadataProvider == nil {
@@ -71,16 +74,15 @@ public struct KeyValueLogHandler: LogHandler {
             line.append(UInt8(ascii: " "))
         }
         Self.appendLine(level: event.level, message: event.message.description, metadata: merged, to: &line)
-        output(String(decoding: line, as: UTF8.self))
+        if let output {
+            output(String(decoding: line, as: UTF8.self))
+        } else {
+            // The line is valid UTF-8 already (built from strings): no String made of it only to be read again.
+            line.withUnsafeBufferPointer { StandardErrorWriter.shared.append($0) }
+        }
         // A notice (start, stop, reload) or worse, and everything before it, is on stderr before
         // `log` returns; info and debug lines (one per request) wait at most 10 ms.
         if event.level >= .notice { StandardErrorWriter.shared.flush() }
-    }
-
-    /// Hands `line` to the stderr writer thread, which writes waiting lines together (one
-    /// `write(2)` each time, so concurrent lines never interleave).
-    public static let standardError: @Sendable (String) -> Void = { line in
-        StandardErrorWriter.shared.append(line)
     }
 
     /// The line after its timestamp or priority: `LEVEL message key=value ...`.

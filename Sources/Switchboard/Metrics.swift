@@ -28,18 +28,18 @@ public final class Metrics: @unchecked Sendable {
     private let storeBatches = HistogramFamily("switchboard_store_batch_seconds", "Time a group-commit batch of decisions and callbacks took, from asking for the write lock to its commit.", [], latencyBuckets)
 
     public init() {
-        apiFailures.add([], 0)
-        signatureFailures.add([], 0)
-        reloads.add(["success"], 0)
-        reloads.add(["failure"], 0)
+        apiFailures.add(.init(), 0)
+        signatureFailures.add(.init(), 0)
+        reloads.add(.init("success"), 0)
+        reloads.add(.init("failure"), 0)
     }
 
     /// One HTTP request answered: `endpoint` is the route (`/voice`, or `other` for unknown paths).
     public func requestFinished(endpoint: String, status: Int, seconds: Double) {
         lock.withLock {
             answeredCount &+= 1
-            requests.add([endpoint, String(status)])
-            requestDuration.observe([endpoint], seconds)
+            requests.add(.init(endpoint, String(status)))
+            requestDuration.observe(.init(endpoint), seconds)
         }
     }
 
@@ -48,48 +48,48 @@ public final class Metrics: @unchecked Sendable {
 
     /// One routing decision: `channel` is `voice` or `sms`, `member` the first member offered.
     public func decision(channel: String, pool: String, member: String) {
-        lock.withLock { decisions.add([channel, pool, member]) }
+        lock.withLock { decisions.add(.init(channel, pool, member)) }
     }
 
     /// One decision served without the database (for example `store_unavailable`).
     public func fallback(reason: String) {
-        lock.withLock { fallbacks.add([reason]) }
+        lock.withLock { fallbacks.add(.init(reason)) }
     }
 
     /// One SignalWire API request attempt: `method` is the HTTP method (`GET` lists, `PUT` updates),
     /// `status` the HTTP status, or nil when no response came back.
     public func signalWireCall(method: String, status: Int?) {
-        lock.withLock { apiCalls.add([method, String(status ?? 0)]) }
+        lock.withLock { apiCalls.add(.init(method, String(status ?? 0))) }
     }
 
     /// One SignalWire operation given up on (retries exhausted, or an answer that cannot succeed).
     public func signalWireFailure() {
-        lock.withLock { apiFailures.add([]) }
+        lock.withLock { apiFailures.add(.init()) }
     }
 
     /// A routes.json reload (SIGHUP or file change) that was applied, or refused.
     public func reload(succeeded: Bool) {
-        lock.withLock { reloads.add([succeeded ? "success" : "failure"]) }
+        lock.withLock { reloads.add(.init(succeeded ? "success" : "failure")) }
     }
 
     /// A webhook refused (or, in log mode, logged) for a bad signature.
     public func signatureFailure() {
-        lock.withLock { signatureFailures.add([]) }
+        lock.withLock { signatureFailures.add(.init()) }
     }
 
     /// A status callback: `kind` is `call`, `message` or `voicemail`; `outcome` e.g. `recorded`, `duplicate`.
     public func statusCallback(kind: String, outcome: String) {
-        lock.withLock { statusCallbacks.add([kind, outcome]) }
+        lock.withLock { statusCallbacks.add(.init(kind, outcome)) }
     }
 
     /// A database error during `operation` (e.g. `record_decision`, `health`).
     public func storeError(operation: String) {
-        lock.withLock { storeErrors.add([operation]) }
+        lock.withLock { storeErrors.add(.init(operation)) }
     }
 
     /// One group-commit batch of the store, `seconds` from asking for the write lock to its commit.
     public func storeBatch(seconds: Double) {
-        lock.withLock { storeBatches.observe([], seconds) }
+        lock.withLock { storeBatches.observe(.init(), seconds) }
     }
 
     /// Where `switchboard_open_connections` comes from: read once per `render()`, outside the lock.
@@ -123,6 +123,20 @@ public final class Metrics: @unchecked Sendable {
 }
 
 extension Metrics {
+    /// The label values of one series, up to three, held inline: an update finds its series without
+    /// building an array.
+    struct LabelValues: Hashable {
+        let count: Int
+        let first: String, second: String, third: String
+
+        init() { (count, first, second, third) = (0, "", "", "") }
+        init(_ a: String) { (count, first, second, third) = (1, a, "", "") }
+        init(_ a: String, _ b: String) { (count, first, second, third) = (2, a, b, "") }
+        init(_ a: String, _ b: String, _ c: String) { (count, first, second, third) = (3, a, b, c) }
+
+        var array: [String] { Array([first, second, third].prefix(count)) }
+    }
+
     /// A counter family; the registry's lock guards it.
     final class CounterFamily {
         struct Series {
@@ -134,22 +148,22 @@ extension Metrics {
         let help: String
         let labelNames: [String]
         /// Keyed by the label values themselves: no joined string to build on every update.
-        private var series: [[String]: Series] = [:]
+        private var series: [LabelValues: Series] = [:]
 
         init(_ name: String, _ help: String, _ labelNames: [String]) {
+            precondition(labelNames.count <= 3, "LabelValues holds three")
             self.name = name
             self.help = help
             self.labelNames = labelNames
         }
 
-        func add(_ labels: [String], _ amount: UInt64 = 1) {
-            series[labels, default: Series(labels: labels)].value &+= amount
+        func add(_ labels: LabelValues, _ amount: UInt64 = 1) {
+            series[labels, default: Series(labels: labels.array)].value &+= amount
         }
 
         func render(into text: inout String) {
             Metrics.header(name, help, "counter", into: &text)
-            for key in series.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                let entry = series[key]!
+            for entry in series.values.sorted(by: { $0.labels.lexicographicallyPrecedes($1.labels) }) {
                 text += name + Metrics.labelSet(labelNames, entry.labels) + " \(entry.value)\n"
             }
         }
@@ -169,26 +183,26 @@ extension Metrics {
         let labelNames: [String]
         let buckets: [Double]
         /// Keyed by the label values themselves: no joined string to build on every update.
-        private var series: [[String]: Series] = [:]
+        private var series: [LabelValues: Series] = [:]
 
         init(_ name: String, _ help: String, _ labelNames: [String], _ buckets: [Double]) {
+            precondition(labelNames.count <= 3, "LabelValues holds three")
             self.name = name
             self.help = help
             self.labelNames = labelNames
             self.buckets = buckets
         }
 
-        func observe(_ labels: [String], _ value: Double) {
+        func observe(_ labels: LabelValues, _ value: Double) {
             let bucket = buckets.firstIndex { value <= $0 }
             let bucketCount = buckets.count
-            series[labels, default: Series(labels: labels, counts: Array(repeating: 0, count: bucketCount))]
+            series[labels, default: Series(labels: labels.array, counts: Array(repeating: 0, count: bucketCount))]
                 .record(value, bucket: bucket)
         }
 
         func render(into text: inout String) {
             Metrics.header(name, help, "histogram", into: &text)
-            for key in series.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                let entry = series[key]!
+            for entry in series.values.sorted(by: { $0.labels.lexicographicallyPrecedes($1.labels) }) {
                 var cumulative: UInt64 = 0
                 for (index, bound) in buckets.enumerated() {
                     cumulative += entry.counts[index]

@@ -11,9 +11,12 @@ enum Redact {
         // Phone numbers are ASCII: mask bytes, without counting characters.
         if bytes.allSatisfy({ $0 < 0x80 }) {
             guard bytes.count > 6 else { return String(repeating: "*", count: bytes.count) }
-            var masked = Array(bytes)
-            for i in 2..<(masked.count - 4) { masked[i] = UInt8(ascii: "*") }
-            return String(decoding: masked, as: UTF8.self)
+            // Written in place: a phone number's mask fits a small string, with no allocation at all.
+            return String(unsafeUninitializedCapacity: bytes.count) { masked in
+                _ = masked.initialize(from: bytes)
+                for i in 2..<(bytes.count - 4) { masked[i] = UInt8(ascii: "*") }
+                return bytes.count
+            }
         }
         guard address.count > 6 else { return String(repeating: "*", count: address.count) }
         return String(address.prefix(2)) + String(repeating: "*", count: address.count - 6) + String(address.suffix(4))

@@ -32,10 +32,16 @@ final class StandardErrorWriter: @unchecked Sendable {
     /// Queues `line` and a newline. Past `limit` bytes waiting (stderr not keeping up, a stuck
     /// journald), lines are dropped and counted instead of piling up in memory.
     func append(_ line: String) {
+        var line = line
+        line.withUTF8 { append($0) }
+    }
+
+    /// `append`, for a line already in UTF-8.
+    func append(_ line: UnsafeBufferPointer<UInt8>) {
         state.lock()
         let wasEmpty = pending.isEmpty
-        if pending.count + line.utf8.count + 1 <= limit {
-            pending.append(contentsOf: line.utf8)
+        if pending.count + line.count + 1 <= limit {
+            pending.append(contentsOf: line)
             pending.append(UInt8(ascii: "\n"))
         } else {
             dropped += 1

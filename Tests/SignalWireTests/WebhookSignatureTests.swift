@@ -22,6 +22,16 @@ enum SignatureVectors {
 }
 
 @Suite struct WebhookSignatureTests {
+    /// Hex of either case decodes; anything else (odd length, a non-hex digit) does not.
+    @Test(arguments: [
+        ("", [UInt8]()), ("00ff", [0x00, 0xFF]), ("DEadBe", [0xDE, 0xAD, 0xBE]), ("0", nil), ("abc", nil), ("0g", nil),
+        ("zz", nil), ("1 ", nil), ("é0", nil),
+    ] as [(String, [UInt8]?)])
+    func unhex(_ text: String, _ expected: [UInt8]?) {
+        #expect(WebhookSignature.unhex(text) == expected)
+        #expect(WebhookSignature.unhex(String(text.dropFirst(0))) == expected)
+    }
+
     typealias V = SignatureVectors
     let json = WebhookSignature(signingKey: V.jsonKey)
     let form = WebhookSignature(signingKey: V.formKey)

@@ -103,6 +103,9 @@ import Testing
         #expect(Redact.member("1234567") == "12*4567")
         #expect(Redact.member("sip:bob@example.com") == "sip:b***@example.com")
         #expect(Redact.member("+1555é1111112") == "+1*******1112")
+        // Longer than a small string: masked on the heap the same way.
+        #expect(Redact.member("+442071234567890123") == "+4*************0123")
+        #expect(Redact.member("+155511") == "+1*5511")
     }
 
     @Test func mergesHandlerProviderAndEventMetadataWithEventWinning() {
