@@ -20,7 +20,7 @@ public final class Daemon: @unchecked Sendable {
     private let notifier: SystemdNotifier?
     private var watchdog: Watchdog?
     private var pruneTimer: (any DispatchSourceTimer)?
-    private(set) var codeRelease: CodeRelease?
+    private(set) var idleRelease: IdleRelease?
     private var configurator: AutoConfigurator?
     private let stopped = DispatchSemaphore(value: 0)
     private let lock = Lock()
@@ -88,7 +88,7 @@ public final class Daemon: @unchecked Sendable {
         let listening = inherited.map { "inherited socket fd \($0)" } ?? "\(config.listen.host) port \(server.port)"
         logger.notice("Listening", metadata: ["on": "\(listening)", "public_url": "\(config.publicURL?.description ?? "none")"])
         // Before READY, so that what start-up alone used is not counted against the daemon.
-        codeRelease = CodeRelease(interval: config.codeReleaseInterval, answered: { [metrics] in metrics.answered }, logger: logger)
+        idleRelease = IdleRelease(interval: config.idleReleaseInterval, answered: { [metrics] in metrics.answered }, logger: logger)
         _ = notifier?.ready(status: "Serving on \(listening)")
 
         if let notifier {
@@ -131,7 +131,7 @@ public final class Daemon: @unchecked Sendable {
         routes?.stopWatching()
         watchdog?.stop()
         pruneTimer?.cancel()
-        codeRelease?.cancel()
+        idleRelease?.cancel()
         configurator?.cancel()
         server?.shutdown(timeout: 10)
         store?.close()

@@ -23,8 +23,8 @@ public struct ServeConfig: Sendable {
     public var durableCommits: Bool
     public var retentionDays: Int
     public var limits = HTTPLimits()
-    /// Seconds without a request after which the daemon drops its code pages again (`CodeRelease`).
-    public var codeReleaseInterval: Double = 60
+    /// Seconds without a request after which the daemon drops its code pages again (`IdleRelease`).
+    public var idleReleaseInterval: Double = 60
 
     /// Flags as given on the command line; nil when not given.
     public struct Flags: Sendable {

@@ -4,7 +4,7 @@ import Testing
 @testable import Switchboard
 
 /// When the daemon drops its code pages again: after a quiet interval that followed traffic.
-@Suite struct CodeReleaseScheduleTests {
+@Suite struct IdleReleaseScheduleTests {
     /// `answered` at each tick, and whether that tick releases.
     @Test(arguments: [
         ([0, 0, 0], [false, false, false]),                      // never busy: nothing to drop
@@ -15,7 +15,7 @@ import Testing
         ([1, 1, 2, 2, 2, 7, 7], [false, true, false, true, false, false, true]),
     ])
     func schedule(_ answered: [UInt64], _ expected: [Bool]) {
-        var schedule = CodeRelease.Schedule()
+        var schedule = IdleRelease.Schedule()
         #expect(answered.map { schedule.shouldRelease(answered: $0) } == expected)
     }
 
@@ -23,7 +23,7 @@ import Testing
     @Test func scheduleAgainstItsRule() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
-            var schedule = CodeRelease.Schedule()
+            var schedule = IdleRelease.Schedule()
             var answered: UInt64 = 0, previous: UInt64 = 0, busy = false
             for _ in 0..<50 {
                 if Bool.random(using: &generator) { answered += UInt64.random(in: 1...5, using: &generator) }
@@ -37,12 +37,12 @@ import Testing
     }
 }
 
-@Suite(.serialized) struct CodeReleaseDaemonTests {
+@Suite(.serialized) struct IdleReleaseDaemonTests {
     /// The running daemon releases after a request and a quiet interval, and answers the same after.
     @Test func daemonReleasesAfterQuietIntervalAndKeepsAnswering() throws {
-        let live = try LiveDaemon(routes: DaemonTests.routes) { $0.codeReleaseInterval = 0.2 }
+        let live = try LiveDaemon(routes: DaemonTests.routes) { $0.idleReleaseInterval = 0.2 }
         defer { live.stop(); live.remove() }
-        let release = try #require(live.daemon.codeRelease)
+        let release = try #require(live.daemon.idleRelease)
         Thread.sleep(forTimeInterval: 0.5)
         #expect(release.count == 0, "no traffic yet: nothing to release again")
         #expect(firstMember(try live.voice(to: "+15550000001").body) == "+15551111111")
