@@ -9,12 +9,20 @@ public struct HTTPRequest: Sendable {
     public var target: String
     public var version: HTTPVersion
     public var headers: HTTPHeaders {
-        didSet { contentType = Self.mediaType(headers) }
+        didSet {
+            contentType = Self.mediaType(headers)
+            formItems = Self.formItems(contentType, body)
+        }
     }
     /// The media type of the body without parameters, lower-cased (`application/json`), or nil
     /// without a `Content-Type`: read once from `headers`, since every webhook asks for it.
     public private(set) var contentType: String?
-    public var body: [UInt8]
+    public var body: [UInt8] {
+        didSet { formItems = Self.formItems(contentType, body) }
+    }
+    /// Form fields from an `application/x-www-form-urlencoded` body, else none: decoded once, since
+    /// both the signature check and the webhook read them.
+    public private(set) var formItems: [(String, String)]
     /// The client's address, `127.0.0.1:53422` or `[::1]:53422`.
     public var peer: String
     /// A short id for log lines, unique within this process.
@@ -30,6 +38,7 @@ public struct HTTPRequest: Sendable {
         self.headers = headers
         self.contentType = Self.mediaType(headers)
         self.body = body
+        self.formItems = Self.formItems(contentType, body)
         self.peer = peer
         self.id = id
     }
@@ -63,8 +72,7 @@ public struct HTTPRequest: Sendable {
         return upper ? trimmed.lowercased() : trimmed
     }
 
-    /// Form fields from an `application/x-www-form-urlencoded` body, else none.
-    public var formItems: [(String, String)] {
+    private static func formItems(_ contentType: String?, _ body: [UInt8]) -> [(String, String)] {
         contentType == "application/x-www-form-urlencoded" ? URLEncodedForm.decode(body) : []
     }
 

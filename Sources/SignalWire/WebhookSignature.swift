@@ -113,7 +113,27 @@ public struct WebhookSignature: Sendable {
     }
 
     private func formSignature(url: String, sortedParams: [UInt8]) -> String {
-        Data(sha1.mac(url, sortedParams)).base64EncodedString()
+        String(decoding: Self.base64(sha1.mac(url, sortedParams)), as: UTF8.self)
+    }
+
+    /// Standard base64 with padding (RFC 4648 §4), as bytes: a MAC compared with the header
+    /// needs no `Data` and no string.
+    static func base64(_ bytes: [UInt8]) -> [UInt8] {
+        let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        return alphabet.withUTF8Buffer { digits in
+            var out: [UInt8] = []
+            out.reserveCapacity((bytes.count + 2) / 3 * 4)
+            var i = 0
+            while i < bytes.count {
+                let n = min(3, bytes.count - i)
+                let word = UInt32(bytes[i]) << 16 | (n > 1 ? UInt32(bytes[i + 1]) << 8 : 0) | (n > 2 ? UInt32(bytes[i + 2]) : 0)
+                for k in 0..<4 {
+                    out.append(k <= n ? digits[Int(word >> UInt32(18 - 6 * k) & 0x3F)] : UInt8(ascii: "="))
+                }
+                i += 3
+            }
+            return out
+        }
     }
 
     /// key1 + value1 + key2 + value2 ..., sorted by key, then by value.
@@ -176,12 +196,14 @@ public struct WebhookSignature: Sendable {
     }
 
     private func validateForm(candidateURLs: [String], signature: String, params: [(String, String)]) -> SignatureResult {
-        let urls = Self.unique(candidateURLs.flatMap(SignatureURL.portVariants))
         let given = Array(signature.utf8)
         let paramBytes = Self.sortedParamBytes(params)
-        for url in urls where ConstantTime.equals(Array(formSignature(url: url, sortedParams: paramBytes).utf8), given) {
-            return .valid(url: url)
-        }
+        func matches(_ url: String) -> Bool { ConstantTime.equals(Self.base64(sha1.mac(url, paramBytes)), given) }
+        // The candidates as given first (a valid request matches one of them, without parsing URLs),
+        // then their port variants; only one URL can match, so the order does not change the answer.
+        for url in candidateURLs where matches(url) { return .valid(url: url) }
+        let urls = Self.unique(candidateURLs.flatMap(SignatureURL.portVariants))
+        for url in urls where !candidateURLs.contains(url) && matches(url) { return .valid(url: url) }
         return .invalid(reason: "form signature does not match", triedURLs: urls)
     }
 

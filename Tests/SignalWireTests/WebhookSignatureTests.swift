@@ -1,3 +1,4 @@
+import Foundation
 import HTTPServer
 import Testing
 import TestSupport
@@ -22,6 +23,16 @@ enum SignatureVectors {
 }
 
 @Suite struct WebhookSignatureTests {
+    /// The form signature's base64 is Foundation's, for every length (padding of 0, 1 and 2).
+    @Test func base64MatchesFoundation() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<64 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(WebhookSignature.base64(bytes) == Array(Data(bytes).base64EncodedString().utf8), "\(bytes)")
+        }
+        #expect(WebhookSignature.base64(Array(repeating: 0xFF, count: 20)) == Array("//////////////////////////8=".utf8))
+    }
+
     /// Hex of either case decodes; anything else (odd length, a non-hex digit) does not.
     @Test(arguments: [
         ("", [UInt8]()), ("00ff", [0x00, 0xFF]), ("DEadBe", [0xDE, 0xAD, 0xBE]), ("0", nil), ("abc", nil), ("0g", nil),
