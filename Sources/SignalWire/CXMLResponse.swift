@@ -39,27 +39,50 @@ public struct CXMLResponse: Sendable, Equatable {
 
     /// The XML document.
     public func render() -> String {
-        var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        guard !messages.isEmpty else { return xml + "<Response/>" }
-        xml += "<Response>"
-        for message in messages {
-            xml += "<Message to=\"\(XMLEscaping.escape(message.to))\" from=\"\(XMLEscaping.escape(message.from))\""
-            if let action = message.action { xml += " action=\"\(XMLEscaping.escape(action))\"" }
-            xml += ">" + XMLEscaping.escape(Self.truncated(message.body))
-            for url in message.media.prefix(Self.maxMedia) {
-                xml += "<Media>" + XMLEscaping.escape(url) + "</Media>"
-            }
-            xml += "</Message>"
-        }
-        return xml + "</Response>"
+        String(decoding: renderBytes(), as: UTF8.self)
     }
 
-    /// `render()` as UTF-8 bytes.
-    public func renderBytes() -> [UInt8] { Array(render().utf8) }
+    /// `render()` as UTF-8 bytes, written as bytes.
+    public func renderBytes() -> [UInt8] {
+        var xml: [UInt8] = []
+        xml.reserveCapacity(160 + messages.reduce(0) { $0 + $1.body.utf8.count + 96 })
+        xml += #"<?xml version="1.0" encoding="UTF-8"?>"#.utf8
+        xml.append(UInt8(ascii: "\n"))
+        guard !messages.isEmpty else {
+            xml += "<Response/>".utf8
+            return xml
+        }
+        xml += "<Response>".utf8
+        for message in messages {
+            xml += "<Message to=\"".utf8
+            XMLEscaping.append(message.to, to: &xml)
+            xml += "\" from=\"".utf8
+            XMLEscaping.append(message.from, to: &xml)
+            xml += "\"".utf8
+            if let action = message.action {
+                xml += " action=\"".utf8
+                XMLEscaping.append(action, to: &xml)
+                xml += "\"".utf8
+            }
+            xml += ">".utf8
+            XMLEscaping.append(Self.truncated(message.body), to: &xml)
+            for url in message.media.prefix(Self.maxMedia) {
+                xml += "<Media>".utf8
+                XMLEscaping.append(url, to: &xml)
+                xml += "</Media>".utf8
+            }
+            xml += "</Message>".utf8
+        }
+        xml += "</Response>".utf8
+        return xml
+    }
 
     /// The longest prefix of whole characters that is at most `maxBodyLength` long however it is
     /// counted (characters, or UTF-16 units as carriers do), so an emoji is never split.
     static func truncated(_ body: String) -> String {
+        // No character or UTF-16 unit is shorter than a UTF-8 byte: a body of at most
+        // `maxBodyLength` bytes is within the limit however it is counted.
+        if body.utf8.count <= maxBodyLength { return body }
         var units = 0
         var end = body.startIndex
         for index in body.indices {

@@ -4,22 +4,39 @@ enum XMLEscaping {
     /// they survive in attributes and are not normalised away in text), and drops every character
     /// XML 1.0 forbids or discourages: other C0 and C1 controls, DEL, U+FFFE and U+FFFF.
     static func escape(_ text: String) -> String {
-        var out = ""
-        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x26: out += "&amp;"
-            case 0x3C: out += "&lt;"
-            case 0x3E: out += "&gt;"
-            case 0x22: out += "&quot;"
-            case 0x27: out += "&apos;"
-            case 0x09: out += "&#9;"
-            case 0x0A: out += "&#10;"
-            case 0x0D: out += "&#13;"
-            case 0x00...0x1F, 0x7F...0x9F, 0xFFFE, 0xFFFF: continue
-            default: out.unicodeScalars.append(scalar)
+        var out: [UInt8] = []
+        append(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `escape(text)`, appended to `out` as UTF-8. Works on the bytes: a String's UTF-8 is valid, so
+    /// every byte of 0x80 or more belongs to a scalar beyond ASCII, and the only such scalars dropped
+    /// are C1 controls (`C2 80`...`C2 9F`) and U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF`).
+    static func append(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            out.reserveCapacity(out.count + bytes.count)
+            var i = 0
+            while i < bytes.count {
+                let byte = bytes[i]
+                switch byte {
+                case UInt8(ascii: "&"): out += "&amp;".utf8
+                case UInt8(ascii: "<"): out += "&lt;".utf8
+                case UInt8(ascii: ">"): out += "&gt;".utf8
+                case UInt8(ascii: "\""): out += "&quot;".utf8
+                case UInt8(ascii: "'"): out += "&apos;".utf8
+                case 0x09: out += "&#9;".utf8
+                case 0x0A: out += "&#10;".utf8
+                case 0x0D: out += "&#13;".utf8
+                case 0x00...0x1F, 0x7F: break
+                case 0xC2 where i + 1 < bytes.count && (0x80...0x9F).contains(bytes[i + 1]):
+                    i += 1  // a C1 control: both of its bytes dropped
+                case 0xEF where i + 2 < bytes.count && bytes[i + 1] == 0xBF && bytes[i + 2] >= 0xBE:
+                    i += 2  // U+FFFE or U+FFFF
+                default: out.append(byte)
+                }
+                i += 1
             }
         }
-        return out
     }
 }
