@@ -32,7 +32,9 @@ struct WebhookFields {
             jsonValues = selection.values
         } else {
             // Body fields win over query fields of the same name.
-            for (name, value) in request.formItems { form[name] = value }
+            let items = request.formItems
+            form.reserveCapacity(form.count + items.count)
+            for (name, value) in items { form[name] = value }
         }
     }
 
