@@ -49,11 +49,16 @@ public struct StateQuery: Sendable, Equatable {
     public var pools: [String: StateNeeds]
     public var caller: String
     public var now: Date
+    /// For a pool whose needs include last offers or recent counts, the members the decision orders:
+    /// only theirs are read, one index lookup each. A pool without an entry (the admin view) reads
+    /// every member its decisions name.
+    public var members: [String: [String]]
 
-    public init(pools: [String: StateNeeds], caller: String, now: Date) {
+    public init(pools: [String: StateNeeds], caller: String, now: Date, members: [String: [String]] = [:]) {
         self.pools = pools
         self.caller = caller
         self.now = now
+        self.members = members
     }
 }
 

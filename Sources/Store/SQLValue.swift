@@ -82,6 +82,8 @@ struct SQLRow {
 
     func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(statement, column)) }
 
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+
     func date(_ column: Int32) -> Date {
         Date(timeIntervalSince1970: sqlite3_column_double(statement, column))
     }

@@ -8,7 +8,8 @@ extension SQLiteConnection {
 
     /// Loads only the parts of `pool`'s state that `needs` names. `stickyTable`: the `sticky` table
     /// is complete for this pool (see `StickyPools`); otherwise the decisions are searched.
-    func poolState(_ pool: String, needs: StateNeeds, caller: String, now: Date, stickyTable: Bool) throws -> PoolState {
+    func poolState(_ pool: String, needs: StateNeeds, caller: String, now: Date, members: [String]? = nil,
+                   stickyTable: Bool) throws -> PoolState {
         var state = PoolState()
         let operation = "load the state of pool \(pool)"
         if needs.contains(.position) {
@@ -16,14 +17,31 @@ extension SQLiteConnection {
                 "SELECT last_member FROM pool_state WHERE pool = ?", [.text(pool)], operation)?.text
         }
         if needs.contains(.lastOffered) {
-            try query(Self.lastOfferedSQL, [.text(pool)], operation) { row in
-                if let member = row.text(0) { state.lastOffered[member] = row.date(1) }
+            if let members {
+                for member in members {
+                    try query(Self.memberLastOfferedSQL, [.text(pool), .text(member)], operation) { row in
+                        if !row.isNull(0) { state.lastOffered[member] = row.date(0) }
+                    }
+                }
+            } else {
+                try query(Self.lastOfferedSQL, [.text(pool)], operation) { row in
+                    if let member = row.text(0) { state.lastOffered[member] = row.date(1) }
+                }
             }
         }
         if needs.contains(.recentCounts) {
-            let arguments: [SQLValue] = [.text(pool), SQLValue(now - Self.recentWindow), SQLValue(now)]
-            try query(Self.recentCountsSQL, arguments, operation) { row in
-                if let member = row.text(0), row.int(1) > 0 { state.recentCounts[member] = row.int(1) }
+            if let members {
+                for member in members {
+                    let arguments: [SQLValue] = [.text(pool), .text(member), SQLValue(now - Self.recentWindow), SQLValue(now)]
+                    try query(Self.memberRecentCountSQL, arguments, operation) { row in
+                        if row.int(0) > 0 { state.recentCounts[member] = row.int(0) }
+                    }
+                }
+            } else {
+                let arguments: [SQLValue] = [.text(pool), SQLValue(now - Self.recentWindow), SQLValue(now)]
+                try query(Self.recentCountsSQL, arguments, operation) { row in
+                    if let member = row.text(0), row.int(1) > 0 { state.recentCounts[member] = row.int(1) }
+                }
             }
         }
         if needs.contains(.sticky) {
@@ -126,6 +144,17 @@ extension SQLiteConnection {
             SELECT (SELECT min(member) FROM decisions WHERE pool = ?1 AND member > m.member)
             FROM m WHERE m.member IS NOT NULL
         )
+        """
+
+    /// One member's newest decision time (NULL for none): a seek to the end of its range of the
+    /// (pool, member, time) index.
+    private static let memberLastOfferedSQL = """
+        SELECT max(time) FROM decisions WHERE pool = ? AND member = ?
+        """
+
+    /// One member's decisions in (?3, ?4].
+    private static let memberRecentCountSQL = """
+        SELECT count(*) FROM decisions WHERE pool = ? AND member = ? AND time > ? AND time <= ?
         """
 
     /// (member, newest decision time) for every member of the pool.

@@ -36,6 +36,25 @@ struct EngineCallTests {
         """))
     }
 
+    /// Strategies that read per-member state name the members to read; round-robin names none.
+    @Test func stateQueryNamesTheMembersWhoseStateIsRead() throws {
+        let engine = RoutingEngine(routes: try loadRoutes("""
+        {
+          "numbers": { "+15550000001": { "voice": "quiet" }, "+15550000002": { "voice": "busy" }, "+15550000003": { "voice": "turns" } },
+          "pools": {
+            "quiet": { "members": ["+15551111111", "+15551111112"], "strategy": "least_recent" },
+            "busy": { "members": ["+15552222221", "+15552222222", "+15552222223"], "strategy": "fewest_calls" },
+            "turns": { "members": ["+15553333331"] }
+          }
+        }
+        """))
+        let quiet = try #require(engine.stateQuery(for: .call(to: "+15550000001")))
+        #expect(quiet.members == ["quiet": ["+15551111111", "+15551111112"]])
+        let busy = try #require(engine.stateQuery(for: .call(to: "+15550000002")))
+        #expect(busy.members == ["busy": ["+15552222221", "+15552222222", "+15552222223"]])
+        #expect(try #require(engine.stateQuery(for: .call(to: "+15550000003"))).members == [:])
+    }
+
     @Test func specExampleRingsTheNextMemberInTurn() throws {
         let engine = RoutingEngine(routes: try loadRoutes(specExample))
         let request = RouteRequest.call()

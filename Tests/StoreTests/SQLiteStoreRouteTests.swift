@@ -78,6 +78,33 @@ import Testing
         #expect(onlyCounts["p"] == PoolState(recentCounts: ["a": 1]))
     }
 
+    /// Reading only the members a decision orders gives their part of what reading every member
+    /// the decisions name gives, over random histories (members without decisions, others not asked for).
+    @Test func membersAskedForGetWhatTheWholePoolReadGives() throws {
+        var generator = SystemRandomNumberGenerator()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let seen = ["a", "b", "c", "d", "e"]
+        try withTemporaryStore { store in
+            for round in 0..<20 {
+                let history = (0..<Int.random(in: 0...30, using: &generator)).map { i in
+                    DecisionRecord(time: now - Double.random(in: -60...(7 * 86_400), using: &generator), channel: .voice,
+                                   id: "r\(round)-\(i)", from: "+1999", to: "+1000", pool: round % 2 == 0 ? "p" : "q",
+                                   member: seen.randomElement(using: &generator)!)
+                }
+                _ = try store.route(positionQuery(pool: "p", now: now)) { _ in ((), history) }
+                let asked = ["a", "c", "x"].filter { _ in Bool.random(using: &generator) }
+                for pool in ["p", "q"] {
+                    let needs: StateNeeds = [.lastOffered, .recentCounts]
+                    let whole = try #require(try store.poolStates(StateQuery(pools: [pool: needs], caller: "", now: now))[pool])
+                    let part = try #require(try store.poolStates(StateQuery(pools: [pool: needs], caller: "", now: now,
+                                                                            members: [pool: asked]))[pool])
+                    #expect(part.lastOffered == whole.lastOffered.filter { asked.contains($0.key) })
+                    #expect(part.recentCounts == whole.recentCounts.filter { asked.contains($0.key) })
+                }
+            }
+        }
+    }
+
     @Test func recordsForSeveralPoolsInOneDecision() throws {
         let db = TemporaryDatabase()
         defer { db.remove() }

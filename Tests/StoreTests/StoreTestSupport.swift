@@ -20,6 +20,15 @@ struct TemporaryDatabase {
     }
 }
 
+/// `body` with a store on a new temporary database, closed and removed afterwards.
+func withTemporaryStore<T>(_ body: (SQLiteStore) throws -> T) throws -> T {
+    let db = TemporaryDatabase()
+    defer { db.remove() }
+    let store = try SQLiteStore(path: db.path)
+    defer { store.close() }
+    return try body(store)
+}
+
 /// A tiny round-robin decision written for these tests (independent of Routing's strategies):
 /// the member after the pool's last one, or the first.
 func roundRobin(

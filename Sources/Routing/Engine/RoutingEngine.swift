@@ -35,9 +35,14 @@ public struct RoutingEngine: Sendable {
             return ResolvedRoute(request: request, resolution: resolution, stateQuery: nil)
         }
         var needs: [String: StateNeeds] = [:]
-        for pool in pools { needs[pool.name] = pool.stateNeeds }
+        var members: [String: [String]] = [:]
+        for pool in pools {
+            let poolNeeds = pool.stateNeeds
+            needs[pool.name] = poolNeeds
+            if !poolNeeds.isDisjoint(with: [.lastOffered, .recentCounts]) { members[pool.name] = pool.members.map(\.address) }
+        }
         return ResolvedRoute(request: request, resolution: resolution,
-                             stateQuery: StateQuery(pools: needs, caller: request.from, now: request.now))
+                             stateQuery: StateQuery(pools: needs, caller: request.from, now: request.now, members: members))
     }
 
     /// The plan for `request`, and one record for the pool rung first (its first member), none when
