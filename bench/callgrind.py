@@ -12,7 +12,7 @@ Timers (the routes file watch, the log writer's flush) and WAL checkpoints add a
 
     bench/callgrind.py                      # /voice JSON, 1000 requests, 1 and 8 clients
     CG_SCENARIOS=voice_json,sms CG_TOP=15 bench/callgrind.py
-    CG_CLIENTS=8 CG_KEEP=/tmp/cg bench/callgrind.py   # keeps /tmp/cg/voice_json-8.out
+    CG_CLIENTS=8 CG_KEEP=/tmp/cg bench/callgrind.py   # keeps /tmp/cg/voice_json-8.out and -base.out
 """
 import json, os, shutil, socket, subprocess, sys, tempfile, threading, time
 
@@ -112,6 +112,9 @@ def main():
         for name in SCENARIOS:
             scenario = scenarios[name]
             base = run(directory, scenario, 0, 1, os.path.join(directory, "base.out"))
+            if KEEP:
+                os.makedirs(KEEP, exist_ok=True)
+                shutil.copy(os.path.join(directory, "base.out"), os.path.join(KEEP, f"{name}-base.out"))
             figures = []
             for clients in CLIENTS:
                 out = os.path.join(directory, f"{name}-{clients}.out")

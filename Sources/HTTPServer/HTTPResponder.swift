@@ -1,4 +1,3 @@
-import Platform
 import Synchronization
 
 /// Answers one request, now or later, from any thread: the response is built and written on the
