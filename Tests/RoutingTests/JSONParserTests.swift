@@ -156,3 +156,51 @@ struct JSONParserTests {
         }
     }
 }
+
+@Suite("JSON parser: plain strings a word at a time")
+struct JSONPlainStringTests {
+    private static func special(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80
+    }
+
+    /// The word test against the byte rule: every byte value at every position of an otherwise plain
+    /// word, and random words.
+    @Test func wordTestMatchesTheByteRule() {
+        for position in 0..<8 {
+            for value in 0...255 {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 8)
+                bytes[position] = UInt8(value)
+                let word = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+                #expect(JSONParser.hasSpecialByte(word) == Self.special(UInt8(value)), "byte \(value) at \(position)")
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let bytes = (0..<8).map { _ in UInt8.random(in: 0x18...0x90, using: &generator) }
+            let word = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+            #expect(JSONParser.hasSpecialByte(word) == bytes.contains(where: Self.special), "\(bytes)")
+        }
+    }
+
+    /// `plainString` finds the same end, or the same refusal, as a byte-by-byte scan, for strings of
+    /// every length up to 40 with a special byte at every position (across the 8-byte words).
+    @Test func plainStringMatchesAByteScan() {
+        for length in 0...40 {
+            for position in -1..<length {
+                for byte in [UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x1F, 0x7F, 0xC3, UInt8(ascii: " ")] {
+                    var content = [UInt8](repeating: UInt8(ascii: "x"), count: length)
+                    if position >= 0 { content[position] = byte }
+                    let document = [UInt8(ascii: "\"")] + content + [UInt8(ascii: "\""), UInt8(ascii: "}")]
+                    var expected: Range<Int>? = nil
+                    for i in 1..<document.count {
+                        if document[i] == UInt8(ascii: "\"") { expected = 1..<i; break }
+                        if document[i] == UInt8(ascii: "\\") || document[i] < 0x20 || document[i] >= 0x80 { break }
+                    }
+                    var parser = JSONParser(bytes: document)
+                    #expect(parser.plainString() == expected, "length \(length), byte \(byte) at \(position)")
+                    if let expected { #expect(parser.offset == expected.upperBound + 1) } else { #expect(parser.offset == 0) }
+                }
+            }
+        }
+    }
+}

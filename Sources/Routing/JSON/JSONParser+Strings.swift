@@ -14,6 +14,15 @@ extension JSONParser {
         let start = offset + 1
         let closing: Int? = bytes.withUnsafeBufferPointer { b in
             var i = start
+            // Eight bytes at a time while none of them is a quote, a backslash, a control character
+            // or beyond ASCII (the usual word-at-a-time tests); the word that has one is read bytewise.
+            if let base = UnsafeRawPointer(b.baseAddress) {
+                while i + 8 <= b.count {
+                    let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    if Self.hasSpecialByte(word) { break }
+                    i += 8
+                }
+            }
             while i < b.count {
                 let byte = b[i]
                 if byte == UInt8(ascii: "\"") { return i }
@@ -25,6 +34,20 @@ extension JSONParser {
         guard let closing else { return nil }
         offset = closing + 1
         return start..<closing
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether any byte of `word` is `"` or `\\`, below 0x20, or 0x80 or above. A byte equal to `c`
+    /// is a zero byte of `word ^ (c * ones)`; `(x - ones) & ~x & highs` is non-zero exactly when `x`
+    /// has a zero byte, and `(word - 0x20 * ones) & ~word & highs` when a byte is below 0x20.
+    static func hasSpecialByte(_ word: UInt64) -> Bool {
+        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
+        return word & highs != 0
+            || hasZeroByte(word ^ (0x22 &* ones))
+            || hasZeroByte(word ^ (0x5C &* ones))
+            || (word &- 0x20 &* ones) & ~word & highs != 0
     }
 
     /// A string literal `plainString` leaves: escapes, text beyond ASCII, or a mistake to report.
