@@ -21,6 +21,7 @@ public final class Daemon: @unchecked Sendable {
     private var watchdog: Watchdog?
     private var pruneTimer: (any DispatchSourceTimer)?
     private(set) var idleRelease: IdleRelease?
+    private let activity = IdleRelease.Activity()
     private var configurator: AutoConfigurator?
     private let stopped = DispatchSemaphore(value: 0)
     private let lock = Lock()
@@ -88,7 +89,7 @@ public final class Daemon: @unchecked Sendable {
         let listening = inherited.map { "inherited socket fd \($0)" } ?? "\(config.listen.host) port \(server.port)"
         logger.notice("Listening", metadata: ["on": "\(listening)", "public_url": "\(config.publicURL?.description ?? "none")"])
         // Before READY, so that what start-up alone used is not counted against the daemon.
-        idleRelease = IdleRelease(interval: config.idleReleaseInterval, answered: { [metrics] in metrics.answered }, logger: logger)
+        idleRelease = IdleRelease(interval: config.idleReleaseInterval, activity: activity, logger: logger)
         _ = notifier?.ready(status: "Serving on \(listening)")
 
         if let notifier {
@@ -182,6 +183,7 @@ public final class Daemon: @unchecked Sendable {
         let publicURL = config.publicURL
         let routed = router
         let logger = logger
+        let activity = activity
         return { request, responder in
             let started = DispatchTime.now().uptimeNanoseconds
             let path = publicURL?.routePath(request.path) ?? request.path
@@ -200,7 +202,9 @@ public final class Daemon: @unchecked Sendable {
                     return response
                 }
             }
-            if Self.webhookPaths.contains(path), case .denied(let status, let reason) = auth.check(request) {
+            let webhook = Self.webhookPaths.contains(path)
+            if webhook { activity.record() }
+            if webhook, case .denied(let status, let reason) = auth.check(request) {
                 metrics.signatureFailure()
                 var response = HTTPResponse.text(status, reason)
                 if status == 401 { response.headers.add("WWW-Authenticate", "Basic realm=\"switchboard\"") }

@@ -1,6 +1,7 @@
 import Dispatch
 import Logging
 import Platform
+import Synchronization
 
 /// Keeps the daemon's code small in memory while it has nothing to do. Start-up runs code that
 /// serving never runs again (argument parsing, routes decoding, the schema), and a burst of calls
@@ -11,15 +12,25 @@ import Platform
 /// `malloc_trim` after a load run gave back 48 KiB of 5.9 MiB: the rest is in use, SQLite's page cache
 /// among it, up to 2 MiB a connection.)
 final class IdleRelease: @unchecked Sendable {
-    /// When to release: after an interval with no request that followed one with some. Pure.
+    /// Webhooks received so far: the traffic that counts. Health checks and metrics scrapes do not, so
+    /// that a scrape every few seconds does not keep a burst's pages resident for good.
+    final class Activity: Sendable {
+        private let count = Atomic<UInt64>(0)
+
+        func record() { count.wrappingAdd(1, ordering: .relaxed) }
+
+        var total: UInt64 { count.load(ordering: .relaxed) }
+    }
+
+    /// When to release: after an interval with no webhook that followed one with some. Pure.
     struct Schedule {
-        private var lastAnswered: UInt64 = 0
+        private var lastSeen: UInt64 = 0
         private var busySinceRelease = false
 
-        /// Called once per interval with the count of requests answered so far.
-        mutating func shouldRelease(answered: UInt64) -> Bool {
-            defer { lastAnswered = answered }
-            if answered != lastAnswered {
+        /// Called once per interval with the count of webhooks received so far.
+        mutating func shouldRelease(seen: UInt64) -> Bool {
+            defer { lastSeen = seen }
+            if seen != lastSeen {
                 busySinceRelease = true
                 return false
             }
@@ -36,14 +47,14 @@ final class IdleRelease: @unchecked Sendable {
     /// How many times the code pages were released after start (for tests).
     var count: Int { lock.withLock { releases } }
 
-    /// Releases now, then checks `answered()` every `interval` seconds.
-    init(interval: Double, answered: @escaping @Sendable () -> UInt64, logger: Logger) {
+    /// Releases now, then checks `activity` every `interval` seconds.
+    init(interval: Double, activity: Activity, logger: Logger) {
         releaseResidentCode()
         timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "switchboard.idle-release", qos: .utility))
         var schedule = Schedule()
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .seconds(1))
         timer.setEventHandler { [lock, weak self] in
-            guard schedule.shouldRelease(answered: answered()) else { return }
+            guard schedule.shouldRelease(seen: activity.total) else { return }
             let bytes = releaseResidentCode()
             lock.withLock { self?.releases += 1 }
             logger.debug("Released idle code pages", metadata: ["mapped_kib": "\(bytes / 1024)"])

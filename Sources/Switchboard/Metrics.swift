@@ -14,7 +14,6 @@ public final class Metrics: @unchecked Sendable {
 
     private let lock = Lock()
     private var openConnectionsReader: (@Sendable () -> Int)?
-    private var answeredCount: UInt64 = 0
     private let requests = CounterFamily("switchboard_http_requests_total", "HTTP requests answered, by endpoint and status.", ["endpoint", "status"])
     private let requestDuration = HistogramFamily("switchboard_http_request_duration_seconds", "Time from request parsed to response written, by endpoint.", ["endpoint"], latencyBuckets)
     private let decisions = CounterFamily("switchboard_routing_decisions_total", "Routing decisions, by channel, pool and first member offered.", ["channel", "pool", "member"])
@@ -37,14 +36,10 @@ public final class Metrics: @unchecked Sendable {
     /// One HTTP request answered: `endpoint` is the route (`/voice`, or `other` for unknown paths).
     public func requestFinished(endpoint: String, status: Int, seconds: Double) {
         lock.withLock {
-            answeredCount &+= 1
             requests.add(.init(endpoint, String(status)))
             requestDuration.observe(.init(endpoint), seconds)
         }
     }
-
-    /// HTTP requests answered since start, every endpoint and status.
-    public var answered: UInt64 { lock.withLock { answeredCount } }
 
     /// One routing decision: `channel` is `voice` or `sms`, `member` the first member offered.
     public func decision(channel: String, pool: String, member: String) {
