@@ -109,7 +109,7 @@ public struct StatusEvent: Sendable, Equatable {
     }
 }
 
-public enum StatusOutcome: Sendable, Equatable {
+public enum StatusOutcome: String, Sendable, Equatable {
     /// New event; the current status moved to it.
     case advanced
     /// New event, stored, but the current status stays (out of order, or already terminal).
