@@ -16,27 +16,34 @@ enum XMLEscaping {
         var text = text
         text.withUTF8 { bytes in
             out.reserveCapacity(out.count + bytes.count)
+            // Runs of bytes that stay as they are go in whole; each byte that does not ends a run.
+            var run = 0
             var i = 0
+            func flush(skipping count: Int) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
+                i += count
+                run = i
+            }
             while i < bytes.count {
                 let byte = bytes[i]
                 switch byte {
-                case UInt8(ascii: "&"): out += "&amp;".utf8
-                case UInt8(ascii: "<"): out += "&lt;".utf8
-                case UInt8(ascii: ">"): out += "&gt;".utf8
-                case UInt8(ascii: "\""): out += "&quot;".utf8
-                case UInt8(ascii: "'"): out += "&apos;".utf8
-                case 0x09: out += "&#9;".utf8
-                case 0x0A: out += "&#10;".utf8
-                case 0x0D: out += "&#13;".utf8
-                case 0x00...0x1F, 0x7F: break
+                case UInt8(ascii: "&"): flush(skipping: 1); out += "&amp;".utf8
+                case UInt8(ascii: "<"): flush(skipping: 1); out += "&lt;".utf8
+                case UInt8(ascii: ">"): flush(skipping: 1); out += "&gt;".utf8
+                case UInt8(ascii: "\""): flush(skipping: 1); out += "&quot;".utf8
+                case UInt8(ascii: "'"): flush(skipping: 1); out += "&apos;".utf8
+                case 0x09: flush(skipping: 1); out += "&#9;".utf8
+                case 0x0A: flush(skipping: 1); out += "&#10;".utf8
+                case 0x0D: flush(skipping: 1); out += "&#13;".utf8
+                case 0x00...0x1F, 0x7F: flush(skipping: 1)
                 case 0xC2 where i + 1 < bytes.count && (0x80...0x9F).contains(bytes[i + 1]):
-                    i += 1  // a C1 control: both of its bytes dropped
+                    flush(skipping: 2)  // a C1 control: both of its bytes dropped
                 case 0xEF where i + 2 < bytes.count && bytes[i + 1] == 0xBF && bytes[i + 2] >= 0xBE:
-                    i += 2  // U+FFFE or U+FFFF
-                default: out.append(byte)
+                    flush(skipping: 3)  // U+FFFE or U+FFFF
+                default: i += 1
                 }
-                i += 1
             }
+            flush(skipping: 0)
         }
     }
 }
