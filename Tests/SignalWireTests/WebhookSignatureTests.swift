@@ -33,6 +33,19 @@ enum SignatureVectors {
         #expect(WebhookSignature.base64(Array(repeating: 0xFF, count: 20)) == Array("//////////////////////////8=".utf8))
     }
 
+    /// The parameter order is `lexicographicallyPrecedes` over the UTF-8: prefixes first, bytes unsigned.
+    @Test func utf8OrderIsLexicographicOverTheBytes() {
+        let alphabet = ["", "a", "b", "A", "ab", "aa", "a\u{0}", "\u{7F}", "\u{E9}", "e\u{301}", "\u{1F600}", "To", "Body", "Bo"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let a = (0..<Int.random(in: 0...3, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined()
+            let b = (0..<Int.random(in: 0...3, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined()
+            let order = WebhookSignature.utf8Order(a, b)
+            #expect((order < 0) == a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) \(b)")
+            #expect((order == 0) == a.utf8.elementsEqual(b.utf8), "\(a) \(b)")
+        }
+    }
+
     /// Hex of either case decodes; anything else (odd length, a non-hex digit) does not.
     @Test(arguments: [
         ("", [UInt8]()), ("00ff", [0x00, 0xFF]), ("DEadBe", [0xDE, 0xAD, 0xBE]), ("0", nil), ("abc", nil), ("0g", nil),
