@@ -10,6 +10,8 @@ public enum URLEncodedForm {
     public static func decode(_ bytes: [UInt8]) -> [(String, String)] {
         bytes.withUnsafeBufferPointer { b in
             var pairs: [(String, String)] = []
+            // One pair per `&`-separated part at most: the array is sized once.
+            pairs.reserveCapacity(b.reduce(1) { $1 == UInt8(ascii: "&") ? $0 + 1 : $0 })
             var start = 0
             while start < b.count {
                 var end = start
