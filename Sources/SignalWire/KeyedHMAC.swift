@@ -1,4 +1,7 @@
 import COpenSSL
+#if canImport(Platform)  // the fuzz harnesses compile Platform's Text.swift in with this file
+import Platform
+#endif
 
 /// HMAC (RFC 2104) over SHA-1 or SHA-256, on libcrypto's block functions (which libcurl loads anyway),
 /// with the key absorbed once: the inner and outer hash states after `key XOR ipad` and `key XOR
@@ -23,8 +26,7 @@ struct KeyedHMAC: Sendable {
 
     /// HMAC(key, url + body), without joining them first.
     func mac(_ url: String, _ body: [UInt8]) -> [UInt8] {
-        var url = url
-        return url.withUTF8 { url in
+        url.withUTF8Bytes { url in
             body.withUnsafeBytes { body in
                 switch keyed {
                 case .sha1(let states): states.mac(UnsafeRawBufferPointer(url), body)

@@ -1,3 +1,5 @@
+import Platform
+
 /// The one place XML text and attribute values are escaped.
 enum XMLEscaping {
     /// Escapes `& < > " '`, writes tab, line feed and carriage return as character references (so
@@ -13,8 +15,7 @@ enum XMLEscaping {
     /// every byte of 0x80 or more belongs to a scalar beyond ASCII, and the only such scalars dropped
     /// are C1 controls (`C2 80`...`C2 9F`) and U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF`).
     static func append(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { bytes in
+        text.withUTF8Bytes { bytes in
             out.reserveCapacity(out.count + bytes.count)
             // Runs of bytes that stay as they are go in whole; each byte that does not ends a run.
             var run = 0

@@ -11,9 +11,10 @@ import Synchronization
 /// next use, one minor fault per 64 KiB (see `releaseResidentCode`). (The heap is not trimmed:
 /// `malloc_trim` after a load run gave back 48 KiB of 5.9 MiB: the rest is in use, SQLite's page cache
 /// among it, up to 2 MiB a connection.)
-final class IdleRelease: @unchecked Sendable {
-    /// Webhooks received so far: the traffic that counts. Health checks and metrics scrapes do not, so
-    /// that a scrape every few seconds does not keep a burst's pages resident for good.
+final class IdleRelease: @unchecked Sendable {  // the timer is only resumed and cancelled
+    /// A count from any thread: the webhooks received so far, the traffic that counts (health checks
+    /// and metrics scrapes do not, so that a scrape every few seconds does not keep a burst's pages
+    /// resident for good); and the releases made.
     final class Activity: Sendable {
         private let count = Atomic<UInt64>(0)
 
@@ -41,11 +42,10 @@ final class IdleRelease: @unchecked Sendable {
     }
 
     private let timer: any DispatchSourceTimer
-    private let lock = Lock()
-    private var releases = 0
+    private let releases = Activity()
 
     /// How many times the code pages were released after start (for tests).
-    var count: Int { lock.withLock { releases } }
+    var count: UInt64 { releases.total }
 
     /// Releases now, then checks `activity` every `interval` seconds.
     init(interval: Double, activity: Activity, logger: Logger) {
@@ -53,10 +53,10 @@ final class IdleRelease: @unchecked Sendable {
         timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "switchboard.idle-release", qos: .utility))
         var schedule = Schedule()
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .seconds(1))
-        timer.setEventHandler { [lock, weak self] in
+        timer.setEventHandler { [releases] in
             guard schedule.shouldRelease(seen: activity.total) else { return }
             let bytes = releaseResidentCode()
-            lock.withLock { self?.releases += 1 }
+            releases.record()
             logger.debug("Released idle code pages", metadata: ["mapped_kib": "\(bytes / 1024)"])
         }
         timer.resume()

@@ -32,8 +32,7 @@ final class StandardErrorWriter: @unchecked Sendable {
     /// Queues `line` and a newline. Past `limit` bytes waiting (stderr not keeping up, a stuck
     /// journald), lines are dropped and counted instead of piling up in memory.
     func append(_ line: String) {
-        var line = line
-        line.withUTF8 { append($0) }
+        line.withUTF8Bytes { append($0) }
     }
 
     /// `append`, for a line already in UTF-8.

@@ -29,6 +29,15 @@ func withTemporaryStore<T>(_ body: (SQLiteStore) throws -> T) throws -> T {
     return try body(store)
 }
 
+/// `body` with a write connection on a new temporary database, closed and removed afterwards.
+func withTemporaryConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+    let db = TemporaryDatabase()
+    defer { db.remove() }
+    let connection = try SQLiteConnection(path: db.path, readOnly: false)
+    defer { connection.close() }
+    return try body(connection)
+}
+
 /// A tiny round-robin decision written for these tests (independent of Routing's strategies):
 /// the member after the pool's last one, or the first.
 func roundRobin(
