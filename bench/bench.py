@@ -5,7 +5,9 @@ Starts a release build with a fresh database and three pools, drives it with wrk
 requests: the full path includes the signature check), prints requests/s, latency percentiles,
 errors and RSS, checks that the database holds exactly one decision per 2xx routing answer, and
 appends the figures to bench/RESULTS.md. nginx is measured before and after Switchboard's runs and
-the ratios are to its mean, so that a shared machine whose speed drifts meanwhile skews them less.
+the ratios are to its mean, so that a shared machine whose speed drifts meanwhile skews them less;
+then /voice at 32 connections, with both durabilities, is measured again in short rounds that
+alternate with nginx (BENCH_PAIRS, BENCH_PAIR_SECONDS), and the median of those ratios printed too.
 Everything listens on 127.0.0.1; every run is bounded.
 """
 import base64, hashlib, hmac, json, os, platform, re, resource, signal, socket, sqlite3, subprocess, sys, tempfile, time
@@ -17,6 +19,11 @@ CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "32,256").spl
 KEY = "PSK_bench_signing_key"
 PUBLIC = "https://sb.bench.example"
 REQUESTS_PER_FILE = 20000
+# Paired rounds: nginx, Switchboard and Switchboard with durability=full in turn, a short run each, so
+# that every ratio compares runs seconds apart (a shared machine's speed drifts by tens of percent
+# within minutes). The median of the rounds is the steadier figure; the spread shows the drift.
+PAIRS = int(os.environ.get("BENCH_PAIRS", "5"))
+PAIR_SECONDS = int(os.environ.get("BENCH_PAIR_SECONDS", "3"))
 
 ROUTES = {
     "numbers": {
@@ -181,11 +188,11 @@ def machine_ticks():
     return values[7], sum(values[:8])
 
 
-def wrk(port, script, connections, env, server_pids):
+def wrk(port, script, connections, env, server_pids, duration=DURATION):
     """One wrk run; besides wrk's figures: CPU per request of the server and of wrk, and steal time."""
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{DURATION}s", "--timeout", "5s", "-s", script, f"http://127.0.0.1:{port}"]
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "-s", script, f"http://127.0.0.1:{port}"]
     server_before, wrk_before, ticks_before = cpu_seconds(server_pids), resource.getrusage(resource.RUSAGE_CHILDREN), machine_ticks()
-    out = subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=DURATION + 60).stdout
+    out = subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=duration + 60).stdout
     server_after, wrk_after, ticks_after = cpu_seconds(server_pids), resource.getrusage(resource.RUSAGE_CHILDREN), machine_ticks()
     match = re.search(r"WRK_RESULT (\{.*\})", out)
     if not match:
@@ -233,6 +240,12 @@ http {{
         except OSError:
             time.sleep(0.05)
     return process, port
+
+
+def median(values):
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 def line(name, connections, r, ratio=None):
@@ -302,6 +315,29 @@ def main():
                 results[(name, c)] = r
                 if path in ("/voice", "/sms"):
                     routed_by_wrk += r["requests"] - r["non2xx"]
+
+        # The paired rounds, with both daemons up (each idle while another is measured).
+        first = CONNECTIONS[0]
+        voice_env = {"BENCH_PATH": "/voice", "BENCH_CONTENT_TYPE": "application/json", "BENCH_REQUESTS": scenarios[0][3]}
+        full = Daemon(binary, directory, durability="full")
+        rounds = []
+        if PAIRS > 0:
+            nginx, nginx_port = start_nginx(directory, swml.replace("'", "\\'"))
+            try:
+                for i in range(PAIRS):
+                    progress(f"  paired round {i + 1} of {PAIRS}...")
+                    runs = []
+                    for port, script, env, pids in ((nginx_port, "bench/nginx.lua", {"BENCH_BODY": body}, with_children(nginx.pid)),
+                                                    (daemon.port, "bench/signed.lua", voice_env, [daemon.process.pid]),
+                                                    (full.port, "bench/signed.lua", voice_env, [full.process.pid])):
+                        # Each run starts with the page cache clean: none pays for another's writeback.
+                        os.sync()
+                        runs.append(wrk(port, script, first, env, pids, duration=PAIR_SECONDS))
+                    routed_by_wrk += runs[1]["requests"] - runs[1]["non2xx"]
+                    rounds.append(runs)
+            finally:
+                nginx.terminate()
+                nginx.wait(timeout=10)
         answered = daemon.answered_2xx("/voice") + daemon.answered_2xx("/sms")
         peak_kib, code = daemon.stop()
         decisions = daemon.decisions()
@@ -311,10 +347,7 @@ def main():
                          f"(wrk saw {routed_by_wrk} complete before it stopped): {'OK, one decision per 2xx answer' if ok else 'MISMATCH'}")
 
         # Durability: synchronous=FULL with group commit, /voice at the first connection count.
-        full = Daemon(binary, directory, durability="full")
-        first = CONNECTIONS[0]
-        full_result = wrk(full.port, "bench/signed.lua", first, {"BENCH_PATH": "/voice", "BENCH_CONTENT_TYPE": "application/json", "BENCH_REQUESTS": scenarios[0][3]},
-                [full.process.pid])
+        full_result = wrk(full.port, "bench/signed.lua", first, voice_env, [full.process.pid])
         # Requests wrk left in flight when it stopped are still committed and answered: let them settle.
         answered_full = full.answered_2xx("/voice")
         for _ in range(20):
@@ -341,13 +374,32 @@ def main():
         say(peak_line)
         say(database_line)
         say(f"durability=full database: {full.decisions()} decisions for {answered_full} 2xx answers; {full.slow_commits()}")
+        paired = {}
+        if rounds:
+            say()
+            say(f"paired rounds at c={first}, {PAIR_SECONDS} s a run: nginx, then Switchboard, then Switchboard with durability=full")
+            for i, (n, v, f) in enumerate(rounds):
+                say(f"  round {i + 1}: nginx {n['rps']:6.0f} req/s; /voice {v['rps']:6.0f} ({v['rps'] / n['rps']:.2f}x, p99 {v['p99_us'] / 1000:.2f} ms); "
+                    f"full {f['rps']:6.0f} ({f['rps'] / n['rps']:.2f}x, p99 {f['p99_us'] / 1000:.2f} ms); "
+                    f"steal {max(n['steal'], v['steal'], f['steal']):.0f}%")
+            for key, index in (("voice", 1), ("full", 2)):
+                ratios = sorted(r[index]["rps"] / r[0]["rps"] for r in rounds)
+                p99s = sorted(r[index]["p99_us"] / 1000 for r in rounds)
+                paired[key] = (median(ratios), ratios[0], ratios[-1], median(p99s))
+            say("  medians: " + "; ".join(f"{k} {m:.2f}x ({lo:.2f}-{hi:.2f}), p99 {p:.2f} ms" for k, (m, lo, hi, p) in paired.items()))
 
         v = results[("voice_json", first)]
         say()
         say("targets (ratios in this run):")
-        say(f"  /voice c={first} >= 0.5x nginx: {v['rps'] / ceiling[first]['rps']:.2f}x; p99 <= 2 ms: {v['p99_us'] / 1000:.2f} ms")
+        def in_rounds(key):
+            if key not in paired:
+                return ""
+            m, lo, hi, _ = paired[key]
+            return f" (paired rounds: median {m:.2f}x, {lo:.2f}-{hi:.2f})"
+        say(f"  /voice c={first} >= 0.5x nginx: {v['rps'] / ceiling[first]['rps']:.2f}x{in_rounds('voice')}; "
+            f"p99 <= 2 ms: {v['p99_us'] / 1000:.2f} ms" + (f" (paired median {paired['voice'][3]:.2f} ms)" if 'voice' in paired else ""))
         say(f"  peak RSS <= 40 MiB: {peak_kib / 1024:.1f}; idle <= 15 MiB: {daemon.idle_rss_kib / 1024:.1f}; READY <= 100 ms: {daemon.ready_ms:.1f}")
-        say(f"  durability=full >= 0.25x nginx: {full_result['rps'] / ceiling[first]['rps']:.2f}x")
+        say(f"  durability=full >= 0.25x nginx: {full_result['rps'] / ceiling[first]['rps']:.2f}x{in_rounds('full')}")
         # With every core busy, a server and wrk that need S + W us of CPU per request cannot pass
         # cores * 1e6 / (S + W) requests/s: the ratio to nginx is set by CPU per request.
         n, cores = ceiling[first], os.cpu_count()
