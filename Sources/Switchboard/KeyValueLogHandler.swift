@@ -152,56 +152,68 @@ public struct KeyValueLogHandler: LogHandler {
 
     private static let sensitivity = Locked<[String: Bool]>([:])
 
-    /// `computeSensitive` over the bytes of a short ASCII key (every key Switchboard logs), without a
-    /// lock, a copy or a hash: nil for any other key, which takes the cached path.
+    /// `computeSensitive` over the bytes of a short ASCII key (every key Switchboard logs), in one pass
+    /// without a lock, a copy or a hash: nil for any other key, which takes the cached path.
     static func asciiSensitive(_ key: String) -> Bool? {
         key.withUTF8Bytes { bytes -> Bool? in
             guard bytes.count <= 64, bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { lower -> Bool in
-                for (i, byte) in bytes.enumerated() { lower[i] = isUpper(byte) ? byte | 0x20 : byte }
-                let lowered = UnsafeBufferPointer(rebasing: lower[..<bytes.count])
-                for needle in sensitiveWordBytes where contains(lowered, needle) { return true }
-                // Words split at anything but letters and digits, and before an upper-case letter that
-                // follows a lower-case letter or a digit; one ending in "key" is sensitive.
-                var wordLength = 0
-                var previousLowercase = false
-                for (i, byte) in bytes.enumerated() {
-                    let letterOrDigit = isUpper(byte) || isLower(byte) || isDigitByte(byte)
-                    if !letterOrDigit || (isUpper(byte) && previousLowercase) {
-                        if endsInKey(lowered, end: i, length: wordLength) { return true }
-                        wordLength = 0
-                    }
-                    guard letterOrDigit else {
-                        previousLowercase = false
-                        continue
-                    }
-                    wordLength += 1
-                    previousLowercase = isLower(byte) || isDigitByte(byte)
+            // Words split at anything but letters and digits, and before an upper-case letter that
+            // follows a lower-case letter or a digit; one ending in "key" is sensitive.
+            var wordLength = 0
+            var previousLowercase = false
+            for i in 0..<bytes.count {
+                let byte = bytes[i]
+                if containsSensitiveWord(bytes, at: i) { return true }
+                let letterOrDigit = isUpper(byte) || isLower(byte) || isDigitByte(byte)
+                if !letterOrDigit || (isUpper(byte) && previousLowercase) {
+                    if endsInKey(bytes, end: i, length: wordLength) { return true }
+                    wordLength = 0
                 }
-                return endsInKey(lowered, end: bytes.count, length: wordLength)
+                guard letterOrDigit else {
+                    previousLowercase = false
+                    continue
+                }
+                wordLength += 1
+                previousLowercase = isLower(byte) || isDigitByte(byte)
             }
+            return endsInKey(bytes, end: bytes.count, length: wordLength)
         }
     }
 
-    /// A key holding any of these (ignoring case) is sensitive, whatever its words.
+    /// Whether one of `sensitiveWords` starts at `bytes[start]`, ignoring case: only the word whose
+    /// first letter is there is compared.
+    private static func containsSensitiveWord(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        switch bytes[start] | 0x20 {
+        case UInt8(ascii: "t"): matches(bytes, at: start, "token")
+        case UInt8(ascii: "s"): matches(bytes, at: start, "secret")
+        case UInt8(ascii: "p"): matches(bytes, at: start, "passwd") || matches(bytes, at: start, "password")
+        case UInt8(ascii: "a"): matches(bytes, at: start, "authorization")
+        default: false
+        }
+    }
+
+    /// Whether the lower-case ASCII `word` is at `bytes[start...]`, in either case. (A byte ORed with
+    /// 0x20 equals a lower-case letter only if it is that letter in one case or the other.)
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, _ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard bytes.count - start >= count else { return false }
+        let letters = word.utf8Start
+        for i in 0..<count where bytes[start + i] | 0x20 != letters[i] { return false }
+        return true
+    }
+
+    /// A key holding any of these (ignoring case) is sensitive, whatever its words
+    /// (`containsSensitiveWord` compares the same words).
     private static let sensitiveWords = ["token", "secret", "password", "passwd", "authorization"]
-    private static let sensitiveWordBytes = sensitiveWords.map { Array($0.utf8) }
 
     private static func isUpper(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
     private static func isLower(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
     private static func isDigitByte(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
-    private static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard haystack.count >= needle.count else { return false }
-        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
-            if (1..<needle.count).allSatisfy({ haystack[start + $0] == needle[$0] }) { return true }
-        }
-        return false
-    }
-
     /// Whether the word of `length` letters and digits ending before `end` ends in "key".
-    private static func endsInKey(_ lowered: UnsafeBufferPointer<UInt8>, end: Int, length: Int) -> Bool {
-        length >= 3 && lowered[end - 3] == UInt8(ascii: "k") && lowered[end - 2] == UInt8(ascii: "e") && lowered[end - 1] == UInt8(ascii: "y")
+    private static func endsInKey(_ bytes: UnsafeBufferPointer<UInt8>, end: Int, length: Int) -> Bool {
+        length >= 3 && bytes[end - 3] | 0x20 == UInt8(ascii: "k") && bytes[end - 2] | 0x20 == UInt8(ascii: "e")
+            && bytes[end - 1] | 0x20 == UInt8(ascii: "y")
     }
 
     /// `isSensitive`'s rule, uncached.
@@ -279,7 +291,7 @@ public struct KeyValueLogHandler: LogHandler {
     /// `\n`, `\r`, `\t` and other control characters as visible escapes.
     private static func escapeControls(_ text: String) -> String {
         // ASCII without control characters needs no escaping (U+2028/2029 are not ASCII).
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
+        if text.withUTF8Bytes({ $0.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }) { return text }
         guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}" }) else {
             return text
         }

@@ -97,6 +97,27 @@ import Testing
         #expect(KeyValueLogHandler.isSensitive("clé_key"))
     }
 
+    /// The one-pass byte scan against the rule on random ASCII keys: pieces of the sensitive words in
+    /// random case, "key" endings, separators, digits and other printable bytes.
+    @Test func byteScanAgreesWithTheRuleOnRandomKeys() {
+        var random = SystemRandomNumberGenerator()
+        let pieces = ["tok", "token", "TOKEN", "sec", "secret", "Secret", "pass", "passw", "passwd", "password", "PassWord",
+                      "auth", "authorization", "AUTHORIZATION", "key", "Key", "KEY", "ke", "y", "k", "api", "id", "pool"]
+        let bytes = Array(" !\"#$%&'()*+,-./0123456789:;<=>?@AZ[\\]^_`az{|}~".utf8)
+        for _ in 0..<3000 {
+            var key = ""
+            for _ in 0..<Int.random(in: 0...5, using: &random) {
+                if Bool.random(using: &random) {
+                    key += pieces.randomElement(using: &random)!
+                } else {
+                    key += String(UnicodeScalar(bytes.randomElement(using: &random)!))
+                }
+            }
+            guard key.utf8.count <= 64 else { continue }
+            #expect(KeyValueLogHandler.asciiSensitive(key) == KeyValueLogHandler.computeSensitive(key), "\(key)")
+        }
+    }
+
     @Test func membersAreMaskedWithoutCountingCharacters() {
         #expect(Redact.member("+15551111112") == "+1******1112")
         #expect(Redact.member("+1555") == "*****")
