@@ -130,6 +130,14 @@ extension Metrics {
         init(_ a: String, _ b: String, _ c: String) { (count, first, second, third) = (3, a, b, c) }
 
         var array: [String] { Array([first, second, third].prefix(count)) }
+
+        /// Only the values in use: a family's series all have its number of labels, and hashing the
+        /// empty ones cost as much as the rest of the lookup.
+        func hash(into hasher: inout Hasher) {
+            if count > 0 { hasher.combine(first) }
+            if count > 1 { hasher.combine(second) }
+            if count > 2 { hasher.combine(third) }
+        }
     }
 
     /// A counter family; the registry's lock guards it.
