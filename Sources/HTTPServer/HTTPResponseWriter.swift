@@ -8,12 +8,18 @@ enum HTTPResponseWriter {
     static func serialize(_ response: HTTPResponse, head: Bool, close: Bool) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160 + response.body.count)
-        out.append("HTTP/1.1 ")
-        out.append(text: String(response.status))
-        out.append(" ")
-        out.append(text: HTTPResponse.reason(response.status))
-        out.append("\r\nDate: ")
-        out += HTTPDate.now()
+        // The daemon's usual answers' status lines as one literal each.
+        switch response.status {
+        case 200: out.append("HTTP/1.1 200 OK\r\nDate: ")
+        case 204: out.append("HTTP/1.1 204 No Content\r\nDate: ")
+        default:
+            out.append("HTTP/1.1 ")
+            out.append(decimal: response.status)
+            out.append(" ")
+            out.append(text: HTTPResponse.reason(response.status))
+            out.append("\r\nDate: ")
+        }
+        HTTPDate.append(to: &out)
         out.append("\r\n")
         for field in response.headers where !field.name.caseInsensitiveEquals("Content-Length") && !field.name.caseInsensitiveEquals("Connection") {
             out.append(text: field.name)
@@ -24,7 +30,7 @@ enum HTTPResponseWriter {
         // RFC 9110 §8.6: no Content-Length in a 1xx or 204 answer.
         if response.status >= 200, response.status != 204 {
             out.append("Content-Length: ")
-            out.append(text: String(response.body.count))
+            out.append(decimal: response.body.count)
             out.append("\r\n")
         }
         if close { out.append("Connection: close\r\n") }
@@ -44,6 +50,22 @@ extension [UInt8] {
     mutating func append(text: String) {
         text.withUTF8Bytes { append(contentsOf: $0) }
     }
+
+    /// Appends a non-negative `value` in decimal, without making a string of it first.
+    mutating func append(decimal value: Int) {
+        precondition(value >= 0, "a negative status or length")
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for Int.max's 19 digits
+        Swift.withUnsafeMutableBytes(of: &digits) { buffer in
+            var rest = value
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            append(contentsOf: buffer[start...])
+        }
+    }
 }
 
 /// The IMF-fixdate of RFC 9110 §5.6.7, formatted at most once a second.
@@ -52,14 +74,15 @@ enum HTTPDate {
     nonisolated(unsafe) private static var cachedSecond = 0
     nonisolated(unsafe) private static var cached: [UInt8] = []
 
-    static func now() -> [UInt8] {
+    /// The date now, appended to `text` under the lock: the cached bytes are not copied out first.
+    static func append(to text: inout [UInt8]) {
         let t = time(nil)
-        return lock.withLock {
+        lock.withLock {
             if t != cachedSecond || cached.isEmpty {
                 cachedSecond = t
                 cached = format(t)
             }
-            return cached
+            text += cached
         }
     }
 
