@@ -243,7 +243,7 @@ http {{
 
 
 def median(values):
-    values = sorted(values)
+    values = sorted(values)  # any iterable
     middle = len(values) // 2
     return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
@@ -383,9 +383,8 @@ def main():
                     f"full {f['rps']:6.0f} ({f['rps'] / n['rps']:.2f}x, p99 {f['p99_us'] / 1000:.2f} ms); "
                     f"steal {max(n['steal'], v['steal'], f['steal']):.0f}%")
             for key, index in (("voice", 1), ("full", 2)):
-                ratios = sorted(r[index]["rps"] / r[0]["rps"] for r in rounds)
-                p99s = sorted(r[index]["p99_us"] / 1000 for r in rounds)
-                paired[key] = (median(ratios), ratios[0], ratios[-1], median(p99s))
+                ratios = [r[index]["rps"] / r[0]["rps"] for r in rounds]
+                paired[key] = (median(ratios), min(ratios), max(ratios), median(r[index]["p99_us"] / 1000 for r in rounds))
             say("  medians: " + "; ".join(f"{k} {m:.2f}x ({lo:.2f}-{hi:.2f}), p99 {p:.2f} ms" for k, (m, lo, hi, p) in paired.items()))
 
         v = results[("voice_json", first)]

@@ -103,6 +103,8 @@ def run(directory, scenario, requests, clients, out):
 
 
 def main():
+    if KEEP:
+        os.makedirs(KEEP, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="switchboard-callgrind-") as directory:
         with open(os.path.join(directory, "routes.json"), "w") as f:
             json.dump(bench.ROUTES, f)
@@ -113,14 +115,12 @@ def main():
             scenario = scenarios[name]
             base = run(directory, scenario, 0, 1, os.path.join(directory, "base.out"))
             if KEEP:
-                os.makedirs(KEEP, exist_ok=True)
                 shutil.copy(os.path.join(directory, "base.out"), os.path.join(KEEP, f"{name}-base.out"))
             figures = []
             for clients in CLIENTS:
                 out = os.path.join(directory, f"{name}-{clients}.out")
                 total = run(directory, scenario, REQUESTS, clients, out)
                 if KEEP:
-                    os.makedirs(KEEP, exist_ok=True)
                     shutil.copy(out, KEEP)
                 figures.append(f"{clients} client{'s' if clients > 1 else ''} {(total - base) / REQUESTS / 1000:6.1f}k")
                 if TOP:
