@@ -12,4 +12,10 @@ static inline int sb_sqlite3_bind_text_static(sqlite3_stmt *stmt, int index, con
 static inline int sb_sqlite3_db_config_int(sqlite3 *db, int op, int value, int *result) {
     return sqlite3_db_config(db, op, value, result);
 }
+
+// sqlite3_config is variadic. Turning the memory statistics off spares every SQLite allocation and
+// free a global mutex and counter updates; it must run before the library is initialized.
+static inline int sb_sqlite3_config_memstatus(int on) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, on);
+}
 #endif

@@ -22,6 +22,7 @@ final class SQLiteConnection {
 
     /// Opens (creating it when `readOnly` is false) the database at `path`, with a 5 s busy timeout.
     init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int32 = 5_000) throws {
+        _ = Self.libraryConfigured
         self.path = path
         var handle: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
@@ -38,6 +39,11 @@ final class SQLiteConnection {
     }
 
     deinit { close() }
+
+    /// Process-wide settings, made once before the first connection initializes the library: no memory
+    /// statistics (nothing reads them, and keeping them took a global mutex on every SQLite malloc
+    /// and free). SQLITE_MISUSE (the library already initialized by someone else) leaves the default.
+    static let libraryConfigured: Bool = sb_sqlite3_config_memstatus(0) == SQLITE_OK
 
     /// Whether SQLite opened the main database read-only (flag, or a write-protected file).
     var isReadOnly: Bool { db.map { sqlite3_db_readonly($0, "main") == 1 } ?? true }
