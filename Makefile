@@ -5,7 +5,7 @@ ROUTES ?= routes.json
 DB ?= ./switchboard.sqlite
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build release run test verify-units bench profile soak fuzz clean
+.PHONY: all deps build release run test verify-units bench bench-floor profile soak fuzz clean
 
 all: build
 
@@ -49,6 +49,11 @@ verify-units:
 # Throughput and latency against nginx (installs wrk and nginx-light); appends to bench/RESULTS.md.
 bench: deps
 	bench/run.sh
+
+# The floor: a minimal C server doing /voice's full path (bench/floor/floor.c) against nginx, in
+# paired rounds; what any implementation can reach on this machine.
+bench-floor: deps
+	bench/floor/run.sh
 
 # Instructions per request by callgrind (installs valgrind when missing): the same figure every run.
 profile: deps

@@ -339,9 +339,12 @@ def main():
                 nginx.terminate()
                 nginx.wait(timeout=10)
         answered = daemon.answered_2xx("/voice") + daemon.answered_2xx("/sms")
+        # The WAL file keeps its largest size when it starts over: how far it grew under the runs.
+        wal_mib = os.path.getsize(daemon.db + "-wal") / 2**20 if os.path.exists(daemon.db + "-wal") else 0
         peak_kib, code = daemon.stop()
         decisions = daemon.decisions()
-        peak_line = f"peak RSS under load {peak_kib / 1024:.1f} MiB; SIGTERM exit code {code}; {daemon.slow_commits()}"
+        peak_line = (f"peak RSS under load {peak_kib / 1024:.1f} MiB; largest WAL {wal_mib:.1f} MiB; SIGTERM exit code {code}; "
+                     f"{daemon.slow_commits()}")
         ok = decisions == answered
         database_line = (f"database: {decisions} decisions; daemon answered {answered} routing requests 2xx "
                          f"(wrk saw {routed_by_wrk} complete before it stopped): {'OK, one decision per 2xx answer' if ok else 'MISMATCH'}")
