@@ -209,6 +209,8 @@ static void db_open(const char *path) {
         "CREATE INDEX IF NOT EXISTS decisions_time ON decisions (time);"
         "CREATE TABLE IF NOT EXISTS pool_state (pool TEXT PRIMARY KEY, last_member TEXT NOT NULL, updated REAL NOT NULL) WITHOUT ROWID;";
     if (sqlite3_exec(db, setup, NULL, NULL, &err) != SQLITE_OK) { fprintf(stderr, "schema: %s\n", err); exit(1); }
+    /* FLOOR_SYNC=FULL: every commit synced, as Switchboard's durability=full. */
+    if (getenv("FLOOR_SYNC") && !strcmp(getenv("FLOOR_SYNC"), "FULL")) sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
     db_path = path;
     no_db = getenv("FLOOR_NODB") && !strcmp(getenv("FLOOR_NODB"), "1");
     if (getenv("FLOOR_CHUNK")) { /* as Switchboard's Checkpointer: grow the file in 8 MiB steps */

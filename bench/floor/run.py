@@ -8,7 +8,8 @@ usage: bench/floor/run.sh [ROUNDS=6] [VARIANTS=1]
 VARIANTS: comma list of THREADS[:CKPT], THREADS 1 (the main one) or 2 (commit + responses on a second
 thread), CKPT auto (SQLite's autocheckpoint, inline; default) or thread (background checkpointer);
 an optional third field for diagnostics: nodb (no database at all), shm (database on tmpfs /dev/shm),
-chunk (SQLITE_FCNTL_CHUNK_SIZE 8 MiB, as Switchboard's Checkpointer)."""
+chunk (SQLITE_FCNTL_CHUNK_SIZE 8 MiB, as Switchboard's Checkpointer), full (synchronous=FULL, as
+durability=full)."""
 import os, sys, json, signal, sqlite3, subprocess, tempfile, time, urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
@@ -33,7 +34,7 @@ with tempfile.TemporaryDirectory(prefix="floor-bench-") as d:
         tag = t.replace(":", "-")
         db = os.path.join("/dev/shm" if extra == "shm" else d, f"floor-{tag}.sqlite")
         env = {**os.environ, "FLOOR_CKPT": ckpt, **({"FLOOR_NODB": "1"} if extra == "nodb" else {}),
-               **({"FLOOR_CHUNK": "1"} if extra == "chunk" else {})}
+               **({"FLOOR_CHUNK": "1"} if extra == "chunk" else {}), **({"FLOOR_SYNC": "FULL"} if extra == "full" else {})}
         p = subprocess.Popen([FLOOR, str(port), db, threads], stdout=subprocess.PIPE, text=True,
                              env=env, stderr=open(os.path.join(d, f"floor-{tag}.log"), "w"))
         assert p.stdout.readline().startswith("READY")
