@@ -11,13 +11,7 @@ all: build
 
 # Installs the -dev packages the system-library targets need, only when missing (apt-get update once).
 deps:
-	@missing=""; \
-	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	  echo "installing:$$missing"; \
-	  $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
-	fi
+	@scripts/install-packages.sh $(APT_PACKAGES)
 
 build: deps
 	$(SWIFT) build
@@ -57,8 +51,7 @@ bench-floor: deps
 
 # Instructions per request by callgrind (installs valgrind when missing): the same figure every run.
 profile: deps
-	@dpkg -s valgrind >/dev/null 2>&1 || { sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	  $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends valgrind; }
+	@scripts/install-packages.sh valgrind
 	$(SWIFT) build -c release --static-swift-stdlib --product switchboard
 	python3 bench/callgrind.py
 

@@ -2,7 +2,7 @@
 # make bench: installs wrk and nginx-light when missing, builds release as deployed, runs bench/bench.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bench/install.sh wrk nginx-light
+scripts/install-packages.sh wrk nginx-light
 # As deployed (Dockerfile, service install): release, Swift runtime linked in.
 swift build -c release --static-swift-stdlib --product switchboard
 exec python3 bench/bench.py "$@"

@@ -2,5 +2,5 @@
 # make bench-floor: installs gcc, wrk and nginx-light when missing, then bench/floor/run.py.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bench/install.sh gcc wrk nginx-light
+scripts/install-packages.sh gcc wrk nginx-light
 exec python3 bench/floor/run.py "$@"
