@@ -15,6 +15,8 @@ final class Checkpointer: @unchecked Sendable {
     /// WAL pages after a commit that ask for a checkpoint (SQLite's own default).
     let threshold: Int
     private let synchronous: String
+    /// The growth step set on the checkpoint connection (`StorageBudget`).
+    private let chunkBytes: Int
     private let queue = DispatchQueue(label: "switchboard.store.checkpoint", qos: .utility)
     private let lock = Lock()
     // Under `lock`:
@@ -31,18 +33,19 @@ final class Checkpointer: @unchecked Sendable {
     static let fileChunkBytes = 8 << 20
 
     /// Opens the checkpoint connection now, so the store's files are all open from the start.
-    init(path: String, synchronous: String, threshold: Int = 1000) {
+    init(path: String, synchronous: String, threshold: Int = 1000, chunkBytes: Int = fileChunkBytes) {
         self.path = path
         self.synchronous = synchronous
         self.threshold = threshold
-        connection = Self.open(path, synchronous)
+        self.chunkBytes = chunkBytes
+        connection = Self.open(path, synchronous, chunkBytes)
     }
 
-    private static func open(_ path: String, _ synchronous: String) -> SQLiteConnection? {
+    private static func open(_ path: String, _ synchronous: String, _ chunkBytes: Int) -> SQLiteConnection? {
         let connection = try? SQLiteConnection(path: path, readOnly: false)
         try? connection?.executeScript("PRAGMA synchronous = \(synchronous)", "configure the checkpointer")
-        if let db = connection?.db {
-            var chunk = Int32(fileChunkBytes)
+        if let db = connection?.db, chunkBytes > 0 {
+            var chunk = Int32(chunkBytes)
             _ = sqlite3_file_control(db, "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk)
         }
         return connection
@@ -74,12 +77,21 @@ final class Checkpointer: @unchecked Sendable {
     private func checkpoint() {
         defer { lock.withLock { scheduled = false } }
         guard !lock.withLock({ closed }) else { return }
-        if connection == nil { connection = Self.open(path, synchronous) }
+        if connection == nil { connection = Self.open(path, synchronous, chunkBytes) }
         guard let db = connection?.db else { return }
         // PASSIVE never waits: a checkpoint another process is running, or readers still using old
         // frames, just leave work for the next one.
         if sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil) == SQLITE_OK {
             lock.withLock { completed += 1 }
+        }
+    }
+
+    /// Waits for a running checkpoint and closes the connection; the next checkpoint opens the file
+    /// at `path` again (after the store reopened it).
+    func disconnect() {
+        queue.sync {
+            connection?.close()
+            connection = nil
         }
     }
 

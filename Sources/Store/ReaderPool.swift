@@ -10,6 +10,9 @@ final class ReaderPool: @unchecked Sendable {
     private var idle: [SQLiteConnection] = []
     private var open = 0
     private var closed = false
+    /// Moved on by `reset()`: a connection opened before it is closed when it comes back.
+    private var generation = 0
+    private var generations: [ObjectIdentifier: Int] = [:]
     private let path: String
     private let limit: Int
 
@@ -36,6 +39,21 @@ final class ReaderPool: @unchecked Sendable {
         condition.broadcast()
     }
 
+    /// Closes idle connections now and busy ones as they come back, and opens new ones from then
+    /// on: after the store reopened its database (the file replaced or deleted).
+    func reset() {
+        condition.lock()
+        defer { condition.unlock() }
+        generation += 1
+        for connection in idle {
+            generations[ObjectIdentifier(connection)] = nil
+            connection.close()
+        }
+        open -= idle.count
+        idle.removeAll()
+        condition.broadcast()
+    }
+
     private func checkOut(_ operation: String) throws -> SQLiteConnection {
         condition.lock()
         defer { condition.unlock() }
@@ -44,6 +62,7 @@ final class ReaderPool: @unchecked Sendable {
             if let connection = idle.popLast() { return connection }
             if open < limit {
                 let connection = try SQLiteConnection(path: path, readOnly: true)
+                generations[ObjectIdentifier(connection)] = generation
                 open += 1
                 return connection
             }
@@ -54,7 +73,8 @@ final class ReaderPool: @unchecked Sendable {
     private func checkIn(_ connection: SQLiteConnection) {
         condition.lock()
         defer { condition.unlock() }
-        if closed {
+        if closed || generations[ObjectIdentifier(connection)] != generation {
+            generations[ObjectIdentifier(connection)] = nil
             connection.close()
             open -= 1
         } else {

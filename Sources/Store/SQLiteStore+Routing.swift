@@ -132,9 +132,11 @@ extension SQLiteStore {
             for job in batch { job.work = nil }
         }
         func failAll(_ error: any Error) {
+            noteFailure(error)
             for job in batch where job.error == nil { job.error = error }
         }
         guard !isClosed else { return failAll(StoreError.closed("route", path: path)) }
+        guard let writer else { return failAll(notOpen("route")) }
         // Round-robin positions are stored once per pool and batch, just before its commit.
         writer.pendingPositions = [:]
         defer { writer.pendingPositions = nil }
@@ -143,6 +145,7 @@ extension SQLiteStore {
             for job in batch { try job.work?(writer) }
             try writer.writePositions("route")
             try writer.execute("COMMIT", [], "route")
+            writeHealth.succeeded()
             return
         } catch {
             rollback()
@@ -176,6 +179,7 @@ extension SQLiteStore {
         do {
             try writer.writePositions("route")
             try writer.execute("COMMIT", [], "route")
+            writeHealth.succeeded()
         } catch {
             rollback()
             failAll(error)

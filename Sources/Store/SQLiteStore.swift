@@ -28,17 +28,33 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     public let path: String
     public let durability: Durability
 
-    let writer: SQLiteConnection
+    /// The write connection; nil while the database cannot be opened for writing (a store opened
+    /// with `retryingOpen` goes on trying). Guarded by `writeLock`.
+    var writer: SQLiteConnection?
     let writeLock = Lock()
     /// Guarded by `writeLock`.
     var isClosed = false
+    /// Opened with `readOnly: true`: never writes, never reopens.
+    let openedReadOnly: Bool
+    /// Why the write connection must be opened again before the next retry (nil: it need not).
+    /// Guarded by `writeLock`.
+    var reopenReason: String?
+    /// The file the write connection opened (device and inode), to notice it replaced or deleted.
+    /// Guarded by `writeLock`.
+    var identity: FileIdentity?
+    /// The WAL's identity, last seen while `identity` was the path's. Guarded by `writeLock`.
+    var walIdentity: FileIdentity?
+    /// Growth step, checkpoint threshold and WAL limit for the volume (`StorageBudget`).
+    let budget: StorageBudget
     let readers: ReaderPool
     /// Batches concurrent `route` calls into one commit, when enabled.
     let groupCommit: GroupCommit?
     /// Guarded by `writeLock`.
     let stickyPools = StickyPools()
-    /// Checkpoints the WAL off the write path (nil when read-only).
+    /// Checkpoints the WAL off the write path (nil when opened read-only).
     let checkpointer: Checkpointer?
+    /// Whether writes succeed; told of every commit and every failed one.
+    let writeHealth: WriteHealth
     /// Told how long each group-commit batch took, on the writer, once its callers have their answers
     /// (it must be quick): slow commits, a slow disk or another process holding the lock, show there.
     let batchObserver: (@Sendable (BatchTiming) -> Void)?
@@ -53,35 +69,56 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     /// Opens (creating and migrating it if needed) the database at `path`.
     /// - Parameter readOnly: open for reading only (`stats`, dry runs): every write then throws.
     ///   A write-protected file is opened read-only too.
+    /// - Parameter retryingOpen: when the database cannot be opened for writing, do not throw: start
+    ///   degraded (every write fails at once) and let `maintain()` go on trying (the daemon).
     /// - Parameter batchObserver: see `batchObserver`.
+    /// - Parameter healthObserver: told when writes start failing, work again, or the file is reopened.
     public convenience init(path: String, durability: Durability = .normal, readOnly: Bool = false,
-                            batchObserver: (@Sendable (BatchTiming) -> Void)? = nil) throws {
-        try self.init(path: path, durability: durability, readOnly: readOnly, groupCommit: true, batchObserver: batchObserver)
+                            retryingOpen: Bool = false,
+                            batchObserver: (@Sendable (BatchTiming) -> Void)? = nil,
+                            healthObserver: (@Sendable (StoreHealthEvent) -> Void)? = nil) throws {
+        try self.init(path: path, durability: durability, readOnly: readOnly, retryingOpen: retryingOpen, groupCommit: true,
+                      batchObserver: batchObserver, healthObserver: healthObserver)
     }
 
     /// Group commit is on by default for both durabilities: under concurrent calls it cut the CPU
     /// per decision by a quarter and doubled the rate (bench/RESULTS.md). `false` is for measurements.
-    init(path: String, durability: Durability, readOnly: Bool, groupCommit: Bool, readers: Int = 4,
-         checkpointPages: Int = 1000, batchObserver: (@Sendable (BatchTiming) -> Void)? = nil) throws {
+    init(path: String, durability: Durability, readOnly: Bool, retryingOpen: Bool = false, groupCommit: Bool,
+         readers: Int = 4, checkpointPages: Int = 1000, healthPolicy: WriteHealth.Policy = .init(),
+         batchObserver: (@Sendable (BatchTiming) -> Void)? = nil,
+         healthObserver: (@Sendable (StoreHealthEvent) -> Void)? = nil) throws {
         self.path = path
         self.batchObserver = batchObserver
         self.durability = durability
-        writer = try SQLiteConnection(path: path, readOnly: readOnly)
+        openedReadOnly = readOnly
+        writeHealth = WriteHealth(policy: healthPolicy, observer: healthObserver)
+        budget = StorageBudget.forFreeSpace(readOnly ? nil : StorageBudget.freeBytes(at: path), checkpointPages: checkpointPages)
+        var openFailure: (any Error)?
         do {
-            try Self.configure(writer, durability: durability)
-            try Schema.migrate(writer)
-        } catch {
-            writer.close()
-            throw error
+            writer = try Self.openWriter(path: path, durability: durability, readOnly: readOnly, budget: budget)
+        } catch where retryingOpen && !readOnly {
+            writer = nil
+            openFailure = error
         }
-        if writer.isReadOnly {
+        if readOnly {
             checkpointer = nil
         } else {
-            let checkpointer = Checkpointer(path: path, synchronous: Self.synchronous(durability), threshold: checkpointPages)
-            checkpointer.attach(to: writer)
+            let checkpointer = Checkpointer(path: path, synchronous: Self.synchronous(durability),
+                                            threshold: budget.checkpointPages, chunkBytes: budget.chunkBytes)
+            if let writer, !writer.isReadOnly { checkpointer.attach(to: writer) }
             self.checkpointer = checkpointer
         }
+        identity = writer.flatMap { _ in FileIdentity(path: path) }
+        walIdentity = writer.flatMap { _ in FileIdentity(path: path + "-wal") }
         self.readers = ReaderPool(path: path, limit: readers)
+        if let openFailure {
+            reopenReason = "it could not be opened"
+            writeHealth.failed(openFailure, counted: false)
+        } else if let writer, writer.isReadOnly, !readOnly {
+            reopenReason = "it was opened read-only"
+            writeHealth.failed(StoreError(operation: "cannot open database at \(path) for writing", code: SQLITE_READONLY,
+                                          message: "the file or its directory is read-only"), counted: false)
+        }
         guard groupCommit else {
             self.groupCommit = nil
             return
@@ -101,17 +138,31 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
         runner.store = self
     }
 
-    private static func configure(_ connection: SQLiteConnection, durability: Durability) throws {
+    /// The write connection, configured and migrated.
+    static func openWriter(path: String, durability: Durability, readOnly: Bool, budget: StorageBudget) throws -> SQLiteConnection {
+        let writer = try SQLiteConnection(path: path, readOnly: readOnly)
+        do {
+            try configure(writer, durability: durability, budget: budget)
+            try Schema.migrate(writer)
+        } catch {
+            writer.close()
+            throw error
+        }
+        return writer
+    }
+
+    private static func configure(_ connection: SQLiteConnection, durability: Durability, budget: StorageBudget) throws {
         let mode = try connection.scalar("PRAGMA journal_mode = WAL", [], "enable WAL")?.text
         if mode?.lowercased() != "wal" && !connection.isReadOnly {
             throw StoreError(operation: "cannot enable WAL on \(connection.path)", code: SQLITE_ERROR,
                              message: "journal_mode stayed \(mode ?? "unknown")")
         }
-        try connection.executeScript("PRAGMA synchronous = \(synchronous(durability)); PRAGMA foreign_keys = OFF",
+        try connection.executeScript("PRAGMA synchronous = \(synchronous(durability)); PRAGMA foreign_keys = OFF; "
+                                     + "PRAGMA journal_size_limit = \(budget.walLimitBytes)",
                                      "configure the connection")
     }
 
-    private static func synchronous(_ durability: Durability) -> String {
+    static func synchronous(_ durability: Durability) -> String {
         durability == .full ? "FULL" : "NORMAL"
     }
 
@@ -123,20 +174,48 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
         writeLock.lock()
         defer { writeLock.unlock() }
         guard !isClosed else { throw StoreError.closed(operation, path: path) }
-        try writer.execute("BEGIN IMMEDIATE", [], operation)
+        guard let writer else { throw notOpen(operation) }
         do {
+            try writer.execute("BEGIN IMMEDIATE", [], operation)
             let result = try body(writer)
             try writer.execute("COMMIT", [], operation)
+            writeHealth.succeeded()
             return result
         } catch {
             rollback()
+            noteFailure(error)
             throw error
         }
     }
 
+    /// A write failed: a storage fault makes the store degraded (and, where a new connection may
+    /// cure it, asks `maintain()` to reopen). Under `writeLock`.
+    func noteFailure(_ error: any Error, counted: Bool = true) {
+        guard let error = error as? StoreError, error.isStorageFault else { return }
+        if error.callsForReopen, reopenReason == nil { reopenReason = error.message }
+        writeHealth.failed(error, counted: counted)
+    }
+
+    /// The error of every write while the database is not open. Under `writeLock`.
+    func notOpen(_ operation: String) -> StoreError {
+        StoreError.notOpen(operation, path: path, reason: reopenReason ?? "not opened yet")
+    }
+
+    /// Whether writes succeed now.
+    public var health: StoreHealth { writeHealth.current }
+
+    /// Bytes free on the volume that holds (or will hold) the database at `path`, or nil.
+    public static func freeBytes(forDatabaseAt path: String) -> Int? {
+        StorageBudget.freeBytes(at: path)
+    }
+
+    /// Below this much free space the daemon warns at start-up (the store keeps its WAL and growth
+    /// steps small from 512 MiB down: `StorageBudget`).
+    public static let lowSpaceBytes = StorageBudget.lowSpaceBytes
+
     /// Rolls back the write connection's transaction, and with it whatever `stickyPools` filled in it.
     func rollback() {
-        writer.rollbackQuietly()
+        writer?.rollbackQuietly()
         stickyPools.forgetAll()
     }
 
@@ -158,10 +237,10 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
         isClosed = true
         readers.close()
         checkpointer?.close()
-        if !writer.isReadOnly {
+        if let writer, !writer.isReadOnly {
             try? writer.executeScript("PRAGMA wal_checkpoint(TRUNCATE)", "checkpoint")
         }
-        writer.close()
+        writer?.close()
     }
 
     /// `PRAGMA integrity_check`: "ok" for a sound database, else SQLite's list of problems.

@@ -93,6 +93,14 @@ enum Schema {
         ) WITHOUT ROWID;
         DROP INDEX IF EXISTS decisions_pool_from_time;
         """,
+        // 4: one row that the store rewrites to learn whether writes work again after they failed,
+        // without writing anything a user sees.
+        """
+        CREATE TABLE store_probe (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            time REAL NOT NULL
+        );
+        """,
     ]
 
     /// Brings the database up to the newest version, one transaction per step.

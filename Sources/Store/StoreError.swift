@@ -22,6 +22,24 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The primary result code (`code & 0xff`), e.g. `SQLITE_BUSY` for `SQLITE_BUSY_SNAPSHOT`.
     public var primaryCode: Int32 { code & 0xff }
 
+    /// Whether the storage failed (full, read-only, I/O error, locked too long, unopenable or not a
+    /// database), rather than the request: such failures make the store degraded.
+    public var isStorageFault: Bool {
+        [SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL,
+         SQLITE_CANTOPEN, SQLITE_NOTADB].contains(primaryCode)
+    }
+
+    /// Whether a new connection may cure it: a file that was read-only (SQLite keeps a connection
+    /// read-only once it opened so), an I/O error, or a file that could not be opened.
+    var callsForReopen: Bool {
+        [SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_NOTADB].contains(primaryCode)
+    }
+
+    /// Every write while the database could not be opened.
+    static func notOpen(_ operation: String, path: String, reason: String) -> StoreError {
+        StoreError(operation: "cannot \(operation) on \(path)", code: SQLITE_CANTOPEN, message: "the database is not open (\(reason))")
+    }
+
     /// Every call after `close()`.
     static func closed(_ operation: String, path: String) -> StoreError {
         StoreError(operation: "cannot \(operation) on \(path)", code: SQLITE_MISUSE, message: "the store is closed")

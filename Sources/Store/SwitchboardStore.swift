@@ -62,8 +62,13 @@ public protocol SwitchboardStore: AnyObject, Sendable {
     /// The current state of every known call or message (latest non-regressing status).
     func currentStatus(id: String) throws -> String?
 
-    /// Succeeds when the database answers (`/healthz`).
+    /// Succeeds when the database answers reads.
     func ping() throws
+    /// Whether writes succeed now (`/healthz`, `/metrics`, systemd's `STATUS=`): see `StoreHealth`.
+    var health: StoreHealth { get }
+    /// Upkeep the store needs while it runs, called about every half second from one thread: notice
+    /// a database file deleted or replaced, retry (and reconnect) while degraded. Must not block long.
+    func maintain()
     /// Checkpoints the WAL and closes. Further calls throw.
     func close()
 }

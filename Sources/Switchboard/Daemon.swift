@@ -6,6 +6,7 @@ import Routing
 import Store
 import Systemd
 import Platform
+import Synchronization
 
 /// The running daemon: routes, store, HTTP server and systemd integration, started in order and
 /// stopped in reverse.
@@ -20,6 +21,8 @@ public final class Daemon: @unchecked Sendable {
     private let notifier: SystemdNotifier?
     private var watchdog: Watchdog?
     private var pruneTimer: (any DispatchSourceTimer)?
+    private var monitorTimer: (any DispatchSourceTimer)?
+    private let failureLog: StoreFailureLog
     private(set) var idleRelease: IdleRelease?
     private let activity = IdleRelease.Activity()
     private var configurator: AutoConfigurator?
@@ -36,6 +39,7 @@ public final class Daemon: @unchecked Sendable {
         self.logger = logger
         self.environment = environment
         self.notifier = SystemdNotifier(environment: environment)
+        self.failureLog = StoreFailureLog(logger: logger)
     }
 
     /// A group-commit batch that takes this long is logged as a warning.
@@ -54,14 +58,44 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
+    /// One log line for each change of the store's health, as it happens (on the thread that saw it).
+    static func logHealth(logger: Logger) -> @Sendable (StoreHealthEvent) -> Void {
+        { event in
+            switch event {
+            case .degraded(let reason):
+                logger.error("Store degraded", metadata: [
+                    "reason": "\(reason)", "effect": "calls are answered from routes.json alone and not recorded until writes work again",
+                ])
+            case .recovered(let seconds, let failures):
+                logger.notice("Store recovered", metadata: [
+                    "degraded_seconds": "\(fixedPoint(seconds, decimals: 1))", "failed_writes": "\(failures)",
+                ])
+            case .reopened(let reason):
+                logger.warning("Database reopened", metadata: ["reason": "\(reason)"])
+            }
+        }
+    }
+
     /// Loads the routes, opens the database, listens, and tells systemd it is ready.
-    /// Throws before listening when the routes or the database cannot be used.
+    /// Throws before listening when the routes or the configuration cannot be used; a database that
+    /// cannot be opened for writing does not stop it: calls are answered from the routes alone, the
+    /// store reports degraded and goes on trying.
     public func start() throws {
         let routes = try RoutesFile(path: config.routesPath, logger: logger)
         logger.info("Routes loaded", metadata: ["path": "\(config.routesPath)", "summary": "\(routes.currentRoutes.summary)"])
+        if let free = SQLiteStore.freeBytes(forDatabaseAt: config.databasePath), free < SQLiteStore.lowSpaceBytes {
+            logger.warning("Low free space for the database", metadata: [
+                "path": "\(config.databasePath)", "free_kib": "\(free / 1024)",
+                "fix": "give the volume more room; until then the WAL and the file grow in small steps",
+            ])
+        }
         let store = try SQLiteStore(path: config.databasePath, durability: config.durableCommits ? .full : .normal,
-                                    batchObserver: Self.timeBatches(metrics: metrics, logger: logger))
-        logger.info("Database open", metadata: ["path": "\(config.databasePath)", "durability": "\(config.durableCommits ? "full" : "normal")"])
+                                    retryingOpen: true, batchObserver: Self.timeBatches(metrics: metrics, logger: logger),
+                                    healthObserver: Self.logHealth(logger: logger))
+        if store.health.isHealthy {
+            logger.info("Database open", metadata: ["path": "\(config.databasePath)", "durability": "\(config.durableCommits ? "full" : "normal")"])
+        }
+        metrics.setStoreHealth { store.health }
         self.routes = routes
         self.store = store
 
@@ -90,14 +124,17 @@ public final class Daemon: @unchecked Sendable {
         logger.notice("Listening", metadata: ["on": "\(listening)", "public_url": "\(config.publicURL?.description ?? "none")"])
         // Before READY, so that what start-up alone used is not counted against the daemon.
         idleRelease = IdleRelease(interval: config.idleReleaseInterval, activity: activity, logger: logger)
-        _ = notifier?.ready(status: "Serving on \(listening)")
+        _ = notifier?.ready(status: Self.statusLine(serving: listening, health: store.health))
 
         if let notifier {
-            watchdog = Watchdog(environment: environment, notifier: notifier) { [weak self] in
-                (try? self?.store?.ping()) != nil
+            // A degraded store is no reason to be restarted (a restart does not free a disk), so the
+            // watchdog asks the database to answer only while it is healthy: a wedged one stops the pings.
+            watchdog = Watchdog(environment: environment, notifier: notifier) {
+                !store.health.isHealthy || (try? store.ping()) != nil
             }
             watchdog?.start()
         }
+        startMonitor(store: store, serving: listening)
         routes.watch(every: 2) { [metrics] result in
             metrics.reload(succeeded: result == .reloaded)
         }
@@ -132,6 +169,7 @@ public final class Daemon: @unchecked Sendable {
         routes?.stopWatching()
         watchdog?.stop()
         pruneTimer?.cancel()
+        monitorTimer?.cancel()
         idleRelease?.cancel()
         configurator?.cancel()
         server?.shutdown(timeout: 10)
@@ -151,7 +189,8 @@ public final class Daemon: @unchecked Sendable {
         // Callback URLs carry the public URL's credentials when it has them: the callbacks are
         // authenticated like every other webhook.
         let callbackBase = config.publicURL?.raw
-        let webhooks = WebhookEndpoints(routes: routes, store: store, callbackBase: callbackBase, metrics: metrics, logger: logger)
+        let webhooks = WebhookEndpoints(routes: routes, store: store, callbackBase: callbackBase, metrics: metrics, logger: logger,
+                                        failureLog: failureLog)
         let admin = AdminEndpoints(token: config.adminToken, routes: routes, store: store)
         let metrics = metrics
         var router = HTTPRouter()
@@ -162,8 +201,10 @@ public final class Daemon: @unchecked Sendable {
             router.addAsync(method, "/status/message", webhooks.messageStatus)
             router.addAsync(method, "/voicemail", webhooks.voicemail)
         }
-        // Database reads may wait on SQLite: off the event loop.
+        // Database reads may wait on SQLite: off the event loop. 503 while writes fail, with why.
         router.addBlocking("GET", "/healthz") { _ in
+            let health = store.health
+            guard health.isHealthy else { return .text(503, health.summary(at: Date())) }
             do {
                 try store.ping()
                 return .text(200, "ok")
@@ -212,6 +253,32 @@ public final class Daemon: @unchecked Sendable {
             }
             routed.handle(request, path: path, responder: finishing)
         }
+    }
+
+    /// systemd's `STATUS=` line: where it serves, and the store's health when degraded.
+    static func statusLine(serving: String, health: StoreHealth) -> String {
+        guard let since = health.since, !health.isHealthy else { return "Serving on \(serving)" }
+        return "Serving on \(serving); database degraded since \(since.formatted(.iso8601)): \(health.reason ?? "writes failing")"
+    }
+
+    /// Every half second: the store's upkeep (a deleted database file noticed, retries while degraded),
+    /// the summary of repeated store failures, and `STATUS=` when the store's health changed.
+    private func startMonitor(store: any SwitchboardStore, serving: String) {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "switchboard.store.monitor", qos: .utility))
+        timer.schedule(deadline: .now() + 0.5, repeating: 0.5, leeway: .milliseconds(100))
+        let status = Mutex(Self.statusLine(serving: serving, health: store.health))
+        timer.setEventHandler { [failureLog, notifier] in
+            store.maintain()
+            failureLog.flush()
+            let line = Self.statusLine(serving: serving, health: store.health)
+            let changed = status.withLock { last in
+                defer { last = line }
+                return last != line
+            }
+            if changed { _ = notifier?.status(line) }
+        }
+        monitorTimer = timer
+        timer.resume()
     }
 
     private func startPruning(store: any SwitchboardStore) {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Platform
+import Store
 
 /// Switchboard's Prometheus metrics, rendered for `GET /metrics` in the text exposition format 0.0.4.
 ///
@@ -14,6 +15,7 @@ public final class Metrics: @unchecked Sendable {
 
     private let lock = Lock()
     private var openConnectionsReader: (@Sendable () -> Int)?
+    private var storeHealthReader: (@Sendable () -> StoreHealth)?
     private let requests = CounterFamily("switchboard_http_requests_total", "HTTP requests answered, by endpoint and status.", ["endpoint", "status"])
     private let requestDuration = HistogramFamily("switchboard_http_request_duration_seconds", "Time from request parsed to response written, by endpoint.", ["endpoint"], latencyBuckets)
     private let decisions = CounterFamily("switchboard_routing_decisions_total", "Routing decisions, by channel, pool and first member offered.", ["channel", "pool", "member"])
@@ -92,10 +94,16 @@ public final class Metrics: @unchecked Sendable {
         lock.withLock { openConnectionsReader = reader }
     }
 
+    /// Where `switchboard_store_healthy` comes from: read once per `render()`, outside the lock.
+    public func setStoreHealth(_ reader: @escaping @Sendable () -> StoreHealth) {
+        lock.withLock { storeHealthReader = reader }
+    }
+
     /// Every family in the text exposition format 0.0.4, series sorted by label values.
     public func render() -> String {
-        let reader = lock.withLock { openConnectionsReader }
+        let (reader, healthReader) = lock.withLock { (openConnectionsReader, storeHealthReader) }
         let openConnections = reader?() ?? 0
+        let health = healthReader?() ?? .healthy
         var text = ""
         text.reserveCapacity(4096)
         lock.withLock {
@@ -112,6 +120,10 @@ public final class Metrics: @unchecked Sendable {
             statusCallbacks.render(into: &text)
             storeErrors.render(into: &text)
             storeBatches.render(into: &text)
+            Self.header("switchboard_store_healthy", "1 while the database takes writes; 0 while degraded (writes failing: calls are answered from the routes alone).", "gauge", into: &text)
+            text += "switchboard_store_healthy \(health.isHealthy ? 1 : 0)\n"
+            Self.header("switchboard_store_degraded_seconds", "How long the database has been degraded (0 while healthy).", "gauge", into: &text)
+            text += "switchboard_store_degraded_seconds \(health.degradedSeconds(at: Date()))\n"
         }
         return text
     }

@@ -8,20 +8,26 @@ import Store
 /// transaction; or, for a dry run, the same decision from the state as it is, with nothing written.
 ///
 /// When the store cannot be used, the decision is made from the routes alone (each pool from its
-/// first enabled member) and the failure logged and counted: a caller is never dropped because of
-/// our state.
+/// first enabled member) and the failure counted and logged (summarised: `StoreFailureLog`): a
+/// caller is never dropped because of our state.
 public struct RoutingService: Sendable {
     let store: any SwitchboardStore
     let metrics: Metrics
     let logger: Logger
+    let failureLog: StoreFailureLog
 
     /// How long a member's reply can still reach the customer who last reached them.
     static let relayWindow: TimeInterval = 30 * 24 * 3600
 
-    public init(store: any SwitchboardStore, metrics: Metrics, logger: Logger) {
+    init(store: any SwitchboardStore, metrics: Metrics, logger: Logger, failureLog: StoreFailureLog? = nil) {
         self.store = store
         self.metrics = metrics
         self.logger = logger
+        self.failureLog = failureLog ?? StoreFailureLog(logger: logger)
+    }
+
+    public init(store: any SwitchboardStore, metrics: Metrics, logger: Logger) {
+        self.init(store: store, metrics: metrics, logger: logger, failureLog: nil)
     }
 
     /// Decides without blocking: `completion` gets the plan once the decision is committed, logged and
@@ -126,6 +132,6 @@ public struct RoutingService: Sendable {
 
     func failed(_ operation: String, _ error: any Error, requestID: String) {
         metrics.storeError(operation: operation)
-        logger.error("Store failed", metadata: ["request.id": "\(requestID)", "operation": "\(operation)", "error": "\(error)"])
+        failureLog.failed(operation, error, requestID: requestID)
     }
 }

@@ -10,7 +10,7 @@ import Store
 ///
 /// A decision is committed before its answer is sent. When the store fails, the call is still
 /// answered from the routes alone (each pool from its first enabled member) and the failure is
-/// logged and counted: a caller is never dropped because of our state.
+/// counted and logged (summarised): a caller is never dropped because of our state.
 public final class WebhookEndpoints: Sendable {
     let routes: RoutesFile
     let store: any SwitchboardStore
@@ -21,11 +21,17 @@ public final class WebhookEndpoints: Sendable {
     let logger: Logger
     let clock: @Sendable () -> Date
 
-    public init(routes: RoutesFile, store: any SwitchboardStore, callbackBase: String?, metrics: Metrics,
-                logger: Logger, clock: @escaping @Sendable () -> Date = Date.init) {
+    public convenience init(routes: RoutesFile, store: any SwitchboardStore, callbackBase: String?, metrics: Metrics,
+                            logger: Logger, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.init(routes: routes, store: store, callbackBase: callbackBase, metrics: metrics, logger: logger,
+                  failureLog: nil, clock: clock)
+    }
+
+    init(routes: RoutesFile, store: any SwitchboardStore, callbackBase: String?, metrics: Metrics,
+         logger: Logger, failureLog: StoreFailureLog?, clock: @escaping @Sendable () -> Date = Date.init) {
         self.routes = routes
         self.store = store
-        self.service = RoutingService(store: store, metrics: metrics, logger: logger)
+        self.service = RoutingService(store: store, metrics: metrics, logger: logger, failureLog: failureLog)
         self.swml = SWMLCache(renderer: SWMLRenderer(callbackBase: callbackBase))
         self.cxml = CXMLRenderer(callbackBase: callbackBase)
         self.metrics = metrics

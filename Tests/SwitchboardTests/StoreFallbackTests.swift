@@ -28,6 +28,8 @@ final class FailingStore: SwitchboardStore, @unchecked Sendable {
     func recentDecisions(channel: Channel, limit: Int) throws -> [DecisionRecord] { throw Broken() }
     func currentStatus(id: String) throws -> String? { throw Broken() }
     func ping() throws { throw Broken() }
+    var health: StoreHealth { StoreHealth(state: .degraded, since: Date(), reason: "broken", failures: 1) }
+    func maintain() {}
     func close() {}
 }
 
