@@ -153,7 +153,7 @@ private struct StoreFailure: Error, CustomStringConvertible {
 }
 
 /// Collects the handler's lines from any thread.
-private final class LineSink: @unchecked Sendable {
+final class LineSink: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [String] = []
     var lines: [String] { lock.withLock { stored } }
