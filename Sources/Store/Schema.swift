@@ -104,11 +104,14 @@ enum Schema {
     ]
 
     /// Brings the database up to the newest version, one transaction per step.
-    /// A database newer than `migrations` is refused.
+    /// A database newer than `migrations` is refused. A read-only connection (`stats`, `route`) reads
+    /// an older database as it is: every step so far keeps what readers query, and the daemon's next
+    /// start migrates it.
     static func migrate(_ connection: SQLiteConnection, migrations: [String] = migrations) throws {
         let latest = migrations.count
         var version = try userVersion(connection)
         try refuseNewer(version, latest: latest, connection: connection)
+        if connection.isReadOnly, version > 0 { return }
         while version < latest {
             try connection.execute("BEGIN IMMEDIATE", [], "begin a migration")
             do {

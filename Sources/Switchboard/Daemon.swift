@@ -32,7 +32,7 @@ public final class Daemon: @unchecked Sendable {
 
     /// Endpoints that only SignalWire may call.
     static let webhookPaths: Set<String> = ["/voice", "/sms", "/status/call", "/status/message", "/voicemail"]
-    static let knownPaths: Set<String> = webhookPaths.union(["/healthz", "/metrics", "/admin/pools", "/admin/calls", "/admin/messages"])
+    static let knownPaths: Set<String> = webhookPaths.union(["/healthz", "/livez", "/metrics", "/admin/pools", "/admin/calls", "/admin/messages"])
 
     public init(config: ServeConfig, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.config = config
@@ -212,6 +212,9 @@ public final class Daemon: @unchecked Sendable {
                 return .text(503, "database unavailable")
             }
         }
+        // Liveness for orchestrators that restart on a failed probe: the daemon answers, whatever the
+        // store's health (a restart does not free a full disk).
+        router.add("GET", "/livez") { _ in .text(200, "ok") }
         router.add("GET", "/metrics") { _ in
             HTTPResponse(status: 200, contentType: Metrics.contentType, body: Array(metrics.render().utf8))
         }

@@ -159,3 +159,26 @@ import Glibc
         #expect(events.degradations == 1 && events.recoveries == 1)
     }
 }
+
+extension SQLiteStoreRecoveryTests {
+    /// `stats` and `route` open read-only: a database one step older (the daemon not yet restarted
+    /// after an upgrade) is read as it is, not refused for want of a migration.
+    @Test func aReadOnlyStoreReadsADatabaseOneVersionOlder() throws {
+        let db = TemporaryDatabase()
+        defer { db.remove() }
+        do {
+            let connection = try SQLiteConnection(path: db.path, readOnly: false)
+            try connection.executeScript("PRAGMA journal_mode = WAL", "test")
+            try Schema.migrate(connection, migrations: Array(Schema.migrations.dropLast()))
+            try connection.executeScript("""
+                INSERT INTO decisions (time, channel, id, "from", "to", pool, member)
+                VALUES (1, 'voice', 'old-call', '+1', '+2', 'sales', '+15551111111');
+                """, "test")
+            connection.close()
+        }
+        let store = try SQLiteStore(path: db.path, readOnly: true)
+        defer { store.close() }
+        #expect(try store.decisionCount() == 1)
+        #expect(try store.read("test") { try Schema.userVersion($0) } == Schema.migrations.count - 1)
+    }
+}

@@ -88,6 +88,7 @@ import Testing
         #expect(call.status == 200)
         #expect(firstMember(call.body) == "+15551111111")
         #expect(try live.request("GET", "/metrics").body.contains("\nswitchboard_store_healthy 0\n"))
+        #expect(try live.request("GET", "/livez").status == 200)
 
         try FileManager.default.createDirectory(atPath: missing, withIntermediateDirectories: true)
         let deadline = Date().addingTimeInterval(15)
