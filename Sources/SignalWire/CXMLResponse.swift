@@ -10,19 +10,23 @@ public struct CXMLResponse: Sendable, Equatable {
     /// SignalWire's limit of `<Media>` per message.
     public static let maxMedia = 10
 
-    /// `<Message to="..." from="..." action="...">body<Media>url</Media></Message>`.
+    /// `<Message to="..." from="..." statusCallback="...">body<Media>url</Media></Message>`.
+    ///
+    /// Never `action`: in cXML (as in TwiML) `action` is control flow. The platform requests that URL
+    /// after the message and runs the cXML it answers, so the verbs after a `<Message>` with `action`
+    /// never run, and a text forwarded to every member of a pool reached only the first.
     public struct Message: Sendable, Equatable {
         public var to: String
         public var from: String
-        /// Where SignalWire sends this message's status callbacks.
-        public var action: String?
+        /// Where SignalWire sends this message's delivery status (`/status/message`).
+        public var statusCallback: String?
         public var body: String
         public var media: [String]
 
-        public init(to: String, from: String, action: String? = nil, body: String, media: [String] = []) {
+        public init(to: String, from: String, statusCallback: String? = nil, body: String, media: [String] = []) {
             self.to = to
             self.from = from
-            self.action = action
+            self.statusCallback = statusCallback
             self.body = body
             self.media = media
         }
@@ -59,9 +63,9 @@ public struct CXMLResponse: Sendable, Equatable {
             xml += "\" from=\"".utf8
             XMLEscaping.append(message.from, to: &xml)
             xml += "\"".utf8
-            if let action = message.action {
-                xml += " action=\"".utf8
-                XMLEscaping.append(action, to: &xml)
+            if let statusCallback = message.statusCallback {
+                xml += " statusCallback=\"".utf8
+                XMLEscaping.append(statusCallback, to: &xml)
                 xml += "\"".utf8
             }
             xml += ">".utf8

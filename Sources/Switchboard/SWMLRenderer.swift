@@ -127,7 +127,7 @@ public struct CXMLRenderer: Sendable {
     public func render(_ plan: RoutePlan) -> CXMLResponse {
         guard case .message(let messages) = plan else { return .empty }
         return CXMLResponse(messages: messages.map {
-            CXMLResponse.Message(to: $0.to, from: $0.from, action: callbackBase.map { $0 + "/status/message" },
+            CXMLResponse.Message(to: $0.to, from: $0.from, statusCallback: callbackBase.map { $0 + "/status/message" },
                                  body: $0.body, media: $0.mediaURLs)
         })
     }

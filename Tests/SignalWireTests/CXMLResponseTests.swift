@@ -11,12 +11,12 @@ import Testing
     @Test func messageWithActionAndMedia() {
         let response = CXMLResponse(messages: [
             CXMLResponse.Message(
-                to: "+15551111111", from: "+15550000001", action: "https://sb.example.com/status/message",
+                to: "+15551111111", from: "+15550000001", statusCallback: "https://sb.example.com/status/message",
                 body: "From +15557654321: hi", media: ["https://media.example/a.jpg?x=1&y=2"]
             ),
         ])
         #expect(response.render() == header + """
-        <Response><Message to="+15551111111" from="+15550000001" action="https://sb.example.com/status/message">\
+        <Response><Message to="+15551111111" from="+15550000001" statusCallback="https://sb.example.com/status/message">\
         From +15557654321: hi<Media>https://media.example/a.jpg?x=1&amp;y=2</Media></Message></Response>
         """)
     }

@@ -55,7 +55,8 @@ extension EndToEnd.Routing {
         #expect(inbound.status == 200)
         #expect(Answer.messageRecipients(inbound.body) == [Fixture.support[0]])
         #expect(inbound.body.contains(#"from="\#(Fixture.supportNumber)""#))
-        #expect(inbound.body.contains(#"action="https://sb.example.com/status/message""#))
+        #expect(inbound.body.contains(#"statusCallback="https://sb.example.com/status/message""#))
+        #expect(!inbound.body.contains("action="))
         #expect(inbound.body.contains(customer) && inbound.body.contains("Is 5 &lt; 6 &amp; 7?"), "\(inbound.body)")
 
         let reply = try daemon.request("POST", "/sms", headers: Fixture.formHeaders,

@@ -122,16 +122,16 @@ struct RenderingTests {
     }
 
     @Test func smsForwardedWithSenderPrefixAndEscaped() throws {
-        #expect(try Self.sms(Self.threeMembers, body: "Fish & <chips>?") == ##"<?xml version="1.0" encoding="UTF-8"?>\##n<Response><Message to="+15551111111" from="+15550000001" action="https://sb.example.com/status/message">From +12135877632: Fish &amp; &lt;chips&gt;?</Message></Response>"##)
+        #expect(try Self.sms(Self.threeMembers, body: "Fish & <chips>?") == ##"<?xml version="1.0" encoding="UTF-8"?>\##n<Response><Message to="+15551111111" from="+15550000001" statusCallback="https://sb.example.com/status/message">From +12135877632: Fish &amp; &lt;chips&gt;?</Message></Response>"##)
     }
 
     @Test func mmsWithoutTextKeepsItsMedia() throws {
         let states = ["sales": PoolState(lastMember: "+15551111111")]
-        #expect(try Self.sms(Self.threeMembers, body: "", media: ["https://media.example.com/a.jpg"], states: states) == ##"<?xml version="1.0" encoding="UTF-8"?>\##n<Response><Message to="+15551111112" from="+15550000001" action="https://sb.example.com/status/message">From +12135877632:<Media>https://media.example.com/a.jpg</Media></Message></Response>"##)
+        #expect(try Self.sms(Self.threeMembers, body: "", media: ["https://media.example.com/a.jpg"], states: states) == ##"<?xml version="1.0" encoding="UTF-8"?>\##n<Response><Message to="+15551111112" from="+15550000001" statusCallback="https://sb.example.com/status/message">From +12135877632:<Media>https://media.example.com/a.jpg</Media></Message></Response>"##)
     }
 
     @Test func memberReplyRelayedToLastCustomer() throws {
-        #expect(try Self.sms(Self.threeMembers, from: "+15551111112", body: "On my way", customer: "+12135877632") == ##"<?xml version="1.0" encoding="UTF-8"?>\##n<Response><Message to="+12135877632" from="+15550000001" action="https://sb.example.com/status/message">On my way</Message></Response>"##)
+        #expect(try Self.sms(Self.threeMembers, from: "+15551111112", body: "On my way", customer: "+12135877632") == ##"<?xml version="1.0" encoding="UTF-8"?>\##n<Response><Message to="+12135877632" from="+15550000001" statusCallback="https://sb.example.com/status/message">On my way</Message></Response>"##)
     }
 
     @Test func memberReplyWithNoCustomerIsDropped() throws {
