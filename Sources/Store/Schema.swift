@@ -101,6 +101,16 @@ enum Schema {
             time REAL NOT NULL
         );
         """,
+        // 5: customers who texted STOP to a pool number (and have not texted START since).
+        """
+        CREATE TABLE opt_outs (
+            pool_number TEXT NOT NULL,
+            customer TEXT NOT NULL,
+            keyword TEXT NOT NULL,
+            time REAL NOT NULL,
+            PRIMARY KEY (pool_number, customer)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Brings the database up to the newest version, one transaction per step.

@@ -52,6 +52,14 @@ public protocol SwitchboardStore: AnyObject, Sendable {
     /// The customer who last reached `member` through `poolNumber`, if any within `since`.
     func lastCustomer(poolNumber: String, member: String, since: Date) throws -> String?
 
+    /// Records that `customer` opted out of texts from `poolNumber` (`keyword`: what they texted), or
+    /// with `keyword` nil that they opted back in. Kept until they opt in: never pruned.
+    func setOptOut(poolNumber: String, customer: String, keyword: String?, at time: Date) throws
+    /// Whether `customer` has opted out of texts from `poolNumber`.
+    func isOptedOut(poolNumber: String, customer: String) throws -> Bool
+    /// Every opt-out, newest first.
+    func optOuts() throws -> [OptOut]
+
     /// Deletes rows older than `cutoff`; returns how many.
     @discardableResult
     func prune(olderThan cutoff: Date) throws -> Int
@@ -154,5 +162,20 @@ public struct StatsRow: Sendable, Equatable, Codable {
         self.pool = pool
         self.member = member
         self.count = count
+    }
+}
+
+/// A customer who texted STOP (or another opt-out keyword) to a pool number.
+public struct OptOut: Sendable, Equatable, Codable {
+    public var poolNumber: String
+    public var customer: String
+    public var keyword: String
+    public var time: Date
+
+    public init(poolNumber: String, customer: String, keyword: String, time: Date) {
+        self.poolNumber = poolNumber
+        self.customer = customer
+        self.keyword = keyword
+        self.time = time
     }
 }

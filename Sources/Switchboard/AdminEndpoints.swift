@@ -93,6 +93,21 @@ public struct AdminEndpoints: Sendable {
         return try json([channel == .voice ? "calls" : "messages": views])
     }
 
+    struct OptOutView: Encodable {
+        var number: String
+        var customer: String
+        var keyword: String
+        var since: String
+    }
+
+    /// Customers who texted STOP to a pool number and have not texted START since.
+    func optOuts(_ request: HTTPRequest) throws -> HTTPResponse {
+        let views = try store.optOuts().map {
+            OptOutView(number: $0.poolNumber, customer: $0.customer, keyword: $0.keyword, since: $0.time.formatted(.iso8601))
+        }
+        return try json(["opt_outs": views])
+    }
+
     private func json(_ value: some Encodable) throws -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]

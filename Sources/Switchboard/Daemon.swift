@@ -32,7 +32,7 @@ public final class Daemon: @unchecked Sendable {
 
     /// Endpoints that only SignalWire may call.
     static let webhookPaths: Set<String> = ["/voice", "/sms", "/status/call", "/status/message", "/voicemail"]
-    static let knownPaths: Set<String> = webhookPaths.union(["/healthz", "/livez", "/metrics", "/admin/pools", "/admin/calls", "/admin/messages"])
+    static let knownPaths: Set<String> = webhookPaths.union(["/healthz", "/livez", "/metrics", "/admin/pools", "/admin/calls", "/admin/messages", "/admin/optouts"])
 
     public init(config: ServeConfig, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.config = config
@@ -221,6 +221,7 @@ public final class Daemon: @unchecked Sendable {
         router.addBlocking("GET", "/admin/pools", admin.guarded { try admin.pools($0) })
         router.addBlocking("GET", "/admin/calls", admin.guarded { try admin.decisions($0, channel: .voice) })
         router.addBlocking("GET", "/admin/messages", admin.guarded { try admin.decisions($0, channel: .sms) })
+        router.addBlocking("GET", "/admin/optouts", admin.guarded { try admin.optOuts($0) })
 
         let auth = WebhookAuthenticator(publicURL: config.publicURL, signingKey: config.signingKey,
                                         mode: config.signatureMode, logger: logger)

@@ -25,6 +25,7 @@ public final class Metrics: @unchecked Sendable {
     private let reloads = CounterFamily("switchboard_reloads_total", "routes.json reloads, by result.", ["result"])
     private let signatureFailures = CounterFamily("switchboard_signature_failures_total", "Webhooks whose SignalWire signature did not verify.", [])
     private let statusCallbacks = CounterFamily("switchboard_status_callbacks_total", "Status callbacks received, by kind and outcome.", ["kind", "outcome"])
+    private let textKeywords = CounterFamily("switchboard_text_keywords_total", "Customers' STOP, START and HELP texts, and member replies not relayed because the customer opted out, by kind.", ["kind"])
     private let storeErrors = CounterFamily("switchboard_store_errors_total", "Database errors, by operation.", ["operation"])
     private let storeBatches = HistogramFamily("switchboard_store_batch_seconds", "Time a group-commit batch of decisions and callbacks took, from asking for the write lock to its commit.", [], latencyBuckets)
 
@@ -79,6 +80,11 @@ public final class Metrics: @unchecked Sendable {
         lock.withLock { statusCallbacks.add(.init(kind, outcome)) }
     }
 
+    /// A keyword text (`opt_out`, `opt_in`, `help`) or a member reply held back (`blocked_reply`).
+    public func textKeyword(_ kind: String) {
+        lock.withLock { textKeywords.add(.init(kind)) }
+    }
+
     /// A database error during `operation` (e.g. `record_decision`, `health`).
     public func storeError(operation: String) {
         lock.withLock { storeErrors.add(.init(operation)) }
@@ -118,6 +124,7 @@ public final class Metrics: @unchecked Sendable {
             reloads.render(into: &text)
             signatureFailures.render(into: &text)
             statusCallbacks.render(into: &text)
+            textKeywords.render(into: &text)
             storeErrors.render(into: &text)
             storeBatches.render(into: &text)
             Self.header("switchboard_store_healthy", "1 while the database takes writes; 0 while degraded (writes failing: calls are answered from the routes alone).", "gauge", into: &text)

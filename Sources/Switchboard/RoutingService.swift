@@ -42,6 +42,12 @@ public struct RoutingService: Sendable {
                 completion(relay(request, from: member, engine: engine, requestID: requestID))
             }
         }
+        if let keyword = engine.keyword(in: request) {
+            // An opt-out is a store write outside the decision batches: not on the caller's thread.
+            return DispatchQueue.global().async {
+                completion(answer(keyword, request, engine: engine, requestID: requestID))
+            }
+        }
         let route = engine.resolve(route: request)
         guard let query = route.stateQuery else {
             return completion(stateless(request, engine: engine))
@@ -55,6 +61,9 @@ public struct RoutingService: Sendable {
     public func plan(_ request: RouteRequest, engine: RoutingEngine, requestID: String, dryRun: Bool = false) -> RoutePlan {
         if request.channel == .sms, let member = engine.relayMember(for: request) {
             return relay(request, from: member, engine: engine, requestID: requestID)
+        }
+        if let keyword = engine.keyword(in: request) {
+            return answer(keyword, request, engine: engine, requestID: requestID, dryRun: dryRun)
         }
         let route = engine.resolve(route: request)
         guard let query = route.stateQuery else { return stateless(request, engine: engine) }
@@ -117,13 +126,45 @@ public struct RoutingService: Sendable {
         return engine.decide(request, states: [:], random: &random).plan
     }
 
-    /// A member texting the pool number: relayed to the customer who last reached them.
+    /// A customer's STOP, START or HELP: the opt-out recorded (or removed), and the pool's reply.
+    /// When the store fails the reply is still sent and the failure counted and logged.
+    func answer(_ keyword: TextKeyword, _ request: RouteRequest, engine: RoutingEngine, requestID: String,
+                dryRun: Bool = false) -> RoutePlan {
+        if keyword != .help, !dryRun {
+            do {
+                try store.setOptOut(poolNumber: request.to, customer: request.from,
+                                    keyword: keyword == .optOut ? TextKeyword.word(request.body) : nil, at: request.now)
+            } catch {
+                failed("opt-out", error, requestID: requestID)
+            }
+        }
+        metrics.textKeyword(keyword.rawValue)
+        logger.info(keyword == .optOut ? "Customer opted out" : keyword == .optIn ? "Customer opted in" : "Customer asked for help", metadata: [
+            "request.id": "\(requestID)", "id": "\(request.id)", "number": "\(request.to)",
+        ])
+        return engine.keywordPlan(request, keyword)
+    }
+
+    /// A member texting the pool number: relayed to the customer who last reached them, unless that
+    /// customer opted out (then the member is told why).
     func relay(_ request: RouteRequest, from member: String, engine: RoutingEngine, requestID: String) -> RoutePlan {
         var customer: String?
         do {
             customer = try store.lastCustomer(poolNumber: request.to, member: member, since: request.now.addingTimeInterval(-Self.relayWindow))
         } catch {
             failed("relay", error, requestID: requestID)
+        }
+        if let customer {
+            do {
+                if try store.isOptedOut(poolNumber: request.to, customer: customer) {
+                    metrics.textKeyword("blocked_reply")
+                    logger.info("Member reply not relayed: customer opted out", metadata: ["request.id": "\(requestID)", "id": "\(request.id)"])
+                    return engine.optedOutNotice(request, customer: customer)
+                }
+            } catch {
+                failed("opt-out", error, requestID: requestID)
+                return engine.optOutsUnavailableNotice(request)
+            }
         }
         let plan = engine.relay(request, toCustomer: customer)
         logger.info("Relayed member reply", metadata: ["request.id": "\(requestID)", "id": "\(request.id)", "relayed": "\(plan != .drop)"])

@@ -27,6 +27,18 @@ struct Stats: ParsableCommand {
         defer { store.close() }
         let rows = try store.stats(since: Date().addingTimeInterval(-seconds))
         print(Self.table(rows, since: since))
+        // A database the daemon has not migrated yet has no opt-outs table: nothing to list.
+        if let optOuts = try? store.optOuts() { print(Self.optOutTable(optOuts)) }
+    }
+
+    /// Every customer opted out now (whenever they texted STOP: opt-outs do not expire).
+    static func optOutTable(_ optOuts: [OptOut]) -> String {
+        guard !optOuts.isEmpty else { return "\nNo customer has opted out of texts." }
+        var lines = [["OPTED OUT", "NUMBER", "KEYWORD", "SINCE"]]
+        for optOut in optOuts {
+            lines.append([optOut.customer, optOut.poolNumber, optOut.keyword, optOut.time.formatted(.iso8601)])
+        }
+        return "\n" + TextTable.render(lines) + "\n\(optOuts.count) opted out"
     }
 
     static func table(_ rows: [StatsRow], since: String) -> String {

@@ -23,6 +23,9 @@ final class FailingStore: SwitchboardStore, @unchecked Sendable {
     func recordVoicemail(_ voicemail: Voicemail) throws { throw Broken() }
     func recordConversation(poolNumber: String, member: String, customer: String, at time: Date) throws { throw Broken() }
     func lastCustomer(poolNumber: String, member: String, since: Date) throws -> String? { throw Broken() }
+    func setOptOut(poolNumber: String, customer: String, keyword: String?, at time: Date) throws { throw Broken() }
+    func isOptedOut(poolNumber: String, customer: String) throws -> Bool { throw Broken() }
+    func optOuts() throws -> [OptOut] { throw Broken() }
     func prune(olderThan cutoff: Date) throws -> Int { throw Broken() }
     func stats(since: Date) throws -> [StatsRow] { throw Broken() }
     func recentDecisions(channel: Channel, limit: Int) throws -> [DecisionRecord] { throw Broken() }

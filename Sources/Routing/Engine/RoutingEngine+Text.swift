@@ -50,3 +50,56 @@ extension RoutingEngine {
         return .message([OutboundMessage(to: customer, from: request.to, body: body, mediaURLs: request.mediaURLs)])
     }
 }
+
+/// Opt-outs: a customer's STOP, START or HELP, and members' replies to a customer who opted out.
+extension RoutingEngine {
+    /// The keyword a customer's text to a routed number is (nil for members, unrouted numbers and
+    /// ordinary texts).
+    public func keyword(in request: RouteRequest) -> TextKeyword? {
+        guard request.channel == .sms, request.mediaURLs.isEmpty, textPool(for: request) != nil,
+              relayMember(for: request) == nil else { return nil }
+        return TextKeyword.classify(request.body)
+    }
+
+    /// The answer to a keyword: the pool's reply to the customer, and a one-line notice to every
+    /// member who takes texts instead of the forward (the keyword is not passed on as an ordinary text).
+    public func keywordPlan(_ request: RouteRequest, _ keyword: TextKeyword) -> RoutePlan {
+        guard let pool = textPool(for: request) else { return .drop }
+        let reply: String
+        let notice: String
+        switch keyword {
+        case .optOut:
+            reply = pool.replies.optOut
+            notice = "\(request.from) opted out (texted \(TextKeyword.word(request.body))): your replies to them will not be sent."
+        case .optIn:
+            reply = pool.replies.optIn
+            notice = "\(request.from) opted back in to texts (\(TextKeyword.word(request.body)))."
+        case .help:
+            reply = pool.replies.help
+            notice = "\(request.from) texted \(TextKeyword.word(request.body)) and got the help text; reply here to answer them."
+        }
+        var messages = [OutboundMessage(to: request.from, from: request.to, body: reply)]
+        messages += pool.members.filter { $0.isEligible(for: .sms) }.map {
+            OutboundMessage(to: $0.address, from: request.to, body: notice)
+        }
+        return .message(messages)
+    }
+
+    /// A member's reply to a customer who opted out: not sent; the member is told why.
+    public func optedOutNotice(_ request: RouteRequest, customer: String) -> RoutePlan {
+        .message([OutboundMessage(to: request.from, from: request.to,
+                                  body: "Not sent: \(customer) has opted out of texts from this number (STOP). They can text START to opt back in.")])
+    }
+
+    /// A member's reply that cannot be checked against the opt-outs (the store failed): not sent, since
+    /// a text to a customer who opted out is what carriers block numbers for.
+    public func optOutsUnavailableNotice(_ request: RouteRequest) -> RoutePlan {
+        .message([OutboundMessage(to: request.from, from: request.to,
+                                  body: "Not sent: the opt-out list could not be read just now. Please send it again in a minute.")])
+    }
+
+    /// The pool that takes texts to `request.to`, as routes.json names it (before opening hours).
+    func textPool(for request: RouteRequest) -> Pool? {
+        routes.route(for: request.to)?.sms.flatMap { routes.pools[$0] }
+    }
+}

@@ -18,6 +18,8 @@ public struct Pool: Sendable, Equatable {
     public var overflow: String?
     /// A caller who reached a member in the last 30 days reaches that member first.
     public var sticky: Bool
+    /// What customers are told when they text STOP, START or HELP to the pool's numbers.
+    public var replies: TextReplies = TextReplies()
 
     public static let defaultRingTimeout = 20
     public static let ringTimeoutRange = 5...600
@@ -85,3 +87,12 @@ public struct VoicemailConfig: Sendable, Hashable {
 
 /// The voicemail a call ends in when nobody answers: the same shape as the pool's configuration.
 public typealias VoicemailPlan = VoicemailConfig
+
+/// The automatic answers to a customer's keyword texts (`sms_replies` in routes.json).
+public struct TextReplies: Sendable, Equatable {
+    public var optOut = "You have been unsubscribed and will get no more texts from this number. Reply START to resubscribe."
+    public var optIn = "You have been resubscribed to texts from this number. Reply STOP to unsubscribe."
+    public var help = "Reply STOP to unsubscribe, START to resubscribe. Our team has been told that you asked for help."
+
+    public init() {}
+}

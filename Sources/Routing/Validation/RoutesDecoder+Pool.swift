@@ -1,8 +1,9 @@
 /// One pool: its settings and members.
 extension RoutesDecoder {
     static let poolKeys = ["members", "strategy", "ring_timeout", "confirm", "caller_id",
-                           "voicemail", "hours", "overflow", "sticky"]
+                           "voicemail", "hours", "overflow", "sticky", "sms_replies"]
     static let voicemailKeys = ["greeting", "max_length"]
+    static let replyKeys = ["opt_out", "opt_in", "help"]
 
     mutating func decodePool(named name: String, _ value: JSONValue, at path: JSONPath) -> Pool {
         var pool = Pool(name: name, members: [])
@@ -33,6 +34,9 @@ extension RoutesDecoder {
         if let voicemail = fields["voicemail"] {
             pool.voicemail = decodeVoicemail(voicemail, at: path.key("voicemail"))
         }
+        if let replies = fields["sms_replies"], replies.kind != .null {
+            pool.replies = decodeReplies(replies, at: path.key("sms_replies"))
+        }
         if let hours = fields["hours"], hours.kind != .null {
             pool.hours = decodeHours(hours, pool: name, at: path.key("hours"))
         }
@@ -60,6 +64,24 @@ extension RoutesDecoder {
         report(path, value?.position,
                "\"\(text)\" is not a strategy\(KeySuggestion.hint(for: text, among: names)); valid: \(Strategy.validNames)")
         return nil
+    }
+
+    /// `{ "opt_out", "opt_in", "help" }`: each a text of at most one SMS body; the rest keep their defaults.
+    private mutating func decodeReplies(_ value: JSONValue, at path: JSONPath) -> TextReplies {
+        var replies = TextReplies()
+        guard let fields = fields(value, at: path, known: Self.replyKeys) else { return replies }
+        func text(_ key: String) -> String? {
+            guard let text = string(fields[key], at: path.key(key)) else { return nil }
+            guard text.count <= OutboundMessage.maxBodyLength else {
+                report(path.key(key), fields[key]?.position, "longer than \(OutboundMessage.maxBodyLength) characters")
+                return nil
+            }
+            return text
+        }
+        if let optOut = text("opt_out") { replies.optOut = optOut }
+        if let optIn = text("opt_in") { replies.optIn = optIn }
+        if let help = text("help") { replies.help = help }
+        return replies
     }
 
     /// `true`, `false`, or `{ "greeting", "max_length" }`.
