@@ -18,17 +18,22 @@ public struct PoolState: Sendable, Equatable {
     public var recentCounts: [String: Int]
     /// The member this caller was last routed to in this pool within 30 days (`sticky`).
     public var stickyMember: String?
+    /// The member whose text conversation with this customer, on the dialed number, is the newest
+    /// within the pool's `conversation_hours` (texts only): their next texts go there.
+    public var conversationMember: String?
 
     public init(
         lastMember: String? = nil,
         lastOffered: [String: Date] = [:],
         recentCounts: [String: Int] = [:],
-        stickyMember: String? = nil
+        stickyMember: String? = nil,
+        conversationMember: String? = nil
     ) {
         self.lastMember = lastMember
         self.lastOffered = lastOffered
         self.recentCounts = recentCounts
         self.stickyMember = stickyMember
+        self.conversationMember = conversationMember
     }
 }
 
@@ -41,7 +46,8 @@ public struct StateNeeds: OptionSet, Sendable, Hashable {
     public static let lastOffered = StateNeeds(rawValue: 1 << 1)
     public static let recentCounts = StateNeeds(rawValue: 1 << 2)
     public static let sticky = StateNeeds(rawValue: 1 << 3)
-    public static let all: StateNeeds = [.position, .lastOffered, .recentCounts, .sticky]
+    public static let conversation = StateNeeds(rawValue: 1 << 4)
+    public static let all: StateNeeds = [.position, .lastOffered, .recentCounts, .sticky, .conversation]
 }
 
 /// The state a decision asks for: which pools, for which caller, at what time.
@@ -53,12 +59,18 @@ public struct StateQuery: Sendable, Equatable {
     /// only theirs are read, one index lookup each. A pool without an entry (the admin view) reads
     /// every member its decisions name.
     public var members: [String: [String]]
+    /// The dialed number, and how far back a conversation on it counts (`.conversation`).
+    public var dialed: String
+    public var conversationWindow: TimeInterval
 
-    public init(pools: [String: StateNeeds], caller: String, now: Date, members: [String: [String]] = [:]) {
+    public init(pools: [String: StateNeeds], caller: String, now: Date, members: [String: [String]] = [:],
+                dialed: String = "", conversationWindow: TimeInterval = 0) {
         self.pools = pools
         self.caller = caller
         self.now = now
         self.members = members
+        self.dialed = dialed
+        self.conversationWindow = conversationWindow
     }
 }
 

@@ -9,7 +9,7 @@ extension SQLiteConnection {
     /// Loads only the parts of `pool`'s state that `needs` names. `stickyTable`: the `sticky` table
     /// is complete for this pool (see `StickyPools`); otherwise the decisions are searched.
     func poolState(_ pool: String, needs: StateNeeds, caller: String, now: Date, members: [String]? = nil,
-                   stickyTable: Bool) throws -> PoolState {
+                   stickyTable: Bool, dialed: String = "", conversationWindow: TimeInterval = 0) throws -> PoolState {
         var state = PoolState()
         let operation = "load the state of pool \(pool)"
         if needs.contains(.position) {
@@ -48,6 +48,11 @@ extension SQLiteConnection {
             let arguments: [SQLValue] = [.text(pool), .text(caller), SQLValue(now - Self.stickyWindow), SQLValue(now)]
             state.stickyMember = try scalar(stickyTable ? Self.stickySQL : Self.stickyFromDecisionsSQL, arguments, operation)?.text
         }
+        if needs.contains(.conversation) {
+            state.conversationMember = try scalar(
+                "SELECT member FROM threads WHERE pool_number = ? AND customer = ? AND time > ? ORDER BY time DESC LIMIT 1",
+                [.text(dialed), .text(caller), SQLValue(now - conversationWindow)], operation)?.text
+        }
         return state
     }
 
@@ -66,9 +71,8 @@ extension SQLiteConnection {
         } else {
             try storePosition(pool: record.pool, member: record.member, time: record.time, operation)
         }
-        if record.channel == .sms {
-            try upsertConversation(poolNumber: record.to, member: record.member, customer: record.from, time: record.time, operation)
-        }
+        // A call opens a conversation too: the member can text the caller back through the number.
+        try upsertConversation(poolNumber: record.to, member: record.member, customer: record.from, time: record.time, operation)
     }
 
     /// Stores the batch's positions (see `pendingPositions`) and starts an empty set.
@@ -123,14 +127,14 @@ extension SQLiteConnection {
             [.text(pool), SQLValue(now - Self.stickyWindow)], operation)
     }
 
-    /// Remembers who last reached `member` through `poolNumber`; an older record never replaces a newer one.
+    /// Remembers that `customer` and `member` exchanged a call or text through `poolNumber` at `time`;
+    /// an older exchange never moves a conversation back.
     func upsertConversation(poolNumber: String, member: String, customer: String, time: Date, _ operation: String) throws {
         try execute(
             """
-            INSERT INTO conversations (pool_number, member, customer, time) VALUES (?1, ?2, ?3, ?4)
-            ON CONFLICT (pool_number, member) DO UPDATE
-            SET customer = excluded.customer, time = excluded.time
-            WHERE excluded.time >= conversations.time
+            INSERT INTO threads (pool_number, member, customer, time) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (pool_number, member, customer) DO UPDATE SET time = excluded.time
+            WHERE excluded.time > threads.time
             """,
             [.text(poolNumber), .text(member), .text(customer), SQLValue(time)], operation)
     }

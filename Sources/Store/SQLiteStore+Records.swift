@@ -30,11 +30,15 @@ extension SQLiteStore {
         }
     }
 
-    public func lastCustomer(poolNumber: String, member: String, since: Date) throws -> String? {
-        try read("look up conversation") { connection in
-            try connection.scalar(
-                "SELECT customer FROM conversations WHERE pool_number = ? AND member = ? AND time >= ?",
-                [.text(poolNumber), .text(member), SQLValue(since)], "look up conversation")?.text
+    public func openConversations(poolNumber: String, member: String, since: Date) throws -> [String] {
+        try read("look up conversations") { connection in
+            var customers: [String] = []
+            try connection.query(
+                "SELECT customer FROM threads WHERE pool_number = ? AND member = ? AND time >= ? ORDER BY time DESC LIMIT 50",
+                [.text(poolNumber), .text(member), SQLValue(since)], "look up conversations") { row in
+                if let customer = row.text(0) { customers.append(customer) }
+            }
+            return customers
         }
     }
 
@@ -44,7 +48,7 @@ extension SQLiteStore {
     public func prune(olderThan cutoff: Date) throws -> Int {
         try write("prune") { connection in
             var deleted = 0
-            for table in ["decisions", "status_events", "voicemails", "conversations", "sticky"] {
+            for table in ["decisions", "status_events", "voicemails", "threads", "sticky"] {
                 deleted += try connection.execute("DELETE FROM \(table) WHERE time < ?", [SQLValue(cutoff)], "prune")
             }
             deleted += try connection.execute(

@@ -92,7 +92,8 @@ extension SQLiteStore {
         var states: [String: PoolState] = [:]
         for (pool, needs) in query.pools {
             states[pool] = try connection.poolState(pool, needs: needs, caller: query.caller, now: query.now,
-                                                    members: query.members[pool], stickyTable: stickyTable(pool))
+                                                    members: query.members[pool], stickyTable: stickyTable(pool),
+                                                    dialed: query.dialed, conversationWindow: query.conversationWindow)
         }
         return states
     }

@@ -111,6 +111,21 @@ enum Schema {
             PRIMARY KEY (pool_number, customer)
         ) WITHOUT ROWID;
         """,
+        // 6: a member may have several conversations open on one pool number (one per customer), and
+        // a customer's next texts find the member of theirs: one row per (number, member, customer).
+        """
+        CREATE TABLE threads (
+            pool_number TEXT NOT NULL,
+            member TEXT NOT NULL,
+            customer TEXT NOT NULL,
+            time REAL NOT NULL,
+            PRIMARY KEY (pool_number, member, customer)
+        ) WITHOUT ROWID;
+        CREATE INDEX threads_customer_time ON threads (pool_number, customer, time);
+        INSERT INTO threads (pool_number, member, customer, time)
+            SELECT pool_number, member, customer, time FROM conversations;
+        DROP TABLE conversations;
+        """,
     ]
 
     /// Brings the database up to the newest version, one transaction per step.

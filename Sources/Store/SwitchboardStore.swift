@@ -49,8 +49,9 @@ public protocol SwitchboardStore: AnyObject, Sendable {
     /// Remembers that `customer` texted or called `poolNumber` and was routed to `member`, so the
     /// member's reply to that number can be relayed back (masked two-way relay).
     func recordConversation(poolNumber: String, member: String, customer: String, at time: Date) throws
-    /// The customer who last reached `member` through `poolNumber`, if any within `since`.
-    func lastCustomer(poolNumber: String, member: String, since: Date) throws -> String?
+    /// The customers `member` has exchanged calls or texts with through `poolNumber` since `since`,
+    /// the newest conversation first (at most 50).
+    func openConversations(poolNumber: String, member: String, since: Date) throws -> [String]
 
     /// Records that `customer` opted out of texts from `poolNumber` (`keyword`: what they texted), or
     /// with `keyword` nil that they opted back in. Kept until they opt in: never pruned.

@@ -16,9 +16,6 @@ public struct RoutingService: Sendable {
     let logger: Logger
     let failureLog: StoreFailureLog
 
-    /// How long a member's reply can still reach the customer who last reached them.
-    static let relayWindow: TimeInterval = 30 * 24 * 3600
-
     init(store: any SwitchboardStore, metrics: Metrics, logger: Logger, failureLog: StoreFailureLog? = nil) {
         self.store = store
         self.metrics = metrics
@@ -145,16 +142,22 @@ public struct RoutingService: Sendable {
         return engine.keywordPlan(request, keyword)
     }
 
-    /// A member texting the pool number: relayed to the customer who last reached them, unless that
-    /// customer opted out (then the member is told why).
+    /// A member texting the pool number: relayed to the customer their reply is for (the newest of
+    /// their conversations, or the one the reply addresses), unless that customer opted out; in
+    /// either case where nothing is sent, the member is told why.
     func relay(_ request: RouteRequest, from member: String, engine: RoutingEngine, requestID: String) -> RoutePlan {
-        var customer: String?
+        var open: [String] = []
         do {
-            customer = try store.lastCustomer(poolNumber: request.to, member: member, since: request.now.addingTimeInterval(-Self.relayWindow))
+            open = try store.openConversations(poolNumber: request.to, member: member,
+                                               since: request.now.addingTimeInterval(-RoutingEngine.replyWindow))
         } catch {
             failed("relay", error, requestID: requestID)
         }
-        if let customer {
+        let plan: RoutePlan
+        switch engine.replyTarget(request, open: open) {
+        case .notice(let notice):
+            plan = notice
+        case .customer(let customer, let body):
             do {
                 if try store.isOptedOut(poolNumber: request.to, customer: customer) {
                     metrics.textKeyword("blocked_reply")
@@ -165,8 +168,16 @@ public struct RoutingService: Sendable {
                 failed("opt-out", error, requestID: requestID)
                 return engine.optOutsUnavailableNotice(request)
             }
+            var addressed = request
+            addressed.body = body
+            plan = engine.relay(addressed, toCustomer: customer)
+            // The conversation the member just answered is their newest.
+            do {
+                try store.recordConversation(poolNumber: request.to, member: member, customer: customer, at: request.now)
+            } catch {
+                failed("conversation", error, requestID: requestID)
+            }
         }
-        let plan = engine.relay(request, toCustomer: customer)
         logger.info("Relayed member reply", metadata: ["request.id": "\(requestID)", "id": "\(request.id)", "relayed": "\(plan != .drop)"])
         return plan
     }

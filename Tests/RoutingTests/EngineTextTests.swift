@@ -23,7 +23,8 @@ struct EngineTextTests {
     @Test func forwardsToTheChosenMemberWithTheSenderPrefix() {
         let engine = engine(Pool(name: "sales", members: [ann, bob]))
         let request = RouteRequest.text(from: customer, body: "hello", media: ["https://media.example/1.jpg"])
-        #expect(engine.stateQuery(for: request) == StateQuery(pools: ["sales": .position], caller: customer, now: request.now))
+        #expect(engine.stateQuery(for: request) == StateQuery(pools: ["sales": [.position, .conversation]], caller: customer, now: request.now,
+                                                              dialed: poolNumber, conversationWindow: 24 * 3600))
         let outcome = decide(engine, request, states: ["sales": PoolState(lastMember: ann.address)])
         #expect(outcome.plan == .message([OutboundMessage(to: bob.address, from: poolNumber, body: "From +15557654321: hello",
                                                           mediaURLs: ["https://media.example/1.jpg"])]))
@@ -60,7 +61,7 @@ struct EngineTextTests {
     @Test func stickyTexterReachesTheSameMember() {
         let engine = engine(Pool(name: "p", members: [ann, bob], sticky: true))
         let request = RouteRequest.text()
-        #expect(engine.stateQuery(for: request)?.pools == ["p": [.position, .sticky]])
+        #expect(engine.stateQuery(for: request)?.pools == ["p": [.position, .sticky, .conversation]])
         let outcome = decide(engine, request, states: ["p": PoolState(lastMember: ann.address, stickyMember: ann.address)])
         #expect(outcome.records.map(\.member) == [ann.address])
     }
@@ -76,7 +77,7 @@ struct EngineTextTests {
     @Test func textsIgnoreOverflow() {
         var routes = Routes.single(Pool(name: "a", members: [ann], overflow: "b"), number: poolNumber)
         routes.pools["b"] = Pool(name: "b", members: [bob])
-        #expect(RoutingEngine(routes: routes).stateQuery(for: .text())?.pools == ["a": .position])
+        #expect(RoutingEngine(routes: routes).stateQuery(for: .text())?.pools == ["a": [.position, .conversation]])
     }
 
     @Test(arguments: [ClosedAction.voicemail, .message("Closed.")])
@@ -92,7 +93,7 @@ struct EngineTextTests {
         var routes = Routes.single(Pool(name: "day", members: [ann], hours: hours), number: poolNumber)
         routes.pools["night"] = Pool(name: "night", members: [bob], strategy: .fewestCalls)
         let engine = RoutingEngine(routes: routes)
-        #expect(engine.stateQuery(for: .text())?.pools == ["night": .recentCounts])
+        #expect(engine.stateQuery(for: .text())?.pools == ["night": [.recentCounts, .conversation]])
         #expect(decide(engine, .text()).records.map(\.pool) == ["night"])
         #expect(engine.relayMember(for: .text(from: bob.address)) == bob.address)
     }

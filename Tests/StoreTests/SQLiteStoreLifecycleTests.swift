@@ -27,7 +27,7 @@ import Testing
             let store = try SQLiteStore(path: db.path)
             #expect(try userVersion(store) == Schema.migrations.count)
             #expect(try tables(store).isSuperset(of: ["decisions", "pool_state", "status_events", "status_current",
-                                                      "voicemails", "conversations"]))
+                                                      "voicemails", "threads", "opt_outs"]))
             _ = try store.route(positionQuery(), roundRobin(Self.members))
             store.close()
         }
@@ -117,7 +117,7 @@ import Testing
             ("recordStatus", { try store.recordStatus(StatusEvent(kind: .call, id: "c", status: "ringing", time: now)) }),
             ("recordVoicemail", { try store.recordVoicemail(Voicemail(callID: "c", recordingURL: "u", time: now)) }),
             ("recordConversation", { try store.recordConversation(poolNumber: "a", member: "b", customer: "c", at: now) }),
-            ("lastCustomer", { _ = try store.lastCustomer(poolNumber: "a", member: "b", since: now) }),
+            ("openConversations", { _ = try store.openConversations(poolNumber: "a", member: "b", since: now) }),
             ("prune", { try store.prune(olderThan: now) }),
             ("stats", { _ = try store.stats(since: now) }),
             ("recentDecisions", { _ = try store.recentDecisions(channel: .voice, limit: 1) }),

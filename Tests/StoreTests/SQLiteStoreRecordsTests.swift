@@ -61,35 +61,58 @@ import Testing
         }
     }
 
-    @Test func conversationsRememberTheLastCustomer() throws {
+    @Test func aMemberHasAConversationPerCustomerNewestFirst() throws {
         try withStore { store throws in
-            #expect(try store.lastCustomer(poolNumber: "+1001", member: "a", since: now - day) == nil)
+            func open(_ member: String, _ number: String = "+1001", since: Double = day) throws -> [String] {
+                try store.openConversations(poolNumber: number, member: member, since: now - since)
+            }
+            #expect(try open("a").isEmpty)
             try store.recordConversation(poolNumber: "+1001", member: "a", customer: "+1777", at: now - 60)
             try store.recordConversation(poolNumber: "+1001", member: "b", customer: "+1888", at: now - 60)
-            #expect(try store.lastCustomer(poolNumber: "+1001", member: "a", since: now - day) == "+1777")
+            #expect(try open("a") == ["+1777"])
             try store.recordConversation(poolNumber: "+1001", member: "a", customer: "+1999", at: now)
-            #expect(try store.lastCustomer(poolNumber: "+1001", member: "a", since: now - day) == "+1999")
-            // A late, older record does not replace a newer one.
+            #expect(try open("a") == ["+1999", "+1777"])
+            // A late, older record does not move a conversation back; a newer one brings it forward.
+            try store.recordConversation(poolNumber: "+1001", member: "a", customer: "+1999", at: now - 120)
             try store.recordConversation(poolNumber: "+1001", member: "a", customer: "+1666", at: now - 120)
-            #expect(try store.lastCustomer(poolNumber: "+1001", member: "a", since: now - day) == "+1999")
-            #expect(try store.lastCustomer(poolNumber: "+1001", member: "b", since: now - 30) == nil)
-            #expect(try store.lastCustomer(poolNumber: "+1002", member: "a", since: now - day) == nil)
+            #expect(try open("a") == ["+1999", "+1777", "+1666"])
+            try store.recordConversation(poolNumber: "+1001", member: "a", customer: "+1777", at: now + 1)
+            #expect(try open("a") == ["+1777", "+1999", "+1666"])
+            #expect(try open("b", since: 30).isEmpty)
+            #expect(try open("a", "+1002").isEmpty)
         }
     }
 
-    @Test func aTextDecisionRemembersItsConversationInTheSameTransaction() throws {
+    @Test func aTextOrCallDecisionOpensItsConversationInTheSameTransaction() throws {
         try withStore { store throws in
             try decide(store, [record(.sms, to: "+1001", pool: "sales", member: "+1555")])
-            #expect(try store.lastCustomer(poolNumber: "+1001", member: "+1555", since: now - day) == "+15550001000")
+            #expect(try store.openConversations(poolNumber: "+1001", member: "+1555", since: now - day) == ["+15550001000"])
+            // A call too: the member can text the caller back.
             try decide(store, [record(.voice, to: "+1001", pool: "sales", member: "+1556")])
-            #expect(try store.lastCustomer(poolNumber: "+1001", member: "+1556", since: now - day) == nil)
+            #expect(try store.openConversations(poolNumber: "+1001", member: "+1556", since: now - day) == ["+15550001000"])
             // A throwing choose writes neither the decision nor the conversation.
             #expect(throws: (any Error).self) {
                 _ = try store.route(StateQuery(pools: [:], caller: "", now: now)) { _ -> ((), [DecisionRecord]) in
                     throw StoreError(operation: "test", code: 1, message: "refused")
                 }
             }
-            #expect(try count(store, "conversations") == 1)
+            #expect(try count(store, "threads") == 2)
+        }
+    }
+
+    @Test func aTextFindsTheMemberOfTheCustomersConversationWithinItsWindow() throws {
+        try withStore { store throws in
+            try store.recordConversation(poolNumber: "+1001", member: "+1555", customer: "+1777", at: now - 3600)
+            try store.recordConversation(poolNumber: "+1001", member: "+1556", customer: "+1777", at: now - 60)
+            try store.recordConversation(poolNumber: "+1002", member: "+1557", customer: "+1777", at: now)
+            func member(window: Double, number: String = "+1001", caller: String = "+1777") throws -> String? {
+                try store.poolStates(StateQuery(pools: ["sales": .conversation], caller: caller, now: now,
+                                                dialed: number, conversationWindow: window))["sales"]?.conversationMember
+            }
+            #expect(try member(window: day) == "+1556")
+            #expect(try member(window: 30) == nil)
+            #expect(try member(window: day, number: "+1002") == "+1557")
+            #expect(try member(window: day, caller: "+1888") == nil)
         }
     }
 
@@ -118,12 +141,13 @@ import Testing
             try store.recordConversation(poolNumber: "+1001", member: "a", customer: "+1777", at: old)
             try store.recordConversation(poolNumber: "+1001", member: "c", customer: "+1888", at: now)
 
-            // 2 decisions + 2 events + 1 current status + 1 voicemail + 1 conversation.
-            #expect(try store.prune(olderThan: now - 90 * day) == 7)
+            // 2 decisions + 2 events + 1 current status + 1 voicemail + 3 conversations (the two old
+            // calls' and the old text's).
+            #expect(try store.prune(olderThan: now - 90 * day) == 9)
             #expect(try store.decisionCount() == 1)
             #expect(try count(store, "status_events") == 1)
             #expect(try count(store, "voicemails") == 1)
-            #expect(try count(store, "conversations") == 1)
+            #expect(try count(store, "threads") == 2)
             #expect(try store.currentStatus(id: "CA-old") == nil)
             #expect(try store.currentStatus(id: "CA-new") == "ringing")
             let states = try store.poolStates(StateQuery(pools: ["sales": .position], caller: "", now: now))

@@ -25,7 +25,7 @@ extension EndToEnd {
             }
             #expect(try daemon.request("POST", "/voice", headers: Fixture.jsonHeaders, body: #"{"call":{"call_id":"m-bad"}}"#).status == 400)
             for i in 1...2 {
-                let sms = try daemon.request("POST", "/sms", headers: Fixture.formHeaders, body: HTTP.form(Fixture.smsFields(sid: "SM-\(i)")))
+                let sms = try daemon.request("POST", "/sms", headers: Fixture.formHeaders, body: HTTP.form(Fixture.smsFields(sid: "SM-\(i)", from: "+1213555010\(i)")))
                 #expect(sms.status == 200)
                 #expect(Answer.messageRecipients(sms.body) == [Fixture.support[i - 1]])
             }

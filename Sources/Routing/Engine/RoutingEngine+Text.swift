@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// Texts: forwarding to a member, and the masked relay of a member's reply.
 extension RoutingEngine {
     /// Forwards a customer's text to the chosen member (every eligible member for `simultaneous`),
@@ -12,8 +14,12 @@ extension RoutingEngine {
         guard let first = order.first else { return RouteOutcome(plan: .drop, records: []) }
         let recipients = pool.strategy.ringsInParallel ? order : [first]
         let body = Self.forwardedBody(from: request.from, body: request.body)
-        let messages = recipients.map {
+        var messages = recipients.map {
             OutboundMessage(to: $0.address, from: request.to, body: body, mediaURLs: request.mediaURLs)
+        }
+        // After hours: the pool's auto-reply to the customer, besides the forward.
+        if let hours = pool.hours, let reply = hours.smsReply, !hours.isOpen(at: request.now) {
+            messages.append(OutboundMessage(to: request.from, from: request.to, body: reply))
         }
         return RouteOutcome(plan: .message(messages), records: [record(request, pool: pool.name, member: first.address)])
     }
@@ -48,6 +54,60 @@ extension RoutingEngine {
             ? String(request.body.prefix(OutboundMessage.maxBodyLength - 1)) + "…"
             : request.body
         return .message([OutboundMessage(to: customer, from: request.to, body: body, mediaURLs: request.mediaURLs)])
+    }
+}
+
+/// Whom a member's reply is for, among the customers with a conversation open with them.
+public enum ReplyTarget: Sendable, Equatable {
+    /// Send `body` (the reply without its address) to `customer`.
+    case customer(String, body: String)
+    /// Nobody to send it to: tell the member with this plan.
+    case notice(RoutePlan)
+}
+
+extension RoutingEngine {
+    /// How long a member's reply can still reach a customer who called or texted them.
+    public static let replyWindow: TimeInterval = 30 * 24 * 3600
+
+    /// The customer a member's reply is for. `open`: their conversations on the pool number, newest
+    /// first. One open conversation: it gets the reply. Several: a reply that starts with `@` and the
+    /// last digits of a customer's number (`@0123 yes`, or the whole number) goes to that customer,
+    /// with the address taken off; any other reply goes to the newest. A reply nobody can receive is
+    /// explained to the member, never dropped silently.
+    public func replyTarget(_ request: RouteRequest, open: [String]) -> ReplyTarget {
+        let customers = open.filter { $0 != request.from }
+        guard !request.body.isEmpty || !request.mediaURLs.isEmpty else { return .notice(.drop) }
+        guard let newest = customers.first else {
+            return .notice(notice(request, "Not sent: nobody has called or texted this number for you in the last 30 days, so there is no one to reply to."))
+        }
+        guard let (digits, rest) = Self.address(in: request.body) else { return .customer(newest, body: request.body) }
+        let matches = customers.filter { Self.digits(of: $0).hasSuffix(digits) }
+        guard matches.count == 1, let customer = matches.first else {
+            let list = customers.prefix(5).joined(separator: ", ")
+            let why = matches.isEmpty ? "no conversation of yours is with a number ending \(digits)" : "several of your conversations end \(digits): use more digits"
+            return .notice(notice(request, "Not sent: \(why). Open: \(list). Start a reply with @ and the last 4 digits, e.g. @\(Self.digits(of: newest).suffix(4))."))
+        }
+        return .customer(customer, body: rest)
+    }
+
+    /// `("0123", "yes")` for `"@0123 yes"`, `"@+12135550123: yes"`: at least 2 digits after `@`.
+    static func address(in body: String) -> (digits: String, rest: String)? {
+        guard body.hasPrefix("@") else { return nil }
+        var rest = Substring(body.dropFirst())
+        if rest.hasPrefix("+") { rest = rest.dropFirst() }
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        guard digits.count >= 2 else { return nil }
+        rest = rest.dropFirst(digits.count)
+        if rest.hasPrefix(":") || rest.hasPrefix(",") { rest = rest.dropFirst() }
+        return (String(digits), String(rest.drop { $0 == " " || $0 == "\n" || $0 == "\t" }))
+    }
+
+    static func digits(of number: String) -> String {
+        String(number.filter { $0.isASCII && $0.isNumber })
+    }
+
+    private func notice(_ request: RouteRequest, _ text: String) -> RoutePlan {
+        .message([OutboundMessage(to: request.from, from: request.to, body: text)])
     }
 }
 

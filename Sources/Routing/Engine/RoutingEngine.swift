@@ -36,13 +36,17 @@ public struct RoutingEngine: Sendable {
         }
         var needs: [String: StateNeeds] = [:]
         var members: [String: [String]] = [:]
+        // Texts follow the conversation of the first pool's window.
+        let window = request.channel == .sms ? TimeInterval(pools.first?.conversationHours ?? 0) * 3600 : 0
         for pool in pools {
-            let poolNeeds = pool.stateNeeds
+            var poolNeeds = pool.stateNeeds
+            if window > 0 { poolNeeds.insert(.conversation) }
             needs[pool.name] = poolNeeds
             if !poolNeeds.isDisjoint(with: [.lastOffered, .recentCounts]) { members[pool.name] = pool.members.map(\.address) }
         }
         return ResolvedRoute(request: request, resolution: resolution,
-                             stateQuery: StateQuery(pools: needs, caller: request.from, now: request.now, members: members))
+                             stateQuery: StateQuery(pools: needs, caller: request.from, now: request.now, members: members,
+                                                    dialed: window > 0 ? request.to : "", conversationWindow: window))
     }
 
     /// The plan for `request`, and one record for the pool rung first (its first member), none when

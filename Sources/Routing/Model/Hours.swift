@@ -6,11 +6,15 @@ public struct Hours: Sendable, Equatable {
     /// Open ranges per weekday; a day without ranges is closed all day.
     public var open: [Weekday: [TimeRange]]
     public var closed: ClosedAction
+    /// Sent back to a customer whose text arrives while the pool is closed, besides the forward
+    /// (`closed.sms_reply`); nil: no auto-reply.
+    public var smsReply: String?
 
-    public init(timeZone: ZoneRules, open: [Weekday: [TimeRange]], closed: ClosedAction = .voicemail) {
+    public init(timeZone: ZoneRules, open: [Weekday: [TimeRange]], closed: ClosedAction = .voicemail, smsReply: String? = nil) {
         self.timeZone = timeZone
         self.open = open
         self.closed = closed
+        self.smsReply = smsReply
     }
 
     /// Whether `date` falls in an open range, reading the wall clock in `timeZone` (so DST moves with it).

@@ -20,6 +20,12 @@ public struct Pool: Sendable, Equatable {
     public var sticky: Bool
     /// What customers are told when they text STOP, START or HELP to the pool's numbers.
     public var replies: TextReplies = TextReplies()
+    /// A customer's texts within this many hours of their last exchange with a member go to that
+    /// member, whatever the strategy (0: every text is routed afresh).
+    public var conversationHours: Int = Pool.defaultConversationHours
+
+    public static let defaultConversationHours = 24
+    public static let conversationHoursRange = 0...720
 
     public static let defaultRingTimeout = 20
     public static let ringTimeoutRange = 5...600

@@ -5,7 +5,7 @@ extension Pool {
     ///
     /// Only members eligible on `channel` appear: enabled ones, and for texts only phone numbers.
     /// A sticky pool puts `state.stickyMember` first when it is eligible, then the rest in strategy
-    /// order. `simultaneous` and `sequential` keep list order (the plan rings the former in parallel).
+    /// order; for a text, `state.conversationMember` (when eligible) goes before even that. `simultaneous` and `sequential` keep list order (the plan rings the former in parallel).
     ///
     /// Round-robin and edits: the turn goes to the first eligible member after `state.lastMember` in
     /// the current list, wrapping around. A disabled (or SIP, for texts) `lastMember` still marks its
@@ -37,6 +37,11 @@ extension Pool {
         }
         if sticky, let favourite = state.stickyMember,
            let index = ordered.firstIndex(where: { $0.address == favourite }) {
+            ordered.insert(ordered.remove(at: index), at: 0)
+        }
+        // A text conversation in progress beats the strategy and stickiness: the thread stays put.
+        if channel == .sms, let partner = state.conversationMember,
+           let index = ordered.firstIndex(where: { $0.address == partner }) {
             ordered.insert(ordered.remove(at: index), at: 0)
         }
         return ordered

@@ -3,7 +3,7 @@ import FoundationEssentials
 /// A pool's `hours`: timezone, weekly open ranges, closed action.
 extension RoutesDecoder {
     static let hoursKeys = ["timezone", "open", "closed"]
-    static let closedKeys = ["action", "message", "pool"]
+    static let closedKeys = ["action", "message", "pool", "sms_reply"]
     static let closedActions = ["voicemail", "message", "pool"]
 
     mutating func decodeHours(_ value: JSONValue, pool: String, at path: JSONPath) -> Hours? {
@@ -15,11 +15,20 @@ extension RoutesDecoder {
             decodeOpen($0, at: path.key("open"))
         }
         var closed = ClosedAction.voicemail
+        var smsReply: String?
         if let closedValue = fields["closed"], closedValue.kind != .null {
             closed = decodeClosed(closedValue, pool: pool, at: path.key("closed")) ?? .voicemail
+            if case .object = closedValue.kind, let reply = string(closedValue["sms_reply"], at: path.key("closed").key("sms_reply")) {
+                if reply.count > OutboundMessage.maxBodyLength {
+                    report(path.key("closed").key("sms_reply"), closedValue["sms_reply"]?.position,
+                           "longer than \(OutboundMessage.maxBodyLength) characters")
+                } else {
+                    smsReply = reply
+                }
+            }
         }
         guard let timeZone, let open else { return nil }
-        return Hours(timeZone: timeZone, open: open, closed: closed)
+        return Hours(timeZone: timeZone, open: open, closed: closed, smsReply: smsReply)
     }
 
     private mutating func decodeTimeZone(_ value: JSONValue, at path: JSONPath) -> ZoneRules? {

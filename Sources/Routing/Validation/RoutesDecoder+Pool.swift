@@ -1,7 +1,7 @@
 /// One pool: its settings and members.
 extension RoutesDecoder {
     static let poolKeys = ["members", "strategy", "ring_timeout", "confirm", "caller_id",
-                           "voicemail", "hours", "overflow", "sticky", "sms_replies"]
+                           "voicemail", "hours", "overflow", "sticky", "sms_replies", "conversation_hours"]
     static let voicemailKeys = ["greeting", "max_length"]
     static let replyKeys = ["opt_out", "opt_in", "help"]
 
@@ -23,6 +23,8 @@ extension RoutesDecoder {
                                    in: Pool.ringTimeoutRange, unit: "seconds") ?? Pool.defaultRingTimeout
         pool.confirm = bool(fields["confirm"], at: path.key("confirm")) ?? false
         pool.sticky = bool(fields["sticky"], at: path.key("sticky")) ?? false
+        pool.conversationHours = integer(fields["conversation_hours"], at: path.key("conversation_hours"),
+                                         in: Pool.conversationHoursRange, unit: "hours") ?? Pool.defaultConversationHours
         if let callerID = string(fields["caller_id"], at: path.key("caller_id")) {
             if let parsed = CallerID(rawValue: callerID) {
                 pool.callerID = parsed
