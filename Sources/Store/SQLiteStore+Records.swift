@@ -30,15 +30,28 @@ extension SQLiteStore {
         }
     }
 
-    public func openConversations(poolNumber: String, member: String, since: Date) throws -> [String] {
-        try read("look up conversations") { connection in
-            var customers: [String] = []
-            try connection.query(
-                "SELECT customer FROM threads WHERE pool_number = ? AND member = ? AND time >= ? ORDER BY time DESC LIMIT 50",
-                [.text(poolNumber), .text(member), SQLValue(since)], "look up conversations") { row in
-                if let customer = row.text(0) { customers.append(customer) }
+    public func openConversations(poolNumber: String, member: String, since: Date, callPools: [String]) throws -> [String] {
+        let operation = "look up conversations"
+        return try read(operation) { connection in
+            var newest: [String: Double] = [:]
+            func add(_ row: SQLRow) {
+                guard let customer = row.text(0) else { return }
+                let time = row.date(1).timeIntervalSince1970
+                newest[customer] = max(time, newest[customer] ?? time)
             }
-            return customers
+            try connection.query(
+                "SELECT customer, time FROM threads WHERE pool_number = ? AND member = ? AND time >= ? ORDER BY time DESC LIMIT 50",
+                [.text(poolNumber), .text(member), SQLValue(since)], operation, row: add)
+            // Calls, newest first through the (pool, member, time) index, the other numbers' skipped.
+            for pool in Set(callPools) {
+                try connection.query(
+                    """
+                    SELECT "from", time FROM decisions WHERE pool = ? AND member = ? AND time >= ? AND "to" = ? AND channel = 'voice'
+                    ORDER BY time DESC LIMIT 50
+                    """,
+                    [.text(pool), .text(member), SQLValue(since), .text(poolNumber)], operation, row: add)
+            }
+            return newest.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(50).map(\.key)
         }
     }
 

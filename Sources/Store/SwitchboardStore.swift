@@ -10,7 +10,7 @@ public protocol SwitchboardStore: AnyObject, Sendable {
     /// pool's round-robin position moves to its member, before the transaction commits; only then does
     /// `route` return `choose`'s result. If `choose` throws, nothing is written. A record for a text
     /// also remembers the conversation (`recordConversation(poolNumber: to, member:, customer: from)`)
-    /// in the same transaction.
+    /// in the same transaction; a call's decision is itself a conversation (see `openConversations`).
     func route<T>(
         _ query: StateQuery,
         _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord])
@@ -49,9 +49,10 @@ public protocol SwitchboardStore: AnyObject, Sendable {
     /// Remembers that `customer` texted or called `poolNumber` and was routed to `member`, so the
     /// member's reply to that number can be relayed back (masked two-way relay).
     func recordConversation(poolNumber: String, member: String, customer: String, at time: Date) throws
-    /// The customers `member` has exchanged calls or texts with through `poolNumber` since `since`,
-    /// the newest conversation first (at most 50).
-    func openConversations(poolNumber: String, member: String, since: Date) throws -> [String]
+    /// The customers `member` has exchanged texts with through `poolNumber` since `since`, and those
+    /// whose calls to `poolNumber` one of `callPools` routed to `member` in that time: each once, the
+    /// newest conversation first (at most 50).
+    func openConversations(poolNumber: String, member: String, since: Date, callPools: [String]) throws -> [String]
 
     /// Records that `customer` opted out of texts from `poolNumber` (`keyword`: what they texted), or
     /// with `keyword` nil that they opted back in. Kept until they opt in: never pruned.

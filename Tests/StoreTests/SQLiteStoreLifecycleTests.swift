@@ -117,7 +117,7 @@ import Testing
             ("recordStatus", { try store.recordStatus(StatusEvent(kind: .call, id: "c", status: "ringing", time: now)) }),
             ("recordVoicemail", { try store.recordVoicemail(Voicemail(callID: "c", recordingURL: "u", time: now)) }),
             ("recordConversation", { try store.recordConversation(poolNumber: "a", member: "b", customer: "c", at: now) }),
-            ("openConversations", { _ = try store.openConversations(poolNumber: "a", member: "b", since: now) }),
+            ("openConversations", { _ = try store.openConversations(poolNumber: "a", member: "b", since: now, callPools: ["p"]) }),
             ("prune", { try store.prune(olderThan: now) }),
             ("stats", { _ = try store.stats(since: now) }),
             ("recentDecisions", { _ = try store.recentDecisions(channel: .voice, limit: 1) }),

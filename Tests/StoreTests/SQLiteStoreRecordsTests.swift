@@ -64,7 +64,7 @@ import Testing
     @Test func aMemberHasAConversationPerCustomerNewestFirst() throws {
         try withStore { store throws in
             func open(_ member: String, _ number: String = "+1001", since: Double = day) throws -> [String] {
-                try store.openConversations(poolNumber: number, member: member, since: now - since)
+                try store.openConversations(poolNumber: number, member: member, since: now - since, callPools: [])
             }
             #expect(try open("a").isEmpty)
             try store.recordConversation(poolNumber: "+1001", member: "a", customer: "+1777", at: now - 60)
@@ -86,17 +86,29 @@ import Testing
     @Test func aTextOrCallDecisionOpensItsConversationInTheSameTransaction() throws {
         try withStore { store throws in
             try decide(store, [record(.sms, to: "+1001", pool: "sales", member: "+1555")])
-            #expect(try store.openConversations(poolNumber: "+1001", member: "+1555", since: now - day) == ["+15550001000"])
-            // A call too: the member can text the caller back.
+            #expect(try store.openConversations(poolNumber: "+1001", member: "+1555", since: now - day, callPools: []) == ["+15550001000"])
+            // A call too, from its decision: the member can text the caller back, through that number
+            // and the pools named only.
             try decide(store, [record(.voice, to: "+1001", pool: "sales", member: "+1556")])
-            #expect(try store.openConversations(poolNumber: "+1001", member: "+1556", since: now - day) == ["+15550001000"])
+            #expect(try store.openConversations(poolNumber: "+1001", member: "+1556", since: now - day, callPools: ["sales"]) == ["+15550001000"])
+            #expect(try store.openConversations(poolNumber: "+1001", member: "+1556", since: now - day, callPools: ["other"]).isEmpty)
+            #expect(try store.openConversations(poolNumber: "+1002", member: "+1556", since: now - day, callPools: ["sales"]).isEmpty)
+            #expect(try store.openConversations(poolNumber: "+1001", member: "+1556", since: now + 1, callPools: ["sales"]).isEmpty)
+            // A customer who called and texted is listed once, at their newest exchange.
+            try store.recordConversation(poolNumber: "+1001", member: "+1556", customer: "+15550001000", at: now - 600)
+            try store.recordConversation(poolNumber: "+1001", member: "+1556", customer: "+1444", at: now - 30)
+            #expect(try store.openConversations(poolNumber: "+1001", member: "+1556", since: now - day, callPools: ["sales", "sales"])
+                    == ["+15550001000", "+1444"])
+            try store.recordConversation(poolNumber: "+1001", member: "+1556", customer: "+1444", at: now + 5)
+            #expect(try store.openConversations(poolNumber: "+1001", member: "+1556", since: now - day, callPools: ["sales"])
+                    == ["+1444", "+15550001000"])
             // A throwing choose writes neither the decision nor the conversation.
             #expect(throws: (any Error).self) {
                 _ = try store.route(StateQuery(pools: [:], caller: "", now: now)) { _ -> ((), [DecisionRecord]) in
                     throw StoreError(operation: "test", code: 1, message: "refused")
                 }
             }
-            #expect(try count(store, "threads") == 2)
+            #expect(try count(store, "threads") == 3)
         }
     }
 
@@ -141,13 +153,13 @@ import Testing
             try store.recordConversation(poolNumber: "+1001", member: "a", customer: "+1777", at: old)
             try store.recordConversation(poolNumber: "+1001", member: "c", customer: "+1888", at: now)
 
-            // 2 decisions + 2 events + 1 current status + 1 voicemail + 3 conversations (the two old
-            // calls' and the old text's).
-            #expect(try store.prune(olderThan: now - 90 * day) == 9)
+            // 2 decisions + 2 events + 1 current status + 1 voicemail + 1 conversation (the old
+            // text's; a call's conversation is its decision).
+            #expect(try store.prune(olderThan: now - 90 * day) == 7)
             #expect(try store.decisionCount() == 1)
             #expect(try count(store, "status_events") == 1)
             #expect(try count(store, "voicemails") == 1)
-            #expect(try count(store, "threads") == 2)
+            #expect(try count(store, "threads") == 1)
             #expect(try store.currentStatus(id: "CA-old") == nil)
             #expect(try store.currentStatus(id: "CA-new") == "ringing")
             let states = try store.poolStates(StateQuery(pools: ["sales": .position], caller: "", now: now))

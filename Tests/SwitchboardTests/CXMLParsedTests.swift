@@ -127,6 +127,58 @@ struct ParsedCXML {
                                                       "statusCallback": Self.base + "/status/message"])
     }
 
+    static func request(_ body: String, from: String = "+12135550123") -> RouteRequest {
+        RouteRequest(channel: .sms, id: "SM1", from: from, to: "+15550000001", now: RenderingTests.sunday, body: body)
+    }
+
+    func parsed(_ plan: RoutePlan) throws -> ParsedCXML {
+        try ParsedCXML(CXMLRenderer(callbackBase: Self.base).render(plan).render())
+    }
+
+    /// STOP: the confirmation to the customer first, then one notice per member, nothing forwarded.
+    @Test(arguments: [TextKeyword.optOut, .optIn, .help])
+    func aKeywordIsAnsweredAndEveryMemberIsToldOnce(_ keyword: TextKeyword) throws {
+        let engine = try RenderingTests.engine(Self.simultaneous)
+        let request = Self.request(keyword == .optOut ? " stop " : keyword == .optIn ? "START" : "help")
+        #expect(engine.keyword(in: request) == keyword)
+        let messages = try parsed(engine.keywordPlan(request, keyword)).messages
+        #expect(messages.map { $0.attributes["to"] } == ["+12135550123", "+15551111111", "+15551111112", "+15551111113"])
+        #expect(messages.allSatisfy { $0.attributes["action"] == nil && $0.attributes["from"] == "+15550000001" })
+        #expect(messages.dropFirst().allSatisfy { $0.text.hasPrefix("+12135550123 ") && !$0.text.hasPrefix("From ") })
+        #expect(!messages[0].text.isEmpty)
+    }
+
+    /// Closed hours with `sms_reply`: the forward to the member and the auto-reply to the customer.
+    @Test func afterHoursTheCustomerGetsTheAutoReplyBesideTheForward() throws {
+        let routes = #"""
+        {"numbers": {"+15550000001": {"sms": "sales"}},
+         "pools": {"sales": {"members": ["+15551111111"],
+           "hours": {"timezone": "UTC", "open": {"mon": "09:00-17:00"},
+                     "closed": {"action": "voicemail", "sms_reply": "Closed & back Monday <9am>."}}}}}
+        """#
+        let messages = try render(routes, body: "Open?").messages
+        #expect(messages.map { $0.attributes["to"] } == ["+15551111111", "+12135550123"])
+        #expect(messages[0].text == "From +12135550123: Open?")
+        #expect(messages[1].text == "Closed & back Monday <9am>.")
+        #expect(messages.allSatisfy { $0.attributes["action"] == nil })
+    }
+
+    /// The notices a member gets instead of a relayed reply are well formed and go to the member.
+    @Test func noticesToAMemberGoBackToThatMember() throws {
+        let engine = try RenderingTests.engine(RenderingTests.threeMembers)
+        let request = Self.request("@99 hello & bye", from: "+15551111112")
+        var plans = [engine.optedOutNotice(request, customer: "+12135550123"), engine.optOutsUnavailableNotice(request)]
+        if case .notice(let plan) = engine.replyTarget(request, open: ["+12135550123", "+13105550100"]) { plans.append(plan) }
+        if case .notice(let plan) = engine.replyTarget(request, open: []) { plans.append(plan) }
+        #expect(plans.count == 4)
+        for plan in plans {
+            let messages = try parsed(plan).messages
+            #expect(messages.count == 1)
+            #expect(messages.first?.attributes["to"] == "+15551111112")
+            #expect(messages.first?.text.hasPrefix("Not sent: ") == true)
+        }
+    }
+
     @Test func noPlanIsAnEmptyResponse() throws {
         let parsed = try ParsedCXML(CXMLRenderer(callbackBase: Self.base).render(.drop).render())
         #expect(parsed.root == ParsedCXML.Element(name: "Response", attributes: [:], text: "", children: []))

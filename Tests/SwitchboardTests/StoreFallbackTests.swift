@@ -22,7 +22,7 @@ final class FailingStore: SwitchboardStore, @unchecked Sendable {
     func recordStatus(_ event: StatusEvent) throws -> StatusOutcome { throw Broken() }
     func recordVoicemail(_ voicemail: Voicemail) throws { throw Broken() }
     func recordConversation(poolNumber: String, member: String, customer: String, at time: Date) throws { throw Broken() }
-    func openConversations(poolNumber: String, member: String, since: Date) throws -> [String] { throw Broken() }
+    func openConversations(poolNumber: String, member: String, since: Date, callPools: [String]) throws -> [String] { throw Broken() }
     func setOptOut(poolNumber: String, customer: String, keyword: String?, at time: Date) throws { throw Broken() }
     func isOptedOut(poolNumber: String, customer: String) throws -> Bool { throw Broken() }
     func optOuts() throws -> [OptOut] { throw Broken() }

@@ -45,6 +45,12 @@ extension RoutingEngine {
         return nil
     }
 
+    /// The pools `member` belongs to whose calls a member's reply may answer: each that voice routes
+    /// (or a closed-hours action) can send a call to, sorted.
+    public func callPools(of member: String) -> [String] {
+        routes.pools.values.filter { pool in pool.members.contains { $0.address == member } }.map(\.name).sorted()
+    }
+
     /// A member's reply relayed to `customer` from the pool number, text unprefixed and media kept.
     /// `.drop` when no customer is known, or the reply has neither text nor media.
     public func relay(_ request: RouteRequest, toCustomer customer: String?) -> RoutePlan {
