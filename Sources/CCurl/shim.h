@@ -10,6 +10,7 @@ static inline CURLcode sb_curl_setopt_slist(CURL *h, CURLoption o, struct curl_s
 
 typedef size_t (*sb_curl_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
 static inline CURLcode sb_curl_setopt_write_function(CURL *h, sb_curl_data_callback f) { return curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, f); }
+static inline CURLcode sb_curl_setopt_read_function(CURL *h, sb_curl_data_callback f) { return curl_easy_setopt(h, CURLOPT_READFUNCTION, f); }
 static inline CURLcode sb_curl_setopt_header_function(CURL *h, sb_curl_data_callback f) { return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, f); }
 
 static inline CURLcode sb_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }

@@ -6,11 +6,12 @@ import Platform
 /// open between requests; a lock makes one request run at a time. TLS peer and host verification
 /// stay on, only `http` and `https` are allowed, and redirects are not followed.
 public final class CurlClient: @unchecked Sendable {
-    private let lock = Lock()
+    let lock = Lock()
     /// Nil only if libcurl could not make a handle (out of memory): every request then fails.
     private let easy: UnsafeMutableRawPointer?
     /// Read only after `perform` has checked `easy`.
-    private var handle: UnsafeMutableRawPointer { easy! }
+    var handle: UnsafeMutableRawPointer { easy! }
+    var hasHandle: Bool { easy != nil }
 
     /// `curl_global_init`, run once per process before the first handle is made.
     private static let globalInit: Int = Int(curl_global_init(Int(CURL_GLOBAL_DEFAULT)).rawValue)
@@ -114,7 +115,7 @@ public final class CurlClient: @unchecked Sendable {
         return CURLE_OK
     }
 
-    private static func milliseconds(_ seconds: Double) -> Int {
+    static func milliseconds(_ seconds: Double) -> Int {
         max(1, Int((seconds * 1000).rounded()))
     }
 }

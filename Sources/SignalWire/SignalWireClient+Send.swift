@@ -3,10 +3,10 @@ import Logging
 import Platform
 
 extension SignalWireClient {
-    /// One API call with retries; returns the body of a 2xx answer.
-    func send(_ method: String, _ url: String, body: [UInt8]? = nil) throws -> [UInt8] {
+    /// One API call with retries; returns the body of a 2xx answer. A body is JSON unless `contentType` says otherwise.
+    func send(_ method: String, _ url: String, body: [UInt8]? = nil, contentType: String = "application/json") throws -> [UInt8] {
         var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("User-Agent", "switchboard")]
-        if body != nil { headers.append(("Content-Type", "application/json")) }
+        if body != nil { headers.append(("Content-Type", contentType)) }
         let request = CurlRequest(
             method: method, url: url, headers: headers, body: body ?? [],
             basicAuth: .init(user: credentials.projectID, password: credentials.apiToken),

@@ -55,6 +55,9 @@ public enum SignalWireError: Error, Sendable, Equatable, CustomStringConvertible
             struct Item: Decodable { var detail: String?; var title: String?; var code: String? }
             var errors: [Item]?
             var error: String?
+            /// The Compatibility (LaML) API's shape: `{"code": 21211, "message": "...", "status": 400}`.
+            var message: String?
+            var code: Int?
         }
         if let parsed = try? JSONDecoder().decode(Body.self, from: Data(body)) {
             let items = (parsed.errors ?? []).compactMap { item -> String? in
@@ -63,6 +66,7 @@ public enum SignalWireError: Error, Sendable, Equatable, CustomStringConvertible
             }
             if !items.isEmpty { return items }
             if let error = parsed.error { return [error] }
+            if let message = parsed.message { return [parsed.code.map { "\(message) (\($0))" } ?? message] }
         }
         let text = String(decoding: body.prefix(200), as: UTF8.self).trimmingWhitespaceAndNewlines()
         return text.isEmpty ? [] : [text]

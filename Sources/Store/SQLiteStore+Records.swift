@@ -55,15 +55,16 @@ extension SQLiteStore {
         }
     }
 
-    /// Deletes decisions, status events (and current statuses not updated since), voicemails and
-    /// conversations older than `cutoff`, in one transaction. Round-robin positions are kept.
+    /// Deletes decisions, status events (and current statuses not updated since), voicemails,
+    /// conversations, call outcomes and notifications older than `cutoff`, in one transaction. Round-robin positions are kept.
     @discardableResult
     public func prune(olderThan cutoff: Date) throws -> Int {
         try write("prune") { connection in
             var deleted = 0
-            for table in ["decisions", "status_events", "voicemails", "threads", "sticky"] {
+            for table in ["decisions", "status_events", "voicemails", "threads", "sticky", "calls"] {
                 deleted += try connection.execute("DELETE FROM \(table) WHERE time < ?", [SQLValue(cutoff)], "prune")
             }
+            deleted += try connection.execute("DELETE FROM notifications WHERE created < ?", [SQLValue(cutoff)], "prune")
             deleted += try connection.execute(
                 "DELETE FROM status_current WHERE updated < ?", [SQLValue(cutoff)], "prune")
             return deleted

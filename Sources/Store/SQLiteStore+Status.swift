@@ -18,11 +18,11 @@ extension SQLiteStore {
         let operation = "record status"
         let inserted = try connection.execute(
             """
-            INSERT OR IGNORE INTO status_events (kind, id, status, sequence, time, "from", "to", detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO status_events (kind, id, status, sequence, time, "from", "to", detail, parent)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.text(event.kind.rawValue), .text(event.id), .text(event.status), .text(event.sequence),
-             SQLValue(event.time), SQLValue(event.from), SQLValue(event.to), SQLValue(event.detail)],
+             SQLValue(event.time), SQLValue(event.from), SQLValue(event.to), SQLValue(event.detail), SQLValue(event.parent)],
             operation)
         guard inserted > 0 else { return .duplicate }
 

@@ -126,6 +126,49 @@ enum Schema {
             SELECT pool_number, member, customer, time FROM conversations;
         DROP TABLE conversations;
         """,
+        // 7: what happened after the ring. Legs name their inbound call (`parent`); `calls` holds each
+        // call's outcome (pending ones with the time to look again); `notifications` what was sent
+        // about them, one row per (event, call, channel, target), so nothing is sent twice.
+        """
+        CREATE INDEX decisions_voice_id ON decisions (id) WHERE channel = 'voice';
+        ALTER TABLE status_events ADD COLUMN parent TEXT;
+        CREATE INDEX status_events_parent ON status_events (parent) WHERE parent IS NOT NULL;
+        CREATE INDEX voicemails_call ON voicemails (call_id);
+        CREATE TABLE calls (
+            id TEXT PRIMARY KEY,
+            time REAL NOT NULL,
+            number TEXT NOT NULL,
+            caller TEXT NOT NULL,
+            pool TEXT NOT NULL,
+            outcome TEXT,
+            member TEXT,
+            answered REAL,
+            ended REAL,
+            talk INTEGER,
+            rung TEXT NOT NULL DEFAULT '',
+            recording_url TEXT,
+            recording_seconds INTEGER,
+            due REAL
+        ) WITHOUT ROWID;
+        CREATE INDEX calls_time ON calls (time);
+        CREATE INDEX calls_due ON calls (due) WHERE due IS NOT NULL;
+        CREATE TABLE notifications (
+            key TEXT PRIMARY KEY,
+            call_id TEXT NOT NULL,
+            event TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            target TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt REAL NOT NULL,
+            sent REAL,
+            failed REAL,
+            last_error TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX notifications_due ON notifications (next_attempt) WHERE sent IS NULL AND failed IS NULL;
+        CREATE INDEX notifications_created ON notifications (created);
+        """,
     ]
 
     /// Brings the database up to the newest version, one transaction per step.

@@ -62,6 +62,29 @@ public protocol SwitchboardStore: AnyObject, Sendable {
     /// Every opt-out, newest first.
     func optOuts() throws -> [OptOut]
 
+    // MARK: After the ring
+
+    /// What the store knows about call `id`: its decision, its legs' events (status events whose
+    /// parent it is), a status of its own that ended it, its voicemail, and the outcome stored for it.
+    func callFacts(id: String) throws -> CallFacts
+    /// Stores `call`'s outcome (replacing the previous one) and adds each of `notifications` unless
+    /// one with its key exists, in one transaction; returns how many were added.
+    @discardableResult
+    func saveCall(_ call: CallOutcome, notifications: [PendingNotification]) throws -> Int
+    /// Calls to derive again: pending ones due by `now`, and those heard of since `since` (a leg event
+    /// or a voicemail) that have no outcome stored at all (the daemon stopped before it stored one).
+    func callsToSettle(now: Date, since: Date) throws -> [String]
+    /// Outcomes of calls since `since`, newest first, optionally of one kind or pool (pending ones have
+    /// no kind).
+    func calls(since: Date, outcome: CallOutcomeKind?, pool: String?, limit: Int) throws -> [CallOutcome]
+    /// Recordings since `since`, newest first, optionally for one pool.
+    func voicemails(since: Date, pool: String?, limit: Int) throws -> [VoicemailEntry]
+    /// Up to `limit` notifications due by `now`, oldest first, each leased for `lease` seconds (not
+    /// handed out again meanwhile, by this process or another) and its attempt counted.
+    func claimNotifications(now: Date, lease: Double, limit: Int) throws -> [PendingNotification]
+    func finishNotification(key: String, _ result: NotificationResult) throws
+    func notificationCounts() throws -> [NotificationCounts]
+
     /// Deletes rows older than `cutoff`; returns how many.
     @discardableResult
     func prune(olderThan cutoff: Date) throws -> Int
@@ -110,9 +133,11 @@ public struct StatusEvent: Sendable, Equatable {
     public var from: String?
     public var to: String?
     public var detail: String?
+    /// For a leg a `connect` started: the inbound call it belongs to (`params.parent.call_id`).
+    public var parent: String?
 
     public init(kind: StatusKind, id: String, status: String, sequence: String = "", time: Date,
-                from: String? = nil, to: String? = nil, detail: String? = nil) {
+                from: String? = nil, to: String? = nil, detail: String? = nil, parent: String? = nil) {
         self.kind = kind
         self.id = id
         self.status = status
@@ -121,6 +146,7 @@ public struct StatusEvent: Sendable, Equatable {
         self.from = from
         self.to = to
         self.detail = detail
+        self.parent = parent
     }
 }
 

@@ -60,6 +60,25 @@ public struct AdminEndpoints: Sendable {
         var pool: String
         var member: String
         var status: String?
+        /// answered, voicemail, missed, closed, unrouted; absent while the call may still be answered.
+        var outcome: String?
+        var answeredBy: String?
+        var talkSeconds: Int?
+        var rung: [String]?
+        var recordingURL: String?
+
+        enum CodingKeys: String, CodingKey {
+            case time, id, from, to, pool, member, status, outcome
+            case answeredBy = "answered_by", talkSeconds = "talk_seconds", rung, recordingURL = "recording_url"
+        }
+
+        mutating func add(_ call: CallOutcome) {
+            outcome = call.outcome?.rawValue
+            answeredBy = call.member
+            talkSeconds = call.talkSeconds
+            rung = call.rung
+            recordingURL = call.recordingURL
+        }
     }
 
     func pools(_ request: HTTPRequest) throws -> HTTPResponse {
@@ -84,13 +103,62 @@ public struct AdminEndpoints: Sendable {
     }
 
     func decisions(_ request: HTTPRequest, channel: Channel) throws -> HTTPResponse {
-        let limitText = request.queryItems.first { $0.0 == "limit" }?.1 ?? "50"
-        guard let limit = Int(limitText), (1...1000).contains(limit) else { return .text(400, "limit must be 1...1000") }
-        let views = try store.recentDecisions(channel: channel, limit: limit).map { record in
-            DecisionView(time: record.time.formatted(.iso8601), id: record.id, from: record.from, to: record.to,
-                         pool: record.pool, member: record.member, status: try store.currentStatus(id: record.id))
+        guard let limit = Self.limit(request) else { return .text(400, "limit must be 1...1000") }
+        if channel == .voice, let outcomeText = request.queryItems.first(where: { $0.0 == "outcome" })?.1 {
+            guard let outcome = CallOutcomeKind(rawValue: outcomeText) else {
+                return .text(400, "outcome must be one of: \(CallOutcomeKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return try calls(outcome: outcome, limit: limit)
+        }
+        let records = try store.recentDecisions(channel: channel, limit: limit)
+        // Each routed call's outcome, from the outcomes of the calls since the oldest one listed.
+        let outcomes = channel == .voice && !records.isEmpty
+            ? Dictionary(try store.calls(since: records.map(\.time).min()!.addingTimeInterval(-60), outcome: nil, pool: nil, limit: 10 * limit)
+                .map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            : [:]
+        let views = try records.map { record in
+            var view = DecisionView(time: record.time.formatted(.iso8601), id: record.id, from: record.from, to: record.to,
+                                    pool: record.pool, member: record.member, status: try store.currentStatus(id: record.id))
+            if let call = outcomes[record.id] { view.add(call) }
+            return view
         }
         return try json([channel == .voice ? "calls" : "messages": views])
+    }
+
+    /// Calls of one outcome, newest first: with `closed` and `unrouted`, the calls that rang nobody.
+    private func calls(outcome: CallOutcomeKind, limit: Int) throws -> HTTPResponse {
+        let views = try store.calls(since: .distantPast, outcome: outcome, pool: nil, limit: limit).map { call in
+            var view = DecisionView(time: call.time.formatted(.iso8601), id: call.id, from: call.caller, to: call.number,
+                                    pool: call.pool, member: call.member ?? call.rung.first ?? "", status: try store.currentStatus(id: call.id))
+            view.add(call)
+            return view
+        }
+        return try json(["calls": views])
+    }
+
+    struct VoicemailView: Encodable {
+        var time: String
+        var callID: String
+        var from: String
+        var to: String
+        var pool: String
+        var recordingURL: String
+        var seconds: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case time, callID = "call_id", from, to, pool, recordingURL = "recording_url", seconds
+        }
+    }
+
+    /// Recordings, newest first; `?pool=` for one pool's, `?limit=` (default 50).
+    func voicemails(_ request: HTTPRequest) throws -> HTTPResponse {
+        guard let limit = Self.limit(request) else { return .text(400, "limit must be 1...1000") }
+        let pool = request.queryItems.first { $0.0 == "pool" }?.1
+        let views = try store.voicemails(since: .distantPast, pool: pool, limit: limit).map {
+            VoicemailView(time: $0.time.formatted(.iso8601), callID: $0.callID, from: $0.caller, to: $0.number, pool: $0.pool,
+                          recordingURL: $0.recordingURL, seconds: $0.seconds)
+        }
+        return try json(["voicemails": views])
     }
 
     struct OptOutView: Encodable {
@@ -106,6 +174,13 @@ public struct AdminEndpoints: Sendable {
             OptOutView(number: $0.poolNumber, customer: $0.customer, keyword: $0.keyword, since: $0.time.formatted(.iso8601))
         }
         return try json(["opt_outs": views])
+    }
+
+    /// `?limit=` (1...1000, default 50); nil when out of range.
+    static func limit(_ request: HTTPRequest) -> Int? {
+        let text = request.queryItems.first { $0.0 == "limit" }?.1 ?? "50"
+        guard let limit = Int(text), (1...1000).contains(limit) else { return nil }
+        return limit
     }
 
     private func json(_ value: some Encodable) throws -> HTTPResponse {

@@ -26,13 +26,15 @@ public final class Daemon: @unchecked Sendable {
     private(set) var idleRelease: IdleRelease?
     private let activity = IdleRelease.Activity()
     private var configurator: AutoConfigurator?
+    private var tracker: CallTracker?
+    private var notifications: Notifier?
     private let stopped = DispatchSemaphore(value: 0)
     private let lock = Lock()
     private var stopping = false
 
     /// Endpoints that only SignalWire may call.
     static let webhookPaths: Set<String> = ["/voice", "/sms", "/status/call", "/status/message", "/voicemail"]
-    static let knownPaths: Set<String> = webhookPaths.union(["/healthz", "/livez", "/metrics", "/admin/pools", "/admin/calls", "/admin/messages", "/admin/optouts"])
+    static let knownPaths: Set<String> = webhookPaths.union(["/healthz", "/livez", "/metrics", "/admin/pools", "/admin/calls", "/admin/messages", "/admin/optouts", "/admin/voicemails"])
 
     public init(config: ServeConfig, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.config = config
@@ -98,8 +100,14 @@ public final class Daemon: @unchecked Sendable {
         metrics.setStoreHealth { store.health }
         self.routes = routes
         self.store = store
+        let notifications = Notifier(store: store, transports: .make(config, metrics: metrics, logger: logger),
+                                     secret: config.notifySecret, metrics: metrics, logger: logger)
+        let tracker = CallTracker(store: store, routes: { routes.current }, metrics: metrics, logger: logger,
+                                  quiet: config.missedAfterSeconds, onNotifications: { notifications.wake() })
+        self.notifications = notifications
+        self.tracker = tracker
 
-        let handler = makeHandler(routes: routes, store: store)
+        let handler = makeHandler(routes: routes, store: store, tracker: tracker)
         let inherited = SocketActivation.listeningSockets(environment: environment).first
         if let inherited {
             SocketActivation.unsetEnvironment()
@@ -139,6 +147,8 @@ public final class Daemon: @unchecked Sendable {
             metrics.reload(succeeded: result == .reloaded)
         }
         startPruning(store: store)
+        tracker.start()
+        notifications.start()
         startConfiguration(routes: routes)
     }
 
@@ -173,6 +183,9 @@ public final class Daemon: @unchecked Sendable {
         idleRelease?.cancel()
         configurator?.cancel()
         server?.shutdown(timeout: 10)
+        // After the server (no more callbacks to follow), before the store they write to.
+        tracker?.stop()
+        notifications?.stop()
         store?.close()
         logger.notice("Stopped")
         stopped.signal()
@@ -185,12 +198,12 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: Wiring
 
-    func makeHandler(routes: RoutesFile, store: any SwitchboardStore) -> HTTPAsyncHandler {
+    func makeHandler(routes: RoutesFile, store: any SwitchboardStore, tracker: CallTracker? = nil) -> HTTPAsyncHandler {
         // Callback URLs carry the public URL's credentials when it has them: the callbacks are
         // authenticated like every other webhook.
         let callbackBase = config.publicURL?.raw
         let webhooks = WebhookEndpoints(routes: routes, store: store, callbackBase: callbackBase, metrics: metrics, logger: logger,
-                                        failureLog: failureLog)
+                                        failureLog: failureLog, tracker: tracker)
         let admin = AdminEndpoints(token: config.adminToken, routes: routes, store: store)
         let metrics = metrics
         var router = HTTPRouter()
@@ -222,6 +235,7 @@ public final class Daemon: @unchecked Sendable {
         router.addBlocking("GET", "/admin/calls", admin.guarded { try admin.decisions($0, channel: .voice) })
         router.addBlocking("GET", "/admin/messages", admin.guarded { try admin.decisions($0, channel: .sms) })
         router.addBlocking("GET", "/admin/optouts", admin.guarded { try admin.optOuts($0) })
+        router.addBlocking("GET", "/admin/voicemails", admin.guarded { try admin.voicemails($0) })
 
         let auth = WebhookAuthenticator(publicURL: config.publicURL, signingKey: config.signingKey,
                                         mode: config.signatureMode, logger: logger)

@@ -26,6 +26,8 @@ public final class Metrics: @unchecked Sendable {
     private let signatureFailures = CounterFamily("switchboard_signature_failures_total", "Webhooks whose SignalWire signature did not verify.", [])
     private let statusCallbacks = CounterFamily("switchboard_status_callbacks_total", "Status callbacks received, by kind and outcome.", ["kind", "outcome"])
     private let textKeywords = CounterFamily("switchboard_text_keywords_total", "Customers' STOP, START and HELP texts, and member replies not relayed because the customer opted out, by kind.", ["kind"])
+    private let callOutcomes = CounterFamily("switchboard_call_outcomes_total", "Calls settled, by pool and outcome (answered, voicemail, missed, closed, unrouted).", ["pool", "outcome"])
+    private let notifications = CounterFamily("switchboard_notifications_total", "Missed-call and voicemail notifications, by channel and result (sent, retry, failed).", ["channel", "result"])
     private let storeErrors = CounterFamily("switchboard_store_errors_total", "Database errors, by operation.", ["operation"])
     private let storeBatches = HistogramFamily("switchboard_store_batch_seconds", "Time a group-commit batch of decisions and callbacks took, from asking for the write lock to its commit.", [], latencyBuckets)
 
@@ -85,6 +87,16 @@ public final class Metrics: @unchecked Sendable {
         lock.withLock { textKeywords.add(.init(kind)) }
     }
 
+    /// A call whose outcome was stored for the first time.
+    public func callSettled(pool: String, outcome: String) {
+        lock.withLock { callOutcomes.add(.init(pool, outcome)) }
+    }
+
+    /// One notification delivery attempt: `result` is `sent`, `retry` or `failed` (given up).
+    public func notification(channel: String, result: String) {
+        lock.withLock { notifications.add(.init(channel, result)) }
+    }
+
     /// A database error during `operation` (e.g. `record_decision`, `health`).
     public func storeError(operation: String) {
         lock.withLock { storeErrors.add(.init(operation)) }
@@ -125,6 +137,8 @@ public final class Metrics: @unchecked Sendable {
             signatureFailures.render(into: &text)
             statusCallbacks.render(into: &text)
             textKeywords.render(into: &text)
+            callOutcomes.render(into: &text)
+            notifications.render(into: &text)
             storeErrors.render(into: &text)
             storeBatches.render(into: &text)
             Self.header("switchboard_store_healthy", "1 while the database takes writes; 0 while degraded (writes failing: calls are answered from the routes alone).", "gauge", into: &text)

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import HTTPServer
 import Logging
+import Store
 import Systemd
 
 /// Everything `serve` needs, resolved from flags, then the environment, then systemd credentials.
@@ -23,6 +24,13 @@ public struct ServeConfig: Sendable {
     public var durableCommits: Bool
     public var retentionDays: Int
     public var limits = HTTPLimits()
+    /// Where notification emails go out (`SWITCHBOARD_SMTP_*`); nil: email notifications fail, saying so.
+    public var smtp: SMTPSettings?
+    /// The key that signs notification webhooks (`SWITCHBOARD_NOTIFY_SECRET`).
+    public var notifySecret: String?
+    /// Seconds after the last leg of an unanswered call ends (plus the voicemail's length, when it has
+    /// one) before it counts as missed (`SWITCHBOARD_MISSED_AFTER`).
+    public var missedAfterSeconds: Double = CallOutcomeRules.quietSeconds
     /// Seconds without a request after which the daemon drops its code pages again (`IdleRelease`).
     public var idleReleaseInterval: Double = 60
 
@@ -91,6 +99,14 @@ public struct ServeConfig: Sendable {
             retentionDays: retention
         )
         if let text = env["SWITCHBOARD_MAX_CONNECTIONS"], let n = Int(text), n > 0 { config.limits.maxConnections = n }
+        config.smtp = try SMTPSettings.resolve(env, password: secret("SWITCHBOARD_SMTP_PASSWORD", credential: "switchboard-smtp-password"))
+        config.notifySecret = secret("SWITCHBOARD_NOTIFY_SECRET", credential: "switchboard-notify-secret")
+        if let text = env["SWITCHBOARD_MISSED_AFTER"], !text.isEmpty {
+            guard let seconds = Int(text), (1...3600).contains(seconds) else {
+                throw ConfigError("SWITCHBOARD_MISSED_AFTER=\(text): expected whole seconds, 1 to 3600")
+            }
+            config.missedAfterSeconds = Double(seconds)
+        }
         return config
     }
 
@@ -112,4 +128,37 @@ public struct ServeConfig: Sendable {
 
     /// Credentials for the Relay REST API when all three are set.
     public var hasAPICredentials: Bool { projectID != nil && apiToken != nil && spaceURL != nil }
+}
+
+/// The mail server for notification emails.
+public struct SMTPSettings: Sendable, Equatable {
+    /// `smtp://host:port` (STARTTLS required unless the host is loopback) or `smtps://host:port`.
+    public var url: String
+    public var from: String
+    public var user: String?
+    public var password: String?
+
+    /// Whether STARTTLS must succeed before anything is sent: always but on loopback (`smtps://` is TLS from the start).
+    public var requireTLS: Bool {
+        guard url.lowercased().hasPrefix("smtp://") else { return false }
+        let host = url.dropFirst("smtp://".count).split(separator: "/").first.map(String.init) ?? ""
+        let bare = host.split(separator: "@").last.map(String.init) ?? host
+        return !(bare.hasPrefix("127.") || bare.hasPrefix("localhost") || bare.hasPrefix("[::1]"))
+    }
+
+    static func resolve(_ env: [String: String], password: String?) throws(ConfigError) -> SMTPSettings? {
+        guard let url = env["SWITCHBOARD_SMTP_URL"], !url.isEmpty else { return nil }
+        let lowered = url.lowercased()
+        guard lowered.hasPrefix("smtp://") || lowered.hasPrefix("smtps://"), !url.contains(where: \.isWhitespace) else {
+            throw ConfigError("SWITCHBOARD_SMTP_URL=\(url): expected smtp://host:port or smtps://host:port")
+        }
+        guard let from = env["SWITCHBOARD_SMTP_FROM"], !from.isEmpty else {
+            throw ConfigError("SWITCHBOARD_SMTP_URL is set but SWITCHBOARD_SMTP_FROM is not: give the address notification emails come from")
+        }
+        guard !from.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "<" || $0 == ">" }), from.contains("@") else {
+            throw ConfigError("SWITCHBOARD_SMTP_FROM=\(from): expected an email address")
+        }
+        let user = env["SWITCHBOARD_SMTP_USER"].flatMap { $0.isEmpty ? nil : $0 }
+        return SMTPSettings(url: url, from: from, user: user, password: password)
+    }
 }

@@ -20,6 +20,8 @@ public final class WebhookEndpoints: Sendable {
     let metrics: Metrics
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// Told about calls that ring nobody and about every new leg event and voicemail (nil: outcomes off).
+    let tracker: CallTracker?
 
     public convenience init(routes: RoutesFile, store: any SwitchboardStore, callbackBase: String?, metrics: Metrics,
                             logger: Logger, clock: @escaping @Sendable () -> Date = Date.init) {
@@ -28,7 +30,7 @@ public final class WebhookEndpoints: Sendable {
     }
 
     init(routes: RoutesFile, store: any SwitchboardStore, callbackBase: String?, metrics: Metrics,
-         logger: Logger, failureLog: StoreFailureLog?, clock: @escaping @Sendable () -> Date = Date.init) {
+         logger: Logger, failureLog: StoreFailureLog?, tracker: CallTracker? = nil, clock: @escaping @Sendable () -> Date = Date.init) {
         self.routes = routes
         self.store = store
         self.service = RoutingService(store: store, metrics: metrics, logger: logger, failureLog: failureLog)
@@ -37,16 +39,23 @@ public final class WebhookEndpoints: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.clock = clock
+        self.tracker = tracker
     }
 
     public func voice(_ request: HTTPRequest, _ responder: HTTPResponder) {
         let routeRequest: RouteRequest
         do { routeRequest = try Webhook.voice(request, now: clock()) } catch { return responder.respond(.text(400, error.reason)) }
         let swml = swml
+        let engine = routes.current
+        let tracker = tracker
         // The answer is built where the decision completes (the store's writer, once committed),
         // leaving the event loop, the busier thread, only the writing.
-        service.plan(routeRequest, engine: routes.current, requestID: request.id) { plan in
+        service.plan(routeRequest, engine: engine, requestID: request.id) { plan in
             responder.respond(HTTPResponse(status: 200, contentType: SWMLDocument.contentType, body: swml.bytes(plan, dialed: routeRequest.to)))
+            // A call that rings nobody has its outcome now (closed or unrouted); the others' come from their callbacks.
+            if let tracker, plan.ringsNobody, let unrung = engine.unrung(routeRequest) {
+                tracker.answeredWithoutRinging(routeRequest, closed: unrung.closed, pool: unrung.pool)
+            }
         }
     }
 
@@ -72,11 +81,12 @@ public final class WebhookEndpoints: Sendable {
         let voicemail: Voicemail?
         do { voicemail = try Webhook.voicemail(request, now: clock()) } catch { return responder.respond(.text(400, error.reason)) }
         guard let voicemail else { return responder.respond(.noContent()) }
-        store.recordVoicemail(voicemail) { [logger, service] result in
+        store.recordVoicemail(voicemail) { [logger, service, tracker] result in
             switch result {
             case .success:
                 logger.info("Voicemail recorded", metadata: ["request.id": "\(request.id)", "call.id": "\(voicemail.callID)"])
                 responder.respond(.noContent())
+                tracker?.noticed(voicemail.callID)
             case .failure(let error):
                 service.failed("voicemail", error, requestID: request.id)
                 // SignalWire retries a failed callback: a 503 gives the recording another chance.
@@ -90,9 +100,11 @@ public final class WebhookEndpoints: Sendable {
                         _ responder: HTTPResponder) {
         let event: StatusEvent
         do { event = try parse(request, clock()) } catch { return responder.respond(.text(400, error.reason)) }
-        store.recordStatus(event) { [logger, metrics, service] result in
+        store.recordStatus(event) { [logger, metrics, service, tracker] result in
             switch result {
             case .success(let outcome):
+                // A leg's event (or the call's own) may change how the call ended.
+                if event.kind == .call, outcome != .duplicate { tracker?.noticed(event.parent ?? event.id) }
                 // The raw value, not "\(outcome)": interpolating an enum reflects on it (7.5k instructions).
                 metrics.statusCallback(kind: kind, outcome: outcome.rawValue)
                 logger.debug("Status recorded", metadata: [

@@ -76,6 +76,7 @@ enum Webhook {
     static let callStatusJSON = JSONPaths([
         ["params", "call_id"], ["call", "call_id"], ["call_id"], ["params", "call_state"], ["call", "call_state"], ["call_state"],
         ["params", "segment_id"], ["params", "device", "params", "from_number"], ["params", "device", "params", "to_number"],
+        ["params", "device", "params", "to"], ["params", "parent", "call_id"], ["timestamp"],
     ])
     static let voicemailJSON = JSONPaths([
         ["params", "call_id"], ["call_id"], ["call", "call_id"], ["params", "url"], ["params", "record", "url"], ["record_url"],
@@ -114,9 +115,10 @@ enum Webhook {
             guard let id, let state else { throw WebhookError("missing params.call_id or params.call_state") }
             return StatusEvent(
                 kind: .call, id: id, status: normalizedCallStatus(state),
-                sequence: fields.json("params", "segment_id") ?? "", time: now,
+                sequence: fields.json("params", "segment_id") ?? "", time: eventTime(fields.json("timestamp"), now: now),
                 from: fields.json("params", "device", "params", "from_number"),
-                to: fields.json("params", "device", "params", "to_number")
+                to: fields.json("params", "device", "params", "to_number") ?? fields.json("params", "device", "params", "to"),
+                parent: fields.json("params", "parent", "call_id")
             )
         }
         guard let id = fields["CallSid"] else { throw WebhookError("missing CallSid") }
@@ -154,6 +156,14 @@ enum Webhook {
         guard let url = fields["RecordingUrl"] else { return nil }
         return Voicemail(callID: id, recordingURL: url, duration: fields["RecordingDuration"].flatMap { Int($0) },
                          from: fields["From"], to: fields["To"], time: now)
+    }
+
+    /// When SignalWire says the event happened (`timestamp`, Unix seconds, possibly fractional), so that
+    /// talk time does not depend on how late callbacks arrive; `now` when absent or more than a day off.
+    static func eventTime(_ timestamp: String?, now: Date) -> Date {
+        guard let seconds = timestamp.flatMap(Double.init), seconds.isFinite else { return now }
+        let time = Date(timeIntervalSince1970: seconds)
+        return abs(time.timeIntervalSince(now)) <= 86400 ? time : now
     }
 
     /// `answered` and `in-progress` are one step (signalwire.md field notes); case folded.

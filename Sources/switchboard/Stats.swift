@@ -17,18 +17,33 @@ struct Stats: ParsableCommand {
         guard let seconds = Self.parseDuration(since) else {
             throw ValidationError("--since \(since): expected a duration such as 30m, 24h or 7d")
         }
-        var flags = ServeConfig.Flags()
-        flags.db = db
-        let config = try ServeConfig.resolve(flags, environment: ProcessInfo.processInfo.environment)
-        guard FileManager.default.fileExists(atPath: config.databasePath) else {
-            throw ValidationError("\(config.databasePath): no database yet")
-        }
-        let store = try SQLiteStore(path: config.databasePath, readOnly: true)
+        let store = try openForReading(db: db)
         defer { store.close() }
-        let rows = try store.stats(since: Date().addingTimeInterval(-seconds))
+        let from = Date().addingTimeInterval(-seconds)
+        let rows = try store.stats(since: from)
         print(Self.table(rows, since: since))
+        print(Self.outcomeTable(CallStatsRow.aggregate(try store.calls(since: from, outcome: nil, pool: nil, limit: 1_000_000))))
+        let counts = try store.notificationCounts()
+        if !counts.isEmpty { print(Self.notificationTable(counts)) }
         // A database the daemon has not migrated yet has no opt-outs table: nothing to list.
         if let optOuts = try? store.optOuts() { print(Self.optOutTable(optOuts)) }
+    }
+
+    /// Per pool (member "total") and member: calls offered and how they ended.
+    static func outcomeTable(_ rows: [CallStatsRow]) -> String {
+        guard !rows.isEmpty else { return "\nNo call outcomes yet (they need the daemon's --public-url for SignalWire's callbacks)." }
+        var lines = [["POOL", "MEMBER", "OFFERED", "ANSWERED", "MISSED", "VOICEMAILS", "ANSWER RATE"]]
+        for row in rows {
+            lines.append([row.pool, row.member.isEmpty ? "total" : row.member, "\(row.offered)", "\(row.answered)", "\(row.missed)",
+                          "\(row.voicemails)", row.answerRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "-"])
+        }
+        return "\n" + TextTable.render(lines)
+    }
+
+    static func notificationTable(_ counts: [NotificationCounts]) -> String {
+        var lines = [["NOTIFICATIONS", "SENT", "PENDING", "FAILED"]]
+        for count in counts { lines.append([count.channel, "\(count.sent)", "\(count.pending)", "\(count.failed)"]) }
+        return "\n" + TextTable.render(lines)
     }
 
     /// Every customer opted out now (whenever they texted STOP: opt-outs do not expire).

@@ -5,6 +5,6 @@ struct SwitchboardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "Routes SignalWire calls and texts to ring groups.",
-        subcommands: [Serve.self, Check.self, Route.self, Numbers.self, Stats.self, Healthcheck.self]
+        subcommands: [Serve.self, Check.self, Route.self, Numbers.self, Stats.self, Calls.self, Voicemails.self, Healthcheck.self]
     )
 }

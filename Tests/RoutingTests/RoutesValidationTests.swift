@@ -224,6 +224,20 @@ private let badRoutes: [BadRoutes] = [
     BadRoutes(name: "syntax error", document: "{\n  \"pools\": {\n    \"a\": {\"members\": [\"+15551111111\"] \"x\": 1}\n  }\n}",
               path: "", fragment: "expected ',' or '}'"),
     BadRoutes(name: "empty file", document: " \n ", path: "", fragment: "the file is empty"),
+    BadRoutes(name: "notify names nobody", document: sales(#"{"members": ["+15551111111"], "notify": {"on": ["missed"]}}"#),
+              path: "pools.sales.notify", fragment: "names nobody to notify"),
+    BadRoutes(name: "notify unknown event", document: sales(#"{"members": ["+15551111111"], "notify": {"on": ["busy"], "sms": ["members"]}}"#),
+              path: "pools.sales.notify.on[0]", fragment: "\"busy\" is not an event; valid: missed, voicemail"),
+    BadRoutes(name: "notify sms not a number", document: sales(#"{"members": ["+15551111111"], "notify": {"sms": ["555-1234"]}}"#),
+              path: "pools.sales.notify.sms[0]", fragment: "expected \"members\" or an E.164 number"),
+    BadRoutes(name: "notify sms is a string", document: sales(#"{"members": ["+15551111111"], "notify": {"sms": "members"}}"#),
+              path: "pools.sales.notify.sms", fragment: "expected a list of strings, found a string"),
+    BadRoutes(name: "notify bad email", document: sales(#"{"members": ["+15551111111"], "notify": {"email": ["team at example.com"]}}"#),
+              path: "pools.sales.notify.email[0]", fragment: "is not an email address"),
+    BadRoutes(name: "notify webhook not http", document: sales(#"{"members": ["+15551111111"], "notify": {"webhook": "ftp://x"}}"#),
+              path: "pools.sales.notify.webhook", fragment: "expected an http:// or https:// URL"),
+    BadRoutes(name: "notify misspelt key", document: sales(#"{"members": ["+15551111111"], "notify": {"emails": ["a@b.co"]}}"#),
+              path: "pools.sales.notify.emails", fragment: "did you mean \"email\"?"),
 ]
 
 @Suite("routes.json validation")
@@ -234,6 +248,23 @@ struct RoutesValidationTests {
         #expect(!found.isEmpty, "validated: \(bad.name)")
         let match = found.first { $0.path == bad.path && $0.message.contains(bad.fragment) }
         #expect(match != nil, "\(bad.name): wanted \(bad.path): …\(bad.fragment)…, got:\n\(RoutesError(problems: found))")
+    }
+
+    @Test func notifyIsReadWithItsDefaults() throws {
+        let routes = try RoutesLoader.load(Array(sales(#"""
+            {"members": ["+15551111111", {"number": "sip:desk@example.com"}, {"number": "+15551111113", "enabled": false}],
+             "notify": {"sms": ["members", "+15559999999", "+15551111111"], "email": ["team@example.com"], "webhook": "https://hooks.example/sb"}}
+            """#).utf8)).get()
+        let pool = try #require(routes.pools["sales"])
+        let notify = try #require(pool.notify)
+        #expect(notify.events == [.missed, .voicemail])
+        #expect(notify.email == ["team@example.com"])
+        #expect(notify.webhook == "https://hooks.example/sb")
+        // Listed numbers first, then enabled members that can take a text, each once.
+        #expect(notify.smsTargets(pool) == ["+15559999999", "+15551111111"])
+        let only = try RoutesLoader.load(Array(sales(#"{"members": ["+15551111111"], "notify": {"on": ["voicemail"], "email": ["a@b.co"]}}"#).utf8)).get()
+        #expect(only.pools["sales"]?.notify?.events == [.voicemail])
+        #expect(try RoutesLoader.load(Array(sales(#"{"members": ["+15551111111"]}"#).utf8)).get().pools["sales"]?.notify == nil)
     }
 
     @Test func hasAtLeastFortyBadDocuments() {

@@ -274,3 +274,13 @@ enum SignatureVectors {
         #expect(!ConstantTime.equals([UInt8](repeating: 0, count: 256), []))
     }
 }
+
+/// The signature on Switchboard's own notification webhooks, checked against Python's `hmac` module.
+struct BodySignatureTests {
+    @Test func matchesHMACSHA256OfTheBody() {
+        // python3 -c 'import hmac,hashlib; print(hmac.new(b"hook-secret", b"{\"event\":\"missed\"}", hashlib.sha256).hexdigest())'
+        #expect(BodySignature.sign(Array(#"{"event":"missed"}"#.utf8), secret: "hook-secret")
+                == "sha256=c06ab0934a92aef2192d976913dc861db5b40111451477067d97e6a0c7405546")
+        #expect(BodySignature.header == "X-Switchboard-Signature")
+    }
+}

@@ -30,6 +30,14 @@ final class FailingStore: SwitchboardStore, @unchecked Sendable {
     func stats(since: Date) throws -> [StatsRow] { throw Broken() }
     func recentDecisions(channel: Channel, limit: Int) throws -> [DecisionRecord] { throw Broken() }
     func currentStatus(id: String) throws -> String? { throw Broken() }
+    func callFacts(id: String) throws -> CallFacts { throw Broken() }
+    func saveCall(_ call: CallOutcome, notifications: [PendingNotification]) throws -> Int { throw Broken() }
+    func callsToSettle(now: Date, since: Date) throws -> [String] { throw Broken() }
+    func calls(since: Date, outcome: CallOutcomeKind?, pool: String?, limit: Int) throws -> [CallOutcome] { throw Broken() }
+    func voicemails(since: Date, pool: String?, limit: Int) throws -> [VoicemailEntry] { throw Broken() }
+    func claimNotifications(now: Date, lease: Double, limit: Int) throws -> [PendingNotification] { throw Broken() }
+    func finishNotification(key: String, _ result: NotificationResult) throws { throw Broken() }
+    func notificationCounts() throws -> [NotificationCounts] { throw Broken() }
     func ping() throws { throw Broken() }
     var health: StoreHealth { StoreHealth(state: .degraded, since: Date(), reason: "broken", failures: 1) }
     func maintain() {}

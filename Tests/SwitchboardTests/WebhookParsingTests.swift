@@ -67,6 +67,20 @@ struct WebhookParsingTests {
                                      from: "+12135877632", to: "+15551111111"))
     }
 
+    /// Issue 17: a leg's event names its inbound call (`params.parent`), and SignalWire's own time is
+    /// kept when it is plausible, so talk time does not depend on how late the callback came.
+    @Test func legEventsNameTheirParentCallAndKeepSignalWiresTime() throws {
+        let stamp = Self.now.timeIntervalSince1970 - 12.5
+        let json = #"{"event_type":"calling.call.state","timestamp":\#(stamp),"params":{"call_id":"leg-2","call_state":"ended","parent":{"call_id":"call-1","node_id":"n","device_type":"phone"},"peer":{"call_id":"call-1"},"device":{"type":"sip","params":{"from":"+12135877632","to":"sip:desk@example.com"}}}}"#
+        let event = try Webhook.callStatus(Self.post("/status/call", json: json), now: Self.now)
+        #expect(event.parent == "call-1")
+        #expect(event.to == "sip:desk@example.com")
+        #expect(event.time == Date(timeIntervalSince1970: stamp))
+        #expect(Webhook.eventTime("\(Self.now.timeIntervalSince1970 - 90_000)", now: Self.now) == Self.now, "more than a day off")
+        #expect(Webhook.eventTime("soon", now: Self.now) == Self.now)
+        #expect(Webhook.eventTime(nil, now: Self.now) == Self.now)
+    }
+
     @Test func formCallStatus() throws {
         let event = try Webhook.callStatus(Self.post("/status/call", form: "CallSid=CA9&CallStatus=completed&CallDuration=42&From=%2B1&To=%2B2"), now: Self.now)
         #expect(event.status == "completed")

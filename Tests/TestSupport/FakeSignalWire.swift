@@ -3,7 +3,8 @@ import HTTPServer
 import Logging
 import SignalWire
 
-/// A local fake of SignalWire's Relay REST API for phone numbers, on 127.0.0.1 (port 0), speaking
+/// A local fake of SignalWire's Relay REST API for phone numbers (and the Compatibility API's
+/// `Messages.json`, to send texts), on 127.0.0.1 (port 0), speaking
 /// the shapes of `signalwire.md`: Basic auth (401 `{"error":"Unauthorized"}`), pages with an
 /// absolute `links.next`, `PUT` merging the fields sent, 422 with an `errors` array. Scripted
 /// answers (`enqueue`) come first, so tests can inject 429 + Retry-After, 500 or a hang.
@@ -17,6 +18,21 @@ public final class FakeSignalWire: @unchecked Sendable {
     }
 
     /// A canned answer for the next request, before normal handling.
+    /// A text sent through the Compatibility messaging API.
+    public struct SentMessage: Sendable, Equatable {
+        public var sid: String
+        public var from: String
+        public var to: String
+        public var body: String
+
+        public init(sid: String, from: String, to: String, body: String) {
+            self.sid = sid
+            self.from = from
+            self.to = to
+            self.body = body
+        }
+    }
+
     public enum Scripted: Sendable {
         case respond(HTTPResponse)
         /// Sleep this long, then answer normally: longer than the client's timeout, it "hangs".
@@ -35,6 +51,7 @@ public final class FakeSignalWire: @unchecked Sendable {
     private let lock = NSLock()
     private var numbers: [[String: Any]]
     private var recorded: [Recorded] = []
+    private var sent: [SentMessage] = []
     private var script: [Scripted] = []
     private var server: HTTPServer!
 
@@ -58,6 +75,7 @@ public final class FakeSignalWire: @unchecked Sendable {
 
     public var requests: [Recorded] { lock.withLock { recorded } }
     public var putBodies: [String] { requests.filter { $0.method == "PUT" }.map(\.body) }
+    public var sentMessages: [SentMessage] { lock.withLock { sent } }
 
     public func enqueue(_ answers: Scripted...) {
         lock.withLock { script += answers }
@@ -95,6 +113,9 @@ public final class FakeSignalWire: @unchecked Sendable {
         guard request.headers["Authorization"] == expected else {
             return Self.json(401, ["error": "Unauthorized"])
         }
+        if request.path == "/api/laml/2010-04-01/Accounts/\(projectID)/Messages.json" {
+            return request.method == "POST" ? sendMessage(request) : Self.json(405, ["code": 20004, "message": "Method not allowed", "status": 405])
+        }
         let base = "/api/relay/rest/phone_numbers"
         if request.method == "GET", request.path == base { return list(request) }
         guard request.path.hasPrefix(base + "/") else { return Self.json(404, ["error": "Not Found"]) }
@@ -125,6 +146,28 @@ public final class FakeSignalWire: @unchecked Sendable {
             links["prev"] = "\(origin)/api/relay/rest/phone_numbers?page_number=\(page - 1)&page_size=\(size)"
         }
         return Self.json(200, ["links": links, "data": slice])
+    }
+
+    /// `POST /api/laml/2010-04-01/Accounts/{ProjectID}/Messages.json`, form-encoded `From`, `To`, `Body`:
+    /// 201 with the message resource, or 400 with the Compatibility API's error shape.
+    private func sendMessage(_ request: HTTPRequest) -> HTTPResponse {
+        let form = Dictionary(request.formItems, uniquingKeysWith: { first, _ in first })
+        func error(_ code: Int, _ message: String) -> HTTPResponse {
+            Self.json(400, ["code": code, "message": message, "more_info": "https://developer.signalwire.com/compatibility-api/reference/error-codes", "status": 400])
+        }
+        guard let to = form["To"], !to.isEmpty else { return error(21604, "A 'To' phone number is required.") }
+        guard let from = form["From"], !from.isEmpty else { return error(21603, "A 'From' phone number is required.") }
+        guard let body = form["Body"], !body.isEmpty else { return error(21602, "Message body is required.") }
+        guard to.hasPrefix("+"), to.count >= 8 else { return error(21211, "The 'To' number \(to) is not a valid phone number.") }
+        let sid = "SM" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        lock.withLock { sent.append(SentMessage(sid: sid, from: from, to: to, body: body)) }
+        return Self.json(201, [
+            "account_sid": projectID, "api_version": "2010-04-01", "body": body, "num_segments": "1", "num_media": "0",
+            "date_created": "Sun, 06 Dec 2026 13:00:00 +0000", "date_sent": NSNull(), "date_updated": "Sun, 06 Dec 2026 13:00:00 +0000",
+            "direction": "outbound-api", "error_code": NSNull(), "error_message": NSNull(), "from": from, "to": to,
+            "price": NSNull(), "price_unit": "USD", "sid": sid, "status": "queued",
+            "uri": "/api/laml/2010-04-01/Accounts/\(projectID)/Messages/\(sid).json",
+        ])
     }
 
     private func update(id: String, body: [UInt8]) -> HTTPResponse {

@@ -9,6 +9,17 @@ public enum RoutePlan: Sendable, Hashable {
     case drop
 }
 
+extension RoutePlan {
+    /// A call answered without ringing any member: not in service, or a closed pool's message or voicemail.
+    public var ringsNobody: Bool {
+        switch self {
+        case .notInService: true
+        case .call(let call): call.steps.isEmpty
+        case .message, .drop: false
+        }
+    }
+}
+
 /// A plan and the decisions to record before answering (at most one: the member offered first).
 public struct RouteOutcome: Sendable, Equatable {
     public var plan: RoutePlan

@@ -8,14 +8,25 @@ extension RoutingEngine {
             case unrouted
             /// Closed, action `voicemail`: this pool's voicemail.
             case closedVoicemail(Pool)
-            /// Closed, action `message`.
-            case closedMessage(String)
+            /// Closed, action `message`: this pool's message.
+            case closedMessage(String, pool: String)
             /// The pools to order, first one first (never empty).
             case ring([Pool])
         }
 
         var route: NumberRoute?
         var target: Target
+    }
+
+    /// For a call that rings nobody: whether it met a closed pool (and which) rather than a number no
+    /// pool takes; nil when members are rung. Outcomes `closed` and `unrouted` come from here.
+    public func unrung(_ request: RouteRequest) -> (closed: Bool, pool: String)? {
+        switch resolve(request).target {
+        case .unrouted: return (false, "")
+        case .closedVoicemail(let pool): return (true, pool.name)
+        case .closedMessage(_, let pool): return (true, pool)
+        case .ring: return nil
+        }
     }
 
     /// The route for `request.to` (its entry, else the default) and where it leads at `request.now`.
@@ -37,7 +48,7 @@ extension RoutingEngine {
             case (.voicemail, .voice):
                 return Resolution(route: route, target: .closedVoicemail(pool))
             case (.message(let message), .voice):
-                return Resolution(route: route, target: .closedMessage(message))
+                return Resolution(route: route, target: .closedMessage(message, pool: pool.name))
             case (.pool(let next), _):
                 guard let nextPool = routes.pools[next], !visited.contains(next) else { break closedHours }
                 visited.append(next)

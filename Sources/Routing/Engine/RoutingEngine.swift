@@ -73,7 +73,7 @@ public struct RoutingEngine: Sendable {
             return RouteOutcome(plan: request.channel == .voice ? .notInService : .drop, records: [])
         case .closedVoicemail(let pool):
             return RouteOutcome(plan: .call(CallPlan(greeting: greeting, voicemail: pool.voicemail)), records: [])
-        case .closedMessage(let message):
+        case .closedMessage(let message, _):
             return RouteOutcome(plan: .call(CallPlan(greeting: greeting, closedMessage: message)), records: [])
         case .ring(let pools):
             switch request.channel {

@@ -23,6 +23,8 @@ public struct Pool: Sendable, Equatable {
     /// A customer's texts within this many hours of their last exchange with a member go to that
     /// member, whatever the strategy (0: every text is routed afresh).
     public var conversationHours: Int = Pool.defaultConversationHours
+    /// Who is told about missed calls and voicemails; nil: nobody.
+    public var notify: NotifyConfig?
 
     public static let defaultConversationHours = 24
     public static let conversationHoursRange = 0...720
@@ -101,4 +103,40 @@ public struct TextReplies: Sendable, Equatable {
     public var help = "Reply STOP to unsubscribe, START to resubscribe. Our team has been told that you asked for help."
 
     public init() {}
+}
+
+/// Who hears about a pool's missed calls and voicemails (`notify` in routes.json).
+public struct NotifyConfig: Sendable, Equatable {
+    public enum Event: String, Sendable, CaseIterable {
+        case missed, voicemail
+    }
+
+    /// What to tell them about (default: both).
+    public var events: Set<Event> = Set(Event.allCases)
+    /// Numbers texted from the pool number the call came in on; `members` expands to the pool's
+    /// enabled members that are phone numbers.
+    public var sms: [String] = []
+    public var smsMembers = false
+    public var email: [String] = []
+    /// A URL that gets a signed JSON POST.
+    public var webhook: String?
+
+    public init(events: Set<Event> = Set(Event.allCases), sms: [String] = [], smsMembers: Bool = false,
+                email: [String] = [], webhook: String? = nil) {
+        self.events = events
+        self.sms = sms
+        self.smsMembers = smsMembers
+        self.email = email
+        self.webhook = webhook
+    }
+
+    /// The numbers to text for `pool`: the listed ones, then its members when asked, each once.
+    public func smsTargets(_ pool: Pool) -> [String] {
+        var targets = sms
+        if smsMembers {
+            targets += pool.members.filter { $0.enabled && $0.canReceiveSMS }.map(\.address)
+        }
+        var seen = Set<String>()
+        return targets.filter { seen.insert($0).inserted }
+    }
 }

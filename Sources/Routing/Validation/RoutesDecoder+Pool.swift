@@ -1,9 +1,10 @@
 /// One pool: its settings and members.
 extension RoutesDecoder {
     static let poolKeys = ["members", "strategy", "ring_timeout", "confirm", "caller_id",
-                           "voicemail", "hours", "overflow", "sticky", "sms_replies", "conversation_hours"]
+                           "voicemail", "hours", "overflow", "sticky", "sms_replies", "conversation_hours", "notify"]
     static let voicemailKeys = ["greeting", "max_length"]
     static let replyKeys = ["opt_out", "opt_in", "help"]
+    static let notifyKeys = ["on", "sms", "email", "webhook"]
 
     mutating func decodePool(named name: String, _ value: JSONValue, at path: JSONPath) -> Pool {
         var pool = Pool(name: name, members: [])
@@ -38,6 +39,9 @@ extension RoutesDecoder {
         }
         if let replies = fields["sms_replies"], replies.kind != .null {
             pool.replies = decodeReplies(replies, at: path.key("sms_replies"))
+        }
+        if let notify = fields["notify"], notify.kind != .null {
+            pool.notify = decodeNotify(notify, at: path.key("notify"))
         }
         if let hours = fields["hours"], hours.kind != .null {
             pool.hours = decodeHours(hours, pool: name, at: path.key("hours"))
@@ -84,6 +88,55 @@ extension RoutesDecoder {
         if let optIn = text("opt_in") { replies.optIn = optIn }
         if let help = text("help") { replies.help = help }
         return replies
+    }
+
+    /// `{ "on": ["missed", "voicemail"], "sms": ["members", "+1..."], "email": ["a@b.example"], "webhook": "https://..." }`.
+    private mutating func decodeNotify(_ value: JSONValue, at path: JSONPath) -> NotifyConfig? {
+        var config = NotifyConfig()
+        guard let fields = fields(value, at: path, known: Self.notifyKeys) else { return nil }
+        func list(_ key: String, _ check: (String) -> String?) -> [String] {
+            guard let value = fields[key], value.kind != .null else { return [] }
+            guard case .array(let items) = value.kind else {
+                report(path.key(key), value.position, "expected a list of strings, found \(value.typeDescription)")
+                return []
+            }
+            return items.enumerated().compactMap { index, item in
+                guard let text = string(item, at: path.key(key).index(index)) else { return nil }
+                if let problem = check(text) {
+                    report(path.key(key).index(index), item.position, problem)
+                    return nil
+                }
+                return text
+            }
+        }
+        if fields["on"] != nil {
+            let names = NotifyConfig.Event.allCases.map(\.rawValue)
+            config.events = Set(list("on") { NotifyConfig.Event(rawValue: $0) == nil ? "\"\($0)\" is not an event; valid: \(names.joined(separator: ", "))" : nil }
+                .compactMap(NotifyConfig.Event.init(rawValue:)))
+        }
+        let sms = list("sms") { $0 == "members" || Address.isE164($0) ? nil : "expected \"members\" or an E.164 number\(Self.e164Hint($0))" }
+        config.smsMembers = sms.contains("members")
+        config.sms = sms.filter { $0 != "members" }
+        config.email = list("email") { Self.isEmailAddress($0) ? nil : "\"\($0)\" is not an email address" }
+        if let webhookValue = fields["webhook"], let webhook = string(webhookValue, at: path.key("webhook")) {
+            let lowered = webhook.lowercased()
+            if (lowered.hasPrefix("https://") || lowered.hasPrefix("http://")) && !webhook.contains(where: { $0 == " " || $0 == "\n" }) {
+                config.webhook = webhook
+            } else {
+                report(path.key("webhook"), webhookValue.position, "expected an http:// or https:// URL")
+            }
+        }
+        if config.sms.isEmpty && !config.smsMembers && config.email.isEmpty && config.webhook == nil {
+            report(path, value.position, "names nobody to notify: give \"sms\", \"email\" or \"webhook\"")
+        }
+        return config
+    }
+
+    /// `local@domain` with no spaces, angle brackets or line breaks (what an SMTP envelope accepts).
+    static func isEmailAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
+        return !text.contains { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," || $0 == ";" }
     }
 
     /// `true`, `false`, or `{ "greeting", "max_length" }`.

@@ -1,0 +1,167 @@
+import Dispatch
+import FoundationEssentials
+import Logging
+import Routing
+import Store
+import Synchronization
+
+/// Follows each call after its answer: derives its outcome (`CallOutcomeRules`) from what the store
+/// holds whenever a leg event or voicemail for it is stored, and again when a pending call falls due;
+/// stores the outcome and, for a missed call or a voicemail, the pool's notifications (`notify`), which
+/// `Notifier` delivers. All of it on one queue of its own, never on the request path.
+///
+/// Nothing here is kept only in memory: pending calls carry their due time in the store, and calls
+/// heard of without an outcome are found again after a restart (`SwitchboardStore.callsToSettle`).
+final class CallTracker: Sendable {
+    private let store: any SwitchboardStore
+    private let routes: @Sendable () -> RoutingEngine
+    private let metrics: Metrics
+    private let logger: Logger
+    private let clock: @Sendable () -> Date
+    /// `CallOutcomeRules.derive`'s `quiet` (`SWITCHBOARD_MISSED_AFTER`).
+    private let quiet: Double
+    private let queue = DispatchQueue(label: "switchboard.calls", qos: .utility)
+    /// Called when notifications were added (the notifier's wake-up).
+    private let onNotifications: @Sendable () -> Void
+    private struct State {
+        var waiting: Set<String> = []
+        var drainScheduled = false
+        /// How far back the next sweep looks for calls without an outcome (a day at start).
+        var sweptUntil: Date?
+    }
+    private let state = Mutex(State())
+    /// DispatchSource's methods are thread-safe; the reference itself never changes.
+    nonisolated(unsafe) private let timer: any DispatchSourceTimer
+    /// Whether the timer was resumed: libdispatch refuses to cancel or free a source never resumed.
+    private let resumed = Atomic<Bool>(false)
+
+    /// How far back a restart looks for calls heard of but never settled.
+    static let recoveryWindow: TimeInterval = 86400
+
+    init(store: any SwitchboardStore, routes: @escaping @Sendable () -> RoutingEngine, metrics: Metrics, logger: Logger,
+         clock: @escaping @Sendable () -> Date = Date.init, quiet: Double = CallOutcomeRules.quietSeconds,
+         onNotifications: @escaping @Sendable () -> Void = {}) {
+        self.quiet = quiet
+        self.store = store
+        self.routes = routes
+        self.metrics = metrics
+        self.logger = logger
+        self.clock = clock
+        self.onNotifications = onNotifications
+        timer = DispatchSource.makeTimerSource(queue: queue)
+    }
+
+    deinit {
+        if !resumed.exchange(true, ordering: .acquiringAndReleasing) { timer.resume() }
+        timer.cancel()
+    }
+
+    /// Looks again every `interval` seconds for pending calls that fell due and unsettled ones.
+    func start(every interval: Double = 2) {
+        timer.schedule(deadline: .now() + 0.2, repeating: interval, leeway: .milliseconds(200))
+        timer.setEventHandler { [weak self] in self?.sweep() }
+        if !resumed.exchange(true, ordering: .acquiringAndReleasing) { timer.resume() }
+    }
+
+    func stop() {
+        if !resumed.exchange(true, ordering: .acquiringAndReleasing) { timer.resume() }
+        timer.cancel()
+        queue.sync {}
+    }
+
+    /// Something about call `id` was stored (a leg event, its own status, a voicemail): derive again soon.
+    func noticed(_ id: String) {
+        guard !id.isEmpty else { return }
+        let schedule = state.withLock { state -> Bool in
+            state.waiting.insert(id)
+            defer { state.drainScheduled = true }
+            return !state.drainScheduled
+        }
+        if schedule { queue.async { [self] in drain() } }
+    }
+
+    /// A call answered without ringing anyone (a closed pool, a number no pool takes): its outcome is
+    /// known now. Stored off the caller's thread.
+    func answeredWithoutRinging(_ request: RouteRequest, closed: Bool, pool: String) {
+        let call = CallOutcome(id: request.id, time: request.now, number: request.to, caller: request.from, pool: pool,
+                               outcome: closed ? .closed : .unrouted)
+        queue.async { [self] in
+            do {
+                // A voicemail already stored for it (a closed pool's) wins: derive rather than overwrite.
+                let facts = try store.callFacts(id: request.id)
+                if !facts.isCall {
+                    try store.saveCall(call, notifications: [])
+                    metrics.callSettled(pool: pool.isEmpty ? "none" : pool, outcome: call.outcome!.rawValue)
+                } else {
+                    settle(request.id)
+                }
+            } catch {
+                failed(error, id: request.id)
+            }
+        }
+    }
+
+    private func drain() {
+        let ids = state.withLock { state -> Set<String> in
+            defer { state.waiting.removeAll(); state.drainScheduled = false }
+            return state.waiting
+        }
+        for id in ids.sorted() { settle(id) }
+    }
+
+    /// Pending calls due now, and calls heard of since the last sweep (a day, after a start) that have
+    /// no outcome stored: their first settle failed, or the daemon stopped before it.
+    func sweep() {
+        let now = clock()
+        let since = state.withLock { $0.sweptUntil } ?? now.addingTimeInterval(-Self.recoveryWindow)
+        do {
+            // Back a little from the last sweep: a callback stored just before it may not have been settled yet.
+            for id in try store.callsToSettle(now: now, since: since.addingTimeInterval(-60)) { settle(id) }
+            state.withLock { $0.sweptUntil = now }
+        } catch {
+            failed(error, id: "")
+        }
+    }
+
+    /// Derives call `id`'s outcome from the store and stores it with the notifications it calls for.
+    func settle(_ id: String) {
+        do {
+            let facts = try store.callFacts(id: id)
+            guard facts.isCall else { return }
+            let engine = routes()
+            let poolName = facts.decision?.pool ?? facts.stored?.pool ?? ""
+            let pool = engine.routes.pools[poolName]
+            let voicemailSeconds = pool?.voicemail?.maxLength
+            let call = CallOutcomeRules.derive(facts, now: clock(), voicemailSeconds: voicemailSeconds, quiet: quiet)
+            let notifications = pool.map { Self.notifications(for: call, pool: $0, now: clock()) } ?? []
+            if call == facts.stored { return }
+            let added = try store.saveCall(call, notifications: notifications)
+            if let outcome = call.outcome, outcome != facts.stored?.outcome {
+                metrics.callSettled(pool: poolName.isEmpty ? "none" : poolName, outcome: outcome.rawValue)
+                logger.info("Call settled", metadata: [
+                    "call.id": "\(id)", "pool": "\(poolName)", "outcome": "\(outcome.rawValue)",
+                    "member": "\(call.member.map(Redact.member) ?? "")", "notifications": "\(added)",
+                ])
+            }
+            if added > 0 { onNotifications() }
+        } catch {
+            failed(error, id: id)
+        }
+    }
+
+    /// What `pool.notify` asks to be sent about `call`: one per channel and target, for a missed call
+    /// or a voicemail it names. Pure.
+    static func notifications(for call: CallOutcome, pool: Pool, now: Date) -> [PendingNotification] {
+        guard let notify = pool.notify, let outcome = call.outcome,
+              let event = NotifyConfig.Event(rawValue: outcome.rawValue), notify.events.contains(event) else { return [] }
+        var targets: [(PendingNotification.Channel, String)] = notify.smsTargets(pool).map { (.sms, $0) }
+        targets += notify.email.map { (.email, $0) }
+        if let webhook = notify.webhook { targets.append((.webhook, webhook)) }
+        return targets.map { PendingNotification(callID: call.id, event: outcome, channel: $0.0, target: $0.1, call: call, created: now) }
+    }
+
+    private func failed(_ error: any Error, id: String) {
+        metrics.storeError(operation: "call_outcome")
+        logger.warning("Could not settle a call's outcome; will try again", metadata: ["call.id": "\(id)", "error": "\(error)"])
+    }
+}
