@@ -17,6 +17,8 @@ final class CallTracker: Sendable {
     private let routes: @Sendable () -> RoutingEngine
     private let metrics: Metrics
     private let logger: Logger
+    /// Failures are summarised there: a full disk must not log a line per callback.
+    private let failureLog: StoreFailureLog
     private let clock: @Sendable () -> Date
     /// `CallOutcomeRules.derive`'s `quiet` (`SWITCHBOARD_MISSED_AFTER`).
     private let quiet: Double
@@ -39,13 +41,14 @@ final class CallTracker: Sendable {
     static let recoveryWindow: TimeInterval = 86400
 
     init(store: any SwitchboardStore, routes: @escaping @Sendable () -> RoutingEngine, metrics: Metrics, logger: Logger,
-         clock: @escaping @Sendable () -> Date = Date.init, quiet: Double = CallOutcomeRules.quietSeconds,
+         failureLog: StoreFailureLog? = nil, clock: @escaping @Sendable () -> Date = Date.init, quiet: Double = CallOutcomeRules.quietSeconds,
          onNotifications: @escaping @Sendable () -> Void = {}) {
         self.quiet = quiet
         self.store = store
         self.routes = routes
         self.metrics = metrics
         self.logger = logger
+        self.failureLog = failureLog ?? StoreFailureLog(logger: logger)
         self.clock = clock
         self.onNotifications = onNotifications
         timer = DispatchSource.makeTimerSource(queue: queue)
@@ -116,25 +119,29 @@ final class CallTracker: Sendable {
         let since = state.withLock { $0.sweptUntil } ?? now.addingTimeInterval(-Self.recoveryWindow)
         do {
             // Back a little from the last sweep: a callback stored just before it may not have been settled yet.
-            for id in try store.callsToSettle(now: now, since: since.addingTimeInterval(-60)) { settle(id) }
-            state.withLock { $0.sweptUntil = now }
+            var settled = true
+            for id in try store.callsToSettle(now: now, since: since.addingTimeInterval(-60)) { settled = settle(id) && settled }
+            // A call that could not be settled is looked for again from the same point next time.
+            if settled { state.withLock { $0.sweptUntil = now } }
         } catch {
             failed(error, id: "")
         }
     }
 
-    /// Derives call `id`'s outcome from the store and stores it with the notifications it calls for.
-    func settle(_ id: String) {
+    /// Derives call `id`'s outcome from the store and stores it with the notifications it calls for;
+    /// false when the store failed.
+    @discardableResult
+    func settle(_ id: String) -> Bool {
         do {
             let facts = try store.callFacts(id: id)
-            guard facts.isCall else { return }
+            guard facts.isCall else { return true }
             let engine = routes()
             let poolName = facts.decision?.pool ?? facts.stored?.pool ?? ""
             let pool = engine.routes.pools[poolName]
             let voicemailSeconds = pool?.voicemail?.maxLength
             let call = CallOutcomeRules.derive(facts, now: clock(), voicemailSeconds: voicemailSeconds, quiet: quiet)
             let notifications = pool.map { Self.notifications(for: call, pool: $0, now: clock()) } ?? []
-            if call == facts.stored { return }
+            if call == facts.stored { return true }
             let added = try store.saveCall(call, notifications: notifications)
             if let outcome = call.outcome, outcome != facts.stored?.outcome {
                 metrics.callSettled(pool: poolName.isEmpty ? "none" : poolName, outcome: outcome.rawValue)
@@ -144,8 +151,10 @@ final class CallTracker: Sendable {
                 ])
             }
             if added > 0 { onNotifications() }
+            return true
         } catch {
             failed(error, id: id)
+            return false
         }
     }
 
@@ -160,8 +169,9 @@ final class CallTracker: Sendable {
         return targets.map { PendingNotification(callID: call.id, event: outcome, channel: $0.0, target: $0.1, call: call, created: now) }
     }
 
+    /// Tried again by the next sweep (a pending call's due time, or one heard of without an outcome).
     private func failed(_ error: any Error, id: String) {
         metrics.storeError(operation: "call_outcome")
-        logger.warning("Could not settle a call's outcome; will try again", metadata: ["call.id": "\(id)", "error": "\(error)"])
+        failureLog.failed("call outcome", error, requestID: id)
     }
 }

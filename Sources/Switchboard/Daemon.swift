@@ -103,7 +103,7 @@ public final class Daemon: @unchecked Sendable {
         let notifications = Notifier(store: store, transports: .make(config, metrics: metrics, logger: logger),
                                      secret: config.notifySecret, metrics: metrics, logger: logger)
         let tracker = CallTracker(store: store, routes: { routes.current }, metrics: metrics, logger: logger,
-                                  quiet: config.missedAfterSeconds, onNotifications: { notifications.wake() })
+                                  failureLog: failureLog, quiet: config.missedAfterSeconds, onNotifications: { notifications.wake() })
         self.notifications = notifications
         self.tracker = tracker
 
