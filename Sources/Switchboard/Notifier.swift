@@ -77,11 +77,14 @@ final class Notifier: Sendable {
         if !resumed.exchange(true, ordering: .acquiringAndReleasing) { timer.resume() }
     }
 
-    /// Waits for the delivery in progress, if any, then stops.
-    func stop() {
+    /// Stops, waiting up to `wait` seconds for the delivery in progress: a hung mail server must not hold
+    /// a shutdown past systemd's stop timeout. A delivery cut off then is tried again after its lease.
+    func stop(wait: Double = 5) {
         if !resumed.exchange(true, ordering: .acquiringAndReleasing) { timer.resume() }
         timer.cancel()
-        queue.sync {}
+        let idle = DispatchSemaphore(value: 0)
+        queue.async { idle.signal() }
+        _ = idle.wait(timeout: .now() + wait)
     }
 
     /// New notifications were stored: deliver now rather than at the next tick.
