@@ -59,9 +59,12 @@ final class CallTracker: Sendable {
         timer.cancel()
     }
 
-    /// Looks again every `interval` seconds for pending calls that fell due and unsettled ones.
+    /// Settles what the last run left (before returning, so that a start-up finds it done and the
+    /// database files it reads are open before serving), then looks again every `interval` seconds for
+    /// pending calls that fell due and unsettled ones.
     func start(every interval: Double = 2) {
-        timer.schedule(deadline: .now() + 0.2, repeating: interval, leeway: .milliseconds(200))
+        queue.sync { sweep() }
+        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(200))
         timer.setEventHandler { [weak self] in self?.sweep() }
         if !resumed.exchange(true, ordering: .acquiringAndReleasing) { timer.resume() }
     }

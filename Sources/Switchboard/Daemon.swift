@@ -126,6 +126,7 @@ public final class Daemon: @unchecked Sendable {
         let server = HTTPServer(configuration: serverConfiguration, logger: logger, asyncHandler: handler)
         metrics.setOpenConnections { [weak server] in server?.openConnections ?? 0 }
         if lock.withLock({ stopping }) { store.close(); return }
+        tracker.start()
         try server.start()
         self.server = server
         let listening = inherited.map { "inherited socket fd \($0)" } ?? "\(config.listen.host) port \(server.port)"
@@ -147,7 +148,6 @@ public final class Daemon: @unchecked Sendable {
             metrics.reload(succeeded: result == .reloaded)
         }
         startPruning(store: store)
-        tracker.start()
         notifications.start()
         startConfiguration(routes: routes)
     }

@@ -97,6 +97,8 @@ final class Notifier: Sendable {
     }
 
     func deliverDue() {
+        // While writes fail nothing could be recorded as sent: wait for the store to heal.
+        guard store.health.isHealthy else { return }
         let now = clock()
         let due: [PendingNotification]
         do {

@@ -17,7 +17,6 @@ public final class FakeSignalWire: @unchecked Sendable {
         public var authorization: String?
     }
 
-    /// A canned answer for the next request, before normal handling.
     /// A text sent through the Compatibility messaging API.
     public struct SentMessage: Sendable, Equatable {
         public var sid: String
@@ -33,6 +32,7 @@ public final class FakeSignalWire: @unchecked Sendable {
         }
     }
 
+    /// A canned answer for the next request, before normal handling.
     public enum Scripted: Sendable {
         case respond(HTTPResponse)
         /// Sleep this long, then answer normally: longer than the client's timeout, it "hangs".
