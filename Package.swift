@@ -5,9 +5,11 @@ let settings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+// Linux only: the server runs its own epoll loop and binds glibc (CLinux). SwiftPM has no way to
+// declare a Linux-only package, so no Apple platform is claimed and EventLoop.swift refuses to build
+// elsewhere.
 let package = Package(
     name: "Switchboard",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "switchboard", targets: ["SwitchboardCLI"]),
     ],
@@ -80,12 +82,10 @@ let package = Package(
         .executableTarget(
             name: "SwitchboardCLI",
             dependencies: [
-                "Platform",
-                "Switchboard",
+                "Platform", "Routing", "SignalWire", "Store", "Switchboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/switchboard",
             swiftSettings: settings,
             // lld packs the binary's ~80,000 relative relocations (DT_RELR, glibc 2.36+): about
             // 2 MiB less to read and write at every start.

@@ -1,7 +1,8 @@
-import CLinux
-#if canImport(Glibc)
-import Glibc
+#if !os(Linux)
+#error("Switchboard runs on Linux only: its event loop is built on epoll and eventfd")
 #endif
+import CLinux
+import Glibc
 import Platform
 
 /// Something an `EventLoop` watches: a socket's readiness, and a periodic tick for its deadlines.

@@ -1,4 +1,4 @@
-/// The limits of SPEC.md "Security", and the timeouts that close slow or silent clients.
+/// The limits of the README's "Security" section, and the timeouts that close slow or silent clients.
 public struct HTTPLimits: Sendable, Equatable {
     /// Request line plus header fields, in bytes (431 past it).
     public var maxHeadBytes = 16 * 1024

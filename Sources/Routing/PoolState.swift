@@ -62,6 +62,9 @@ public struct StateQuery: Sendable, Equatable {
     /// The dialed number, and how far back a conversation on it counts (`.conversation`).
     public var dialed: String
     public var conversationWindow: TimeInterval
+    /// How far back `.recentCounts` counts offers, and `.sticky` remembers a caller's member.
+    public var recentWindow: TimeInterval = StateQuery.recentWindow
+    public var stickyWindow: TimeInterval = StateQuery.memoryWindow
 
     public init(pools: [String: StateNeeds], caller: String, now: Date, members: [String: [String]] = [:],
                 dialed: String = "", conversationWindow: TimeInterval = 0) {
@@ -72,6 +75,12 @@ public struct StateQuery: Sendable, Equatable {
         self.dialed = dialed
         self.conversationWindow = conversationWindow
     }
+
+    /// The window of the least-recent strategies' offer counts.
+    public static let recentWindow: TimeInterval = 24 * 3600
+    /// How long the line remembers who talked to whom: a sticky caller's member, and the customers a
+    /// member's reply can still reach.
+    public static let memoryWindow: TimeInterval = 30 * 24 * 3600
 }
 
 /// One routing decision, as recorded: the member offered first for one call or message.

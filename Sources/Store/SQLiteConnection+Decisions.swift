@@ -3,13 +3,11 @@ import Routing
 
 /// Reading pool state and writing decisions: the SQL behind `route` and `poolStates`.
 extension SQLiteConnection {
-    static let recentWindow: TimeInterval = 24 * 60 * 60
-    static let stickyWindow: TimeInterval = 30 * 24 * 60 * 60
-
-    /// Loads only the parts of `pool`'s state that `needs` names. `stickyTable`: the `sticky` table
-    /// is complete for this pool (see `StickyPools`); otherwise the decisions are searched.
-    func poolState(_ pool: String, needs: StateNeeds, caller: String, now: Date, members: [String]? = nil,
-                   stickyTable: Bool, dialed: String = "", conversationWindow: TimeInterval = 0) throws -> PoolState {
+    /// Loads only the parts of `pool`'s state that `needs` names, over `request`'s caller, members and
+    /// windows. `stickyTable`: the `sticky` table is complete for this pool (see `StickyPools`);
+    /// otherwise the decisions are searched.
+    func poolState(_ pool: String, needs: StateNeeds, for request: StateQuery, stickyTable: Bool) throws -> PoolState {
+        let (caller, now, members) = (request.caller, request.now, request.members[pool])
         var state = PoolState()
         let operation = "load the state of pool \(pool)"
         if needs.contains(.position) {
@@ -32,26 +30,26 @@ extension SQLiteConnection {
         if needs.contains(.recentCounts) {
             if let members {
                 for member in members {
-                    let arguments: [SQLValue] = [.text(pool), .text(member), SQLValue(now - Self.recentWindow), SQLValue(now)]
+                    let arguments: [SQLValue] = [.text(pool), .text(member), SQLValue(now - request.recentWindow), SQLValue(now)]
                     try query(Self.memberRecentCountSQL, arguments, operation) { row in
                         if row.int(0) > 0 { state.recentCounts[member] = row.int(0) }
                     }
                 }
             } else {
-                let arguments: [SQLValue] = [.text(pool), SQLValue(now - Self.recentWindow), SQLValue(now)]
+                let arguments: [SQLValue] = [.text(pool), SQLValue(now - request.recentWindow), SQLValue(now)]
                 try query(Self.recentCountsSQL, arguments, operation) { row in
                     if let member = row.text(0), row.int(1) > 0 { state.recentCounts[member] = row.int(1) }
                 }
             }
         }
         if needs.contains(.sticky) {
-            let arguments: [SQLValue] = [.text(pool), .text(caller), SQLValue(now - Self.stickyWindow), SQLValue(now)]
+            let arguments: [SQLValue] = [.text(pool), .text(caller), SQLValue(now - request.stickyWindow), SQLValue(now)]
             state.stickyMember = try scalar(stickyTable ? Self.stickySQL : Self.stickyFromDecisionsSQL, arguments, operation)?.text
         }
         if needs.contains(.conversation) {
             state.conversationMember = try scalar(
                 "SELECT member FROM threads WHERE pool_number = ? AND customer = ? AND time > ? ORDER BY time DESC LIMIT 1",
-                [.text(dialed), .text(caller), SQLValue(now - conversationWindow)], operation)?.text
+                [.text(request.dialed), .text(caller), SQLValue(now - request.conversationWindow)], operation)?.text
         }
         return state
     }
@@ -118,9 +116,9 @@ extension SQLiteConnection {
             [.text(record.pool), .text(record.from), .text(record.member), SQLValue(record.time)], operation)
     }
 
-    /// Fills the `sticky` table for `pool` from its decisions of the last 30 days (they may have been
+    /// Fills the `sticky` table for `pool` from its decisions within `window` (they may have been
     /// made while the pool was not sticky, or by a process that did not keep the table).
-    func fillSticky(pool: String, now: Date, _ operation: String) throws {
+    func fillSticky(pool: String, now: Date, window: TimeInterval, _ operation: String) throws {
         try execute(
             """
             INSERT INTO sticky (pool, caller, member, time)
@@ -128,7 +126,7 @@ extension SQLiteConnection {
             ON CONFLICT (pool, caller) DO UPDATE SET member = excluded.member, time = excluded.time
             WHERE excluded.time > sticky.time
             """,
-            [.text(pool), SQLValue(now - Self.stickyWindow)], operation)
+            [.text(pool), SQLValue(now - window)], operation)
     }
 
     /// Remembers that `customer` and `member` exchanged a call or text through `poolNumber` at `time`;

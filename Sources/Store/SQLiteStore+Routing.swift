@@ -91,9 +91,7 @@ extension SQLiteStore {
     ) throws -> [String: PoolState] {
         var states: [String: PoolState] = [:]
         for (pool, needs) in query.pools {
-            states[pool] = try connection.poolState(pool, needs: needs, caller: query.caller, now: query.now,
-                                                    members: query.members[pool], stickyTable: stickyTable(pool),
-                                                    dialed: query.dialed, conversationWindow: query.conversationWindow)
+            states[pool] = try connection.poolState(pool, needs: needs, for: query, stickyTable: stickyTable(pool))
         }
         return states
     }

@@ -284,7 +284,7 @@ final class StickyPools {
         for (pool, needs) in query.pools {
             if needs.contains(.sticky) {
                 guard !ready.contains(pool) else { continue }
-                try connection.fillSticky(pool: pool, now: query.now, "route")
+                try connection.fillSticky(pool: pool, now: query.now, window: query.stickyWindow, "route")
                 ready.insert(pool)
             } else if !ready.isEmpty {
                 ready.remove(pool)

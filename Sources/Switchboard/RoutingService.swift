@@ -149,7 +149,7 @@ public struct RoutingService: Sendable {
         var open: [String] = []
         do {
             open = try store.openConversations(poolNumber: request.to, member: member,
-                                               since: request.now.addingTimeInterval(-RoutingEngine.replyWindow),
+                                               since: request.now.addingTimeInterval(-StateQuery.memoryWindow),
                                                callPools: engine.callPools(of: member))
         } catch {
             failed("relay", error, requestID: requestID)

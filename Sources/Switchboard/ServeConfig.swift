@@ -115,7 +115,7 @@ public struct ServeConfig: Sendable {
         signingKey != nil || publicURL?.user != nil
     }
 
-    /// SPEC.md: with no way to authenticate webhooks, refuse to listen beyond loopback unless told to.
+    /// README "Security": with no way to authenticate webhooks, refuse to listen beyond loopback unless told to.
     public func checkExposure() throws(ConfigError) {
         guard !authenticatesWebhooks, !listen.isLoopback, !allowUnauthenticated else { return }
         throw ConfigError("""

@@ -4,7 +4,7 @@ import Logging
 import SignalWire
 import Platform
 
-/// Decides whether a webhook request really comes from SignalWire (SPEC.md "Security").
+/// Decides whether a webhook request really comes from SignalWire (README "Security").
 ///
 /// The signed URL is rebuilt from the configured public URL plus the request-target exactly as
 /// received; `Host` and `X-Forwarded-*` are never read. With credentials in the public URL, HTTP

@@ -70,7 +70,7 @@ extension HTTPRequest {
     }
 }
 
-/// Parses the webhooks of SPEC.md's endpoint table.
+/// Parses the webhooks of the README's "HTTP endpoints" table.
 enum Webhook {
     static let voiceJSON = JSONPaths([["call", "to_number"], ["call", "to"], ["call", "from_number"], ["call", "from"], ["call", "call_id"]])
     static let callStatusJSON = JSONPaths([

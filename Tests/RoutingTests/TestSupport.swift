@@ -19,7 +19,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
-/// The example of SPEC.md, which must always validate.
+/// The README's routes.json example, which must always validate.
 let specExample = """
 {
   "numbers": {

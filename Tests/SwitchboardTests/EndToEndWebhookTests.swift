@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 extension EndToEnd.Routing {
-    // The webhook shapes SPEC.md lists besides JSON SWML requests, and the SMS relay (issue 3).
+    // The webhook shapes the README's endpoint table lists besides JSON SWML requests, and the SMS relay (issue 3).
 
     @Test func formQueryAndUnroutedRequestsGetTheRightAnswers() throws {
         let workspace = try Workspace()

@@ -72,9 +72,6 @@ public enum ReplyTarget: Sendable, Equatable {
 }
 
 extension RoutingEngine {
-    /// How long a member's reply can still reach a customer who called or texted them.
-    public static let replyWindow: TimeInterval = 30 * 24 * 3600
-
     /// The customer a member's reply is for. `open`: their conversations on the pool number, newest
     /// first. One open conversation: it gets the reply. Several: a reply that starts with `@` and the
     /// last digits of a customer's number (`@0123 yes`, or the whole number) goes to that customer,
