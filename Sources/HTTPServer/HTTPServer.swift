@@ -6,9 +6,10 @@ import Glibc
 #endif
 import Platform
 
-/// Answers one request. Runs on the connection's own queue, never on an event loop, so a slow
-/// handler holds up only its own connection. (`HTTPAsyncHandler` answers later instead.)
-public typealias HTTPHandler = @Sendable (HTTPRequest) -> HTTPResponse
+/// Answers one request; what it throws is answered by `HTTPResponse(error:)`. Given to the server,
+/// it runs on the connection's own queue, never on an event loop, so a slow handler holds up only
+/// its own connection. (`HTTPAsyncHandler` answers later instead.)
+public typealias HTTPHandler = @Sendable (HTTPRequest) throws -> HTTPResponse
 
 /// An HTTP/1.1 server on non-blocking BSD sockets and epoll: event-loop threads own the
 /// connections, no thread per connection, no SwiftNIO.
@@ -59,7 +60,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     public convenience init(configuration: Configuration, logger: Logger, handler: @escaping HTTPHandler) {
         self.init(configuration: configuration, logger: logger, asyncHandler: { request, responder in
-            responder.respond(handler(request))
+            do { responder.respond(try handler(request)) } catch { responder.fail(error) }
         })
     }
 

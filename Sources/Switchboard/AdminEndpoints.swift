@@ -5,37 +5,17 @@ import SignalWire
 import Store
 import Platform
 
-/// `GET /admin/*` behind `Authorization: Bearer TOKEN`; off (404) without a token.
+/// `GET /admin/*`, each behind `BearerAuth`. The handlers throw: a bad parameter is a 400, a store
+/// that does not answer a 503 (`StoreError`), anything else a 500.
 public struct AdminEndpoints: Sendable {
-    let token: String?
     let routes: RoutesFile
     let store: any SwitchboardStore
     let clock: @Sendable () -> Date
 
-    public init(token: String?, routes: RoutesFile, store: any SwitchboardStore, clock: @escaping @Sendable () -> Date = Date.init) {
-        self.token = token
+    public init(routes: RoutesFile, store: any SwitchboardStore, clock: @escaping @Sendable () -> Date = Date.init) {
         self.routes = routes
         self.store = store
         self.clock = clock
-    }
-
-    /// Wraps an admin handler with the bearer check.
-    func guarded(_ body: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) -> HTTPHandler {
-        let token = token
-        return { request in
-            guard let token else { return .text(404, "the admin API is off: set SWITCHBOARD_ADMIN_TOKEN") }
-            guard let header = request.headers["Authorization"], header.lowercased().hasPrefix("bearer "),
-                  ConstantTime.equals(Array(header.dropFirst(7).trimmingWhitespace().utf8), Array(token.utf8)) else {
-                var response = HTTPResponse.text(401, "a valid Authorization: Bearer token is required")
-                response.headers.add("WWW-Authenticate", "Bearer")
-                return response
-            }
-            do {
-                return try body(request)
-            } catch {
-                return .text(503, "the database did not answer: \(error)")
-            }
-        }
     }
 
     struct PoolView: Encodable {
@@ -103,10 +83,10 @@ public struct AdminEndpoints: Sendable {
     }
 
     func decisions(_ request: HTTPRequest, channel: Channel) throws -> HTTPResponse {
-        guard let limit = Self.limit(request) else { return .text(400, "limit must be 1...1000") }
+        let limit = try Self.requireLimit(request)
         if channel == .voice, let outcomeText = request.queryItems.first(where: { $0.0 == "outcome" })?.1 {
             guard let outcome = CallOutcomeKind(rawValue: outcomeText) else {
-                return .text(400, "outcome must be one of: \(CallOutcomeKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw HTTPError(400, "outcome must be one of: \(CallOutcomeKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return try calls(outcome: outcome, limit: limit)
         }
@@ -152,7 +132,7 @@ public struct AdminEndpoints: Sendable {
 
     /// Recordings, newest first; `?pool=` for one pool's, `?limit=` (default 50).
     func voicemails(_ request: HTTPRequest) throws -> HTTPResponse {
-        guard let limit = Self.limit(request) else { return .text(400, "limit must be 1...1000") }
+        let limit = try Self.requireLimit(request)
         let pool = request.queryItems.first { $0.0 == "pool" }?.1
         let views = try store.voicemails(since: .distantPast, pool: pool, limit: limit).map {
             VoicemailView(time: $0.time.formatted(.iso8601), callID: $0.callID, from: $0.caller, to: $0.number, pool: $0.pool,
@@ -180,6 +160,11 @@ public struct AdminEndpoints: Sendable {
     static func limit(_ request: HTTPRequest) -> Int? {
         let text = request.queryItems.first { $0.0 == "limit" }?.1 ?? "50"
         guard let limit = Int(text), (1...1000).contains(limit) else { return nil }
+        return limit
+    }
+
+    static func requireLimit(_ request: HTTPRequest) throws(HTTPError) -> Int {
+        guard let limit = limit(request) else { throw HTTPError(400, "limit must be 1...1000") }
         return limit
     }
 

@@ -32,10 +32,6 @@ public final class Daemon: @unchecked Sendable {
     private let lock = Lock()
     private var stopping = false
 
-    /// Endpoints that only SignalWire may call.
-    static let webhookPaths: Set<String> = ["/voice", "/sms", "/status/call", "/status/message", "/voicemail"]
-    static let knownPaths: Set<String> = webhookPaths.union(["/healthz", "/livez", "/metrics", "/admin/pools", "/admin/calls", "/admin/messages", "/admin/optouts", "/admin/voicemails"])
-
     public init(config: ServeConfig, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.config = config
         self.logger = logger
@@ -201,21 +197,25 @@ public final class Daemon: @unchecked Sendable {
     func makeHandler(routes: RoutesFile, store: any SwitchboardStore, tracker: CallTracker? = nil) -> HTTPAsyncHandler {
         // Callback URLs carry the public URL's credentials when it has them: the callbacks are
         // authenticated like every other webhook.
-        let callbackBase = config.publicURL?.raw
-        let webhooks = WebhookEndpoints(routes: routes, store: store, callbackBase: callbackBase, metrics: metrics, logger: logger,
+        let webhooks = WebhookEndpoints(routes: routes, store: store, callbackBase: config.publicURL?.raw, metrics: metrics, logger: logger,
                                         failureLog: failureLog, tracker: tracker)
-        let admin = AdminEndpoints(token: config.adminToken, routes: routes, store: store)
-        let metrics = metrics
-        var router = HTTPRouter()
-        for method in ["GET", "POST"] {
-            router.addAsync(method, "/voice", webhooks.voice)
-            router.addAsync(method, "/sms", webhooks.sms)
-            router.addAsync(method, "/status/call", webhooks.callStatus)
-            router.addAsync(method, "/status/message", webhooks.messageStatus)
-            router.addAsync(method, "/voicemail", webhooks.voicemail)
+        let admin = AdminEndpoints(routes: routes, store: store)
+        let signed = WebhookGuard(authenticator: WebhookAuthenticator(publicURL: config.publicURL, signingKey: config.signingKey,
+                                                                      mode: config.signatureMode, logger: logger),
+                                  metrics: metrics, activity: activity)
+        let bearer = BearerAuth(token: config.adminToken)
+        let (metrics, logger) = (metrics, logger)
+        var router = HTTPRouter { error, request in
+            logger.error("Request failed", metadata: ["request.id": "\(request.id)", "path": "\(request.path)", "error": "\(error)"])
         }
+        // Endpoints that only SignalWire may call.
+        router.addAsync("GET", "POST", path: "/voice", through: [signed], webhooks.voice)
+        router.addAsync("GET", "POST", path: "/sms", through: [signed], webhooks.sms)
+        router.addAsync("GET", "POST", path: "/status/call", through: [signed], webhooks.callStatus)
+        router.addAsync("GET", "POST", path: "/status/message", through: [signed], webhooks.messageStatus)
+        router.addAsync("GET", "POST", path: "/voicemail", through: [signed], webhooks.voicemail)
         // Database reads may wait on SQLite: off the event loop. 503 while writes fail, with why.
-        router.addBlocking("GET", "/healthz") { _ in
+        router.addBlocking("GET", path: "/healthz") { _ in
             let health = store.health
             guard health.isHealthy else { return .text(503, health.summary(at: Date())) }
             do {
@@ -227,49 +227,21 @@ public final class Daemon: @unchecked Sendable {
         }
         // Liveness for orchestrators that restart on a failed probe: the daemon answers, whatever the
         // store's health (a restart does not free a full disk).
-        router.add("GET", "/livez") { _ in .text(200, "ok") }
-        router.add("GET", "/metrics") { _ in
+        router.add("GET", path: "/livez") { _ in .text(200, "ok") }
+        router.add("GET", path: "/metrics") { _ in
             HTTPResponse(status: 200, contentType: Metrics.contentType, body: Array(metrics.render().utf8))
         }
-        router.addBlocking("GET", "/admin/pools", admin.guarded { try admin.pools($0) })
-        router.addBlocking("GET", "/admin/calls", admin.guarded { try admin.decisions($0, channel: .voice) })
-        router.addBlocking("GET", "/admin/messages", admin.guarded { try admin.decisions($0, channel: .sms) })
-        router.addBlocking("GET", "/admin/optouts", admin.guarded { try admin.optOuts($0) })
-        router.addBlocking("GET", "/admin/voicemails", admin.guarded { try admin.voicemails($0) })
+        router.addBlocking("GET", path: "/admin/pools", through: [bearer], admin.pools)
+        router.addBlocking("GET", path: "/admin/calls", through: [bearer]) { try admin.decisions($0, channel: .voice) }
+        router.addBlocking("GET", path: "/admin/messages", through: [bearer]) { try admin.decisions($0, channel: .sms) }
+        router.addBlocking("GET", path: "/admin/optouts", through: [bearer], admin.optOuts)
+        router.addBlocking("GET", path: "/admin/voicemails", through: [bearer], admin.voicemails)
+        router.use(RequestLog(metrics: metrics, logger: logger, endpoints: router.paths))
 
-        let auth = WebhookAuthenticator(publicURL: config.publicURL, signingKey: config.signingKey,
-                                        mode: config.signatureMode, logger: logger)
         let publicURL = config.publicURL
         let routed = router
-        let logger = logger
-        let activity = activity
         return { request, responder in
-            let started = DispatchTime.now().uptimeNanoseconds
-            let path = publicURL?.routePath(request.path) ?? request.path
-            // Counted, timed and logged when the answer is built, however late that is.
-            let finishing = HTTPResponder { make in
-                responder.respond {
-                    var response = make()
-                    let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-                    let endpoint = Self.knownPaths.contains(path) ? path : "other"
-                    metrics.requestFinished(endpoint: endpoint, status: response.status, seconds: seconds)
-                    response.headers.add("X-Request-Id", request.id)
-                    logger.debug("Request", metadata: [
-                        "request.id": "\(request.id)", "method": "\(request.method)", "path": "\(endpoint)",
-                        "status": "\(response.status)", "ms": "\(fixedPoint(seconds * 1000, decimals: 2))",
-                    ])
-                    return response
-                }
-            }
-            let webhook = Self.webhookPaths.contains(path)
-            if webhook { activity.record() }
-            if webhook, case .denied(let status, let reason) = auth.check(request) {
-                metrics.signatureFailure()
-                var response = HTTPResponse.text(status, reason)
-                if status == 401 { response.headers.add("WWW-Authenticate", "Basic realm=\"switchboard\"") }
-                return finishing.respond(response)
-            }
-            routed.handle(request, path: path, responder: finishing)
+            routed.handle(request, path: publicURL?.routePath(request.path) ?? request.path, responder: responder)
         }
     }
 

@@ -31,6 +31,12 @@ public struct WebhookAuthenticator: Sendable {
         self.logger = logger
     }
 
+    /// Throws the refusal as its answer: 401 with a Basic challenge, or 403.
+    public func authorize(_ request: HTTPRequest) throws(HTTPError) {
+        guard case .denied(let status, let reason) = check(request) else { return }
+        throw HTTPError(status, reason, headers: status == 401 ? ["WWW-Authenticate": "Basic realm=\"switchboard\""] : [:])
+    }
+
     public func check(_ request: HTTPRequest) -> Verdict {
         if let publicURL, let user = publicURL.user {
             guard let header = request.headers["Authorization"], Self.basicMatches(header, user: user, password: publicURL.password ?? "") else {

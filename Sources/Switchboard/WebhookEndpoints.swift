@@ -42,9 +42,8 @@ public final class WebhookEndpoints: Sendable {
         self.tracker = tracker
     }
 
-    public func voice(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let routeRequest: RouteRequest
-        do { routeRequest = try Webhook.voice(request, now: clock()) } catch { return responder.respond(.text(400, error.reason)) }
+    public func voice(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+        let routeRequest = try Webhook.voice(request, now: clock())
         let swml = swml
         let engine = routes.current
         let tracker = tracker
@@ -59,28 +58,25 @@ public final class WebhookEndpoints: Sendable {
         }
     }
 
-    public func sms(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let routeRequest: RouteRequest
-        do { routeRequest = try Webhook.sms(request, now: clock()) } catch { return responder.respond(.text(400, error.reason)) }
+    public func sms(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+        let routeRequest = try Webhook.sms(request, now: clock())
         let cxml = cxml
         service.plan(routeRequest, engine: routes.current, requestID: request.id) { plan in
             responder.respond(HTTPResponse(status: 200, contentType: CXMLResponse.contentType, body: cxml.render(plan).renderBytes()))
         }
     }
 
-    public func callStatus(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        record(request, kind: "call", parse: Webhook.callStatus, responder)
+    public func callStatus(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+        try record(request, kind: "call", parse: Webhook.callStatus, responder)
     }
 
-    public func messageStatus(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        record(request, kind: "message", parse: Webhook.messageStatus, responder)
+    public func messageStatus(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+        try record(request, kind: "message", parse: Webhook.messageStatus, responder)
     }
 
     /// Stored in the store's next batch; answered once committed.
-    public func voicemail(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let voicemail: Voicemail?
-        do { voicemail = try Webhook.voicemail(request, now: clock()) } catch { return responder.respond(.text(400, error.reason)) }
-        guard let voicemail else { return responder.respond(.noContent()) }
+    public func voicemail(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+        guard let voicemail = try Webhook.voicemail(request, now: clock()) else { return responder.respond(.noContent()) }
         store.recordVoicemail(voicemail) { [logger, service, tracker] result in
             switch result {
             case .success:
@@ -90,16 +86,15 @@ public final class WebhookEndpoints: Sendable {
             case .failure(let error):
                 service.failed("voicemail", error, requestID: request.id)
                 // SignalWire retries a failed callback: a 503 gives the recording another chance.
-                responder.respond(.text(503, "could not store the voicemail; try again"))
+                responder.fail(NotStored(what: "voicemail"))
             }
         }
     }
 
     /// Stored in the store's next batch; answered once committed.
     private func record(_ request: HTTPRequest, kind: String, parse: (HTTPRequest, Date) throws(WebhookError) -> StatusEvent,
-                        _ responder: HTTPResponder) {
-        let event: StatusEvent
-        do { event = try parse(request, clock()) } catch { return responder.respond(.text(400, error.reason)) }
+                        _ responder: HTTPResponder) throws {
+        let event = try parse(request, clock())
         store.recordStatus(event) { [logger, metrics, service, tracker] result in
             switch result {
             case .success(let outcome):
@@ -114,7 +109,7 @@ public final class WebhookEndpoints: Sendable {
             case .failure(let error):
                 service.failed("status", error, requestID: request.id)
                 metrics.statusCallback(kind: kind, outcome: "error")
-                responder.respond(.text(503, "could not store the status; try again"))
+                responder.fail(NotStored(what: "status"))
             }
         }
     }

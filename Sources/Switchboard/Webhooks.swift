@@ -4,9 +4,12 @@ import Routing
 import Store
 
 /// A webhook that cannot be understood: answered 400 with `reason`.
-struct WebhookError: Error, Equatable {
+/// A webhook that cannot be read: 400 with the reason.
+struct WebhookError: HTTPResponseError, Equatable {
     var reason: String
     init(_ reason: String) { self.reason = reason }
+    var status: Int { 400 }
+    var message: String { reason }
 }
 
 /// The fields of a webhook, whichever way SignalWire sent them: JSON body, form body or query.

@@ -37,7 +37,7 @@ final class LiveServer: @unchecked Sendable {
         }
         let routed = router
         server = HTTPServer(configuration: .init(host: host, port: 0, limits: limits), logger: Logger(label: "test")) { request in
-            handler?(request) ?? routed.handle(request)
+            try handler?(request) ?? routed.handle(request)
         }
         box.server = server
         try server.start()

@@ -45,9 +45,10 @@ final class FailingStore: SwitchboardStore, @unchecked Sendable {
 }
 
 /// Calls an answer-later endpoint and waits (bounded) for its answer.
-func answer(_ endpoint: (HTTPRequest, HTTPResponder) -> Void, _ request: HTTPRequest) -> HTTPResponse {
+func answer(_ endpoint: (HTTPRequest, HTTPResponder) throws -> Void, _ request: HTTPRequest) -> HTTPResponse {
     let box = AnswerWait()
-    endpoint(request, HTTPResponder { make in box.put(make()) })
+    let responder = HTTPResponder { make in box.put(make()) }
+    do { try endpoint(request, responder) } catch { responder.fail(error) }
     return box.wait() ?? .text(599, "no answer within 5 s")
 }
 
@@ -101,5 +102,55 @@ struct StoreFallbackTests {
         #expect(String(decoding: sms.body, as: UTF8.self).contains(#"<Message to="+15551111111""#))
         let status = answer(endpoints.callStatus, HTTPRequest(method: "POST", target: "/status/call", headers: form, body: Array("CallSid=CA1&CallStatus=ringing".utf8)))
         #expect(status.status == 503)
+    }
+}
+
+/// The daemon's router over a store that fails: every refusal and failure has its status, headers
+/// and a reason that tells nothing internal.
+struct ErrorAnswerTests {
+    @Test func adminAndWebhookErrorsCarryTheirStatusAndHeaders() throws {
+        let (_, dir) = try StoreFallbackTests.endpoints(metrics: Metrics())
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var flags = ServeConfig.Flags()
+        flags.routes = dir.appendingPathComponent("routes.json").path
+        flags.listen = "127.0.0.1:0"
+        let config = try ServeConfig.resolve(flags, environment: [
+            "SWITCHBOARD_ADMIN_TOKEN": "t0ken", "SWITCHBOARD_PUBLIC_URL": "https://sw:pw@example.com",
+        ])
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let daemon = Daemon(config: config, logger: logger, environment: [:])
+        let handler = daemon.makeHandler(routes: try RoutesFile(path: flags.routes!, logger: logger), store: FailingStore())
+        let ask = { (target: String, headers: HTTPHeaders) in
+            answer(handler, HTTPRequest(method: "GET", target: target, headers: headers))
+        }
+        let bearer: HTTPHeaders = ["Authorization": "Bearer t0ken"]
+
+        let unauthorized = ask("/admin/pools", [:])
+        #expect(unauthorized.status == 401)
+        #expect(unauthorized.headers["WWW-Authenticate"] == "Bearer")
+        // FailingStore throws an error of its own: a 500 that says nothing of it.
+        let failed = ask("/admin/pools", bearer)
+        #expect(failed.status == 500)
+        #expect(String(decoding: failed.body, as: UTF8.self) == "internal error\n")
+        // A store's own error: 503, without its operation or SQLite's message.
+        let unavailable = HTTPResponse(error: StoreError(operation: "read /var/lib/x.sqlite", code: 10, message: "disk I/O error"))
+        #expect(unavailable.status == 503)
+        #expect(String(decoding: unavailable.body, as: UTF8.self) == "the database did not answer; try again\n")
+        #expect(ask("/admin/calls?limit=0", bearer).status == 400)
+        #expect(ask("/admin/calls?outcome=maybe", bearer).status == 400)
+
+        let unsigned = ask("/voice?To=%2B15550000001", [:])
+        #expect(unsigned.status == 401)
+        #expect(unsigned.headers["WWW-Authenticate"] == #"Basic realm="switchboard""#)
+        #expect(unsigned.headers["X-Request-Id"] != nil)
+        let basic: HTTPHeaders = ["Authorization": "Basic " + Data("sw:pw".utf8).base64EncodedString()]
+        let malformed = ask("/status/call", basic)
+        #expect(malformed.status == 400)
+        #expect(String(decoding: malformed.body, as: UTF8.self).hasPrefix("missing"))
+        let notStored = ask("/status/call?CallSid=CA1&CallStatus=ringing", basic)
+        #expect(notStored.status == 503)
+        #expect(String(decoding: notStored.body, as: UTF8.self) == "could not store the status; try again\n")
+        #expect(daemon.metrics.render().contains(#"switchboard_http_requests_total{endpoint="/status/call",status="503"} 1"#))
     }
 }

@@ -10,7 +10,7 @@ public class LoopbackPythonServer: @unchecked Sendable {
 
     init(script: String, arguments: [String], lifetime: Int = 300) throws {
         recordPath = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString).jsonl").path
-        FileManager.default.createFile(atPath: recordPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: recordPath, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = ["-u", "-c", script, recordPath, String(lifetime)] + arguments
