@@ -1,6 +1,7 @@
 import Dispatch
 import FoundationEssentials
 import Logging
+import Platform
 import Routing
 import Store
 import Synchronization
@@ -32,10 +33,7 @@ final class CallTracker: Sendable {
         var sweptUntil: Date?
     }
     private let state = Mutex(State())
-    /// DispatchSource's methods are thread-safe; the reference itself never changes.
-    nonisolated(unsafe) private let timer: any DispatchSourceTimer
-    /// Whether the timer was resumed: libdispatch refuses to cancel or free a source never resumed.
-    private let resumed = Atomic<Bool>(false)
+    private let timer: RepeatingTimer
 
     /// How far back a restart looks for calls heard of but never settled.
     static let recoveryWindow: TimeInterval = 86400
@@ -51,27 +49,20 @@ final class CallTracker: Sendable {
         self.failureLog = failureLog ?? StoreFailureLog(logger: logger)
         self.clock = clock
         self.onNotifications = onNotifications
-        timer = DispatchSource.makeTimerSource(queue: queue)
-    }
-
-    deinit {
-        if !resumed.exchange(true, ordering: .acquiringAndReleasing) { timer.resume() }
-        timer.cancel()
+        timer = RepeatingTimer(queue: queue)
     }
 
     /// Settles what the last run left (before returning, so that a start-up finds it done and the
     /// database files it reads are open before serving), then looks again every `interval` seconds for
     /// pending calls that fell due and unsettled ones.
-    func start(every interval: Double = 2) {
+    func start() {
+        let interval = 2.0
         queue.sync { sweep() }
-        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(200))
-        timer.setEventHandler { [weak self] in self?.sweep() }
-        if !resumed.exchange(true, ordering: .acquiringAndReleasing) { timer.resume() }
+        timer.start(every: interval) { [weak self] in self?.sweep() }
     }
 
     func stop() {
-        if !resumed.exchange(true, ordering: .acquiringAndReleasing) { timer.resume() }
-        timer.cancel()
+        timer.stop()
         queue.sync {}
     }
 

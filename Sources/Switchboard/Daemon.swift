@@ -8,29 +8,29 @@ import Systemd
 import Platform
 import Synchronization
 
-/// The running daemon: routes, store, HTTP server and systemd integration, started in order and
-/// stopped in reverse.
-public final class Daemon: @unchecked Sendable {
+/// The running daemon: routes, store, HTTP server and systemd integration, started in order as
+/// services of a `Lifecycle` and stopped in reverse.
+public final class Daemon: Sendable {
     public let config: ServeConfig
     let logger: Logger
     let environment: [String: String]
     public let metrics = Metrics()
-    private(set) var routes: RoutesFile?
-    private(set) var store: (any SwitchboardStore)?
-    private var server: HTTPServer?
     private let notifier: SystemdNotifier?
-    private var watchdog: Watchdog?
-    private var pruneTimer: (any DispatchSourceTimer)?
-    private var monitorTimer: (any DispatchSourceTimer)?
     private let failureLog: StoreFailureLog
-    private(set) var idleRelease: IdleRelease?
     private let activity = IdleRelease.Activity()
-    private var configurator: AutoConfigurator?
-    private var tracker: CallTracker?
-    private var notifications: Notifier?
+    private let lifecycle: Lifecycle
     private let stopped = DispatchSemaphore(value: 0)
-    private let lock = Lock()
-    private var stopping = false
+    /// What start made that other threads ask for: the routes (SIGHUP), the port, the idle release.
+    private struct Parts {
+        var routes: RoutesFile?
+        var server: HTTPServer?
+        var idleRelease: IdleRelease?
+    }
+    private let parts = Mutex(Parts())
+
+    /// Every stop is done within this (the unit's TimeoutStopSec is 20 s): the server's drain takes
+    /// at most 10 s, a notification in progress 5 s.
+    static let stopBound: Double = 15
 
     public init(config: ServeConfig, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.config = config
@@ -38,6 +38,7 @@ public final class Daemon: @unchecked Sendable {
         self.environment = environment
         self.notifier = SystemdNotifier(environment: environment)
         self.failureLog = StoreFailureLog(logger: logger)
+        self.lifecycle = Lifecycle(logger: logger)
     }
 
     /// A group-commit batch that takes this long is logged as a warning.
@@ -77,10 +78,15 @@ public final class Daemon: @unchecked Sendable {
     /// Loads the routes, opens the database, listens, and tells systemd it is ready.
     /// Throws before listening when the routes or the configuration cannot be used; a database that
     /// cannot be opened for writing does not stop it: calls are answered from the routes alone, the
-    /// store reports degraded and goes on trying.
+    /// store reports degraded and goes on trying. A `stop()` meanwhile ends it early, without an error.
     public func start() throws {
+        try lifecycle.start(startServices)
+    }
+
+    private func startServices() throws {
         let routes = try RoutesFile(path: config.routesPath, logger: logger)
         logger.info("Routes loaded", metadata: ["path": "\(config.routesPath)", "summary": "\(routes.currentRoutes.summary)"])
+        parts.withLock { $0.routes = routes }
         if let free = SQLiteStore.freeBytes(forDatabaseAt: config.databasePath), free < SQLiteStore.lowSpaceBytes {
             logger.warning("Low free space for the database", metadata: [
                 "path": "\(config.databasePath)", "free_kib": "\(free / 1024)",
@@ -90,19 +96,49 @@ public final class Daemon: @unchecked Sendable {
         let store = try SQLiteStore(path: config.databasePath, durability: config.durableCommits ? .full : .normal,
                                     retryingOpen: true, batchObserver: Self.timeBatches(metrics: metrics, logger: logger),
                                     healthObserver: Self.logHealth(logger: logger))
+        try lifecycle.adopt("store", stop: store.close)
         if store.health.isHealthy {
             logger.info("Database open", metadata: ["path": "\(config.databasePath)", "durability": "\(config.durableCommits ? "full" : "normal")"])
         }
         metrics.setStoreHealth { store.health }
-        self.routes = routes
-        self.store = store
+        // Stopped after the tracker (whose last settling adds notifications), before the store.
         let notifications = Notifier(store: store, transports: .make(config, metrics: metrics, logger: logger),
                                      secret: config.notifySecret, metrics: metrics, logger: logger)
+        try lifecycle.run("notifications", notifications)
+        // Settles what the last run left before the server listens; stopped after the server (no
+        // more callbacks to follow).
         let tracker = CallTracker(store: store, routes: { routes.current }, metrics: metrics, logger: logger,
                                   failureLog: failureLog, quiet: config.missedAfterSeconds, onNotifications: { notifications.wake() })
-        self.notifications = notifications
-        self.tracker = tracker
+        try lifecycle.run("call tracker", tracker)
 
+        let server = try makeServer(routes: routes, store: store, tracker: tracker)
+        let listening = try startServer(server)
+        // Before READY, so that what start-up alone used is not counted against the daemon.
+        let idleRelease = IdleRelease(interval: config.idleReleaseInterval, activity: activity, logger: logger)
+        parts.withLock { $0.idleRelease = idleRelease }
+        try lifecycle.run("idle release", ServiceSteps(stop: idleRelease.cancel))
+        try lifecycle.run("systemd", ServiceSteps(
+            start: { [notifier] in _ = notifier?.ready(status: Self.statusLine(serving: listening, health: store.health)) },
+            stop: { [notifier] in _ = notifier?.stopping(status: "Finishing requests in flight") }
+        ))
+        if let notifier, let watchdog = Watchdog(environment: environment, notifier: notifier, isHealthy: {
+            // A degraded store is no reason to be restarted (a restart does not free a disk), so the
+            // watchdog asks the database to answer only while it is healthy: a wedged one stops the pings.
+            !store.health.isHealthy || (try? store.ping()) != nil
+        }) {
+            try lifecycle.run("watchdog", ServiceSteps(start: watchdog.start, stop: watchdog.stop))
+        }
+        try lifecycle.run("store monitor", monitor(store: store, serving: listening))
+        try lifecycle.run("routes watch", ServiceSteps(
+            start: { [metrics] in routes.watch(every: 2) { result in metrics.reload(succeeded: result == .reloaded) } },
+            stop: routes.stopWatching
+        ))
+        try lifecycle.run("pruning", pruning(store: store))
+        try startConfiguration(routes: routes)
+    }
+
+    /// The HTTP server over the daemon's routes, on systemd's socket when it passed one.
+    private func makeServer(routes: RoutesFile, store: SQLiteStore, tracker: CallTracker) throws -> HTTPServer {
         let handler = makeHandler(routes: routes, store: store, tracker: tracker)
         let inherited = SocketActivation.listeningSockets(environment: environment).first
         if let inherited {
@@ -121,39 +157,26 @@ public final class Daemon: @unchecked Sendable {
         serverConfiguration.turnEnded = { store.releaseCommits() }
         let server = HTTPServer(configuration: serverConfiguration, logger: logger, asyncHandler: handler)
         metrics.setOpenConnections { [weak server] in server?.openConnections ?? 0 }
-        if lock.withLock({ stopping }) { store.close(); return }
-        tracker.start()
-        try server.start()
-        self.server = server
-        let listening = inherited.map { "inherited socket fd \($0)" } ?? "\(config.listen.host) port \(server.port)"
-        logger.notice("Listening", metadata: ["on": "\(listening)", "public_url": "\(config.publicURL?.description ?? "none")"])
-        // Before READY, so that what start-up alone used is not counted against the daemon.
-        idleRelease = IdleRelease(interval: config.idleReleaseInterval, activity: activity, logger: logger)
-        _ = notifier?.ready(status: Self.statusLine(serving: listening, health: store.health))
+        return server
+    }
 
-        if let notifier {
-            // A degraded store is no reason to be restarted (a restart does not free a disk), so the
-            // watchdog asks the database to answer only while it is healthy: a wedged one stops the pings.
-            watchdog = Watchdog(environment: environment, notifier: notifier) {
-                !store.health.isHealthy || (try? store.ping()) != nil
-            }
-            watchdog?.start()
-        }
-        startMonitor(store: store, serving: listening)
-        routes.watch(every: 2) { [metrics] result in
-            metrics.reload(succeeded: result == .reloaded)
-        }
-        startPruning(store: store)
-        notifications.start()
-        startConfiguration(routes: routes)
+    /// Listens, and says where.
+    private func startServer(_ server: HTTPServer) throws -> String {
+        try lifecycle.run("http server", ServiceSteps(start: server.start, stop: { server.shutdown(timeout: 10) }))
+        parts.withLock { $0.server = server }
+        let listening = server.configuration.inheritedSocket.map { "inherited socket fd \($0)" } ?? "\(config.listen.host) port \(server.port)"
+        logger.notice("Listening", metadata: ["on": "\(listening)", "public_url": "\(config.publicURL?.description ?? "none")"])
+        return listening
     }
 
     /// The port actually bound (tests use port 0).
-    public var port: Int { server?.port ?? 0 }
+    public var port: Int { parts.withLock { $0.server }?.port ?? 0 }
+
+    var idleRelease: IdleRelease? { parts.withLock { $0.idleRelease } }
 
     /// SIGHUP: re-read routes.json; a bad file is refused and the running routes stay.
     public func reload() {
-        guard let routes else { return }
+        guard let routes = parts.withLock({ $0.routes }) else { return }
         _ = notifier?.reloading(status: "Reloading routes")
         let result = routes.reload()
         metrics.reload(succeeded: result == .reloaded)
@@ -163,26 +186,11 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// SIGTERM: stop accepting, finish requests in flight (bounded), close the database, release `wait()`.
+    /// SIGTERM: stop accepting, finish requests in flight (bounded), close the database, release
+    /// `wait()`. During `start()`, it waits for the part starting, and stops what started.
     public func stop() {
-        let first = lock.withLock { () -> Bool in
-            defer { stopping = true }
-            return !stopping
-        }
-        guard first else { return }
-        logger.notice("Stopping", metadata: ["timeout": "10"])
-        _ = notifier?.stopping(status: "Finishing requests in flight")
-        routes?.stopWatching()
-        watchdog?.stop()
-        pruneTimer?.cancel()
-        monitorTimer?.cancel()
-        idleRelease?.cancel()
-        configurator?.cancel()
-        server?.shutdown(timeout: 10)
-        // After the server (no more callbacks to follow), before the store they write to.
-        tracker?.stop()
-        notifications?.stop()
-        store?.close()
+        logger.notice("Stopping", metadata: ["timeout": "\(Int(Self.stopBound))"])
+        lifecycle.stop(bound: Self.stopBound)
         logger.notice("Stopped")
         stopped.signal()
     }
@@ -253,42 +261,41 @@ public final class Daemon: @unchecked Sendable {
 
     /// Every half second: the store's upkeep (a deleted database file noticed, retries while degraded),
     /// the summary of repeated store failures, and `STATUS=` when the store's health changed.
-    private func startMonitor(store: any SwitchboardStore, serving: String) {
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "switchboard.store.monitor", qos: .utility))
-        timer.schedule(deadline: .now() + 0.5, repeating: 0.5, leeway: .milliseconds(100))
-        let status = Mutex(Self.statusLine(serving: serving, health: store.health))
-        timer.setEventHandler { [failureLog, notifier] in
-            store.maintain()
-            failureLog.flush()
-            let line = Self.statusLine(serving: serving, health: store.health)
-            let changed = status.withLock { last in
-                defer { last = line }
-                return last != line
+    private func monitor(store: any SwitchboardStore, serving: String) -> ServiceSteps {
+        let timer = RepeatingTimer(label: "switchboard.store.monitor")
+        let status = Locked(Self.statusLine(serving: serving, health: store.health))
+        return ServiceSteps(start: { [failureLog, notifier] in
+            timer.start(every: 0.5, leeway: .milliseconds(100)) {
+                store.maintain()
+                failureLog.flush()
+                let line = Self.statusLine(serving: serving, health: store.health)
+                let changed = status.withLock { last in
+                    defer { last = line }
+                    return last != line
+                }
+                if changed { _ = notifier?.status(line) }
             }
-            if changed { _ = notifier?.status(line) }
-        }
-        monitorTimer = timer
-        timer.resume()
+        }, stop: timer.stop)
     }
 
-    private func startPruning(store: any SwitchboardStore) {
+    /// A minute after start, then every 6 hours: rows older than the retention removed.
+    private func pruning(store: any SwitchboardStore) -> ServiceSteps {
         let days = config.retentionDays
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "switchboard.prune", qos: .utility))
-        timer.schedule(deadline: .now() + 60, repeating: 6 * 3600)
-        timer.setEventHandler { [logger, metrics] in
-            do {
-                let removed = try store.prune(olderThan: Date().addingTimeInterval(-Double(days) * 86400))
-                logger.info("Pruned old rows", metadata: ["rows": "\(removed)", "days": "\(days)"])
-            } catch {
-                metrics.storeError(operation: "prune")
-                logger.error("Prune failed", metadata: ["error": "\(error)"])
+        let timer = RepeatingTimer(label: "switchboard.prune")
+        return ServiceSteps(start: { [logger, metrics] in
+            timer.start(every: 6 * 3600, after: 60) {
+                do {
+                    let removed = try store.prune(olderThan: Date().addingTimeInterval(-Double(days) * 86400))
+                    logger.info("Pruned old rows", metadata: ["rows": "\(removed)", "days": "\(days)"])
+                } catch {
+                    metrics.storeError(operation: "prune")
+                    logger.error("Prune failed", metadata: ["error": "\(error)"])
+                }
             }
-        }
-        pruneTimer = timer
-        timer.resume()
+        }, stop: timer.stop)
     }
 
-    private func startConfiguration(routes: RoutesFile) {
+    private func startConfiguration(routes: RoutesFile) throws {
         guard config.configureOnStart else {
             logger.info("Auto-configuration off (--no-configure)")
             return
@@ -297,8 +304,9 @@ public final class Daemon: @unchecked Sendable {
             logger.info("Auto-configuration off: needs SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN, SIGNALWIRE_SPACE_URL and a public URL")
             return
         }
-        self.configurator = configurator
-        configurator.run(routes: routes.currentRoutes)
-        routes.onReload { routes in configurator.run(routes: routes) }
+        try lifecycle.run("auto-configuration", ServiceSteps(start: {
+            configurator.run(routes: routes.currentRoutes)
+            routes.onReload { routes in configurator.run(routes: routes) }
+        }, stop: configurator.cancel))
     }
 }

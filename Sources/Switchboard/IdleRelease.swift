@@ -11,7 +11,7 @@ import Synchronization
 /// next use, one minor fault per 64 KiB (see `releaseResidentCode`). (The heap is not trimmed:
 /// `malloc_trim` after a load run gave back 48 KiB of 5.9 MiB: the rest is in use, SQLite's page cache
 /// among it, up to 2 MiB a connection.)
-final class IdleRelease: @unchecked Sendable {  // the timer is only resumed and cancelled
+final class IdleRelease: Sendable {
     /// A count from any thread: the webhooks received so far, the traffic that counts (health checks
     /// and metrics scrapes do not, so that a scrape every few seconds does not keep a burst's pages
     /// resident for good); and the releases made.
@@ -41,7 +41,7 @@ final class IdleRelease: @unchecked Sendable {  // the timer is only resumed and
         }
     }
 
-    private let timer: any DispatchSourceTimer
+    private let timer = RepeatingTimer(label: "switchboard.idle-release")
     private let releases = Activity()
 
     /// How many times the code pages were released after start (for tests).
@@ -50,19 +50,17 @@ final class IdleRelease: @unchecked Sendable {  // the timer is only resumed and
     /// Releases now, then checks `activity` every `interval` seconds.
     init(interval: Double, activity: Activity, logger: Logger) {
         releaseResidentCode()
-        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "switchboard.idle-release", qos: .utility))
-        var schedule = Schedule()
-        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .seconds(1))
-        timer.setEventHandler { [releases] in
+        // Only ever touched on the timer's queue, one call at a time.
+        nonisolated(unsafe) var schedule = Schedule()
+        timer.start(every: interval, leeway: .seconds(1)) { [releases] in
             guard schedule.shouldRelease(seen: activity.total) else { return }
             let bytes = releaseResidentCode()
             releases.record()
             logger.debug("Released idle code pages", metadata: ["mapped_kib": "\(bytes / 1024)"])
         }
-        timer.resume()
     }
 
     func cancel() {
-        timer.cancel()
+        timer.stop()
     }
 }

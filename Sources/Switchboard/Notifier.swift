@@ -48,10 +48,7 @@ final class Notifier: Sendable {
     private let logger: Logger
     private let clock: @Sendable () -> Date
     private let queue = DispatchQueue(label: "switchboard.notify", qos: .utility)
-    /// DispatchSource's methods are thread-safe; the reference itself never changes.
-    nonisolated(unsafe) private let timer: any DispatchSourceTimer
-    /// Whether the timer was resumed: libdispatch refuses to cancel or free a source never resumed.
-    private let resumed = Atomic<Bool>(false)
+    private let timer: RepeatingTimer
     private let scheduled = Atomic<Bool>(false)
 
     init(store: any SwitchboardStore, transports: NotificationTransports, secret: String?, metrics: Metrics, logger: Logger,
@@ -63,25 +60,17 @@ final class Notifier: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.clock = clock
-        timer = DispatchSource.makeTimerSource(queue: queue)
+        timer = RepeatingTimer(queue: queue)
     }
 
-    deinit {
-        if !resumed.exchange(true, ordering: .acquiringAndReleasing) { timer.resume() }
-        timer.cancel()
-    }
-
-    func start(every interval: Double = 1) {
-        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(200))
-        timer.setEventHandler { [weak self] in self?.deliverDue() }
-        if !resumed.exchange(true, ordering: .acquiringAndReleasing) { timer.resume() }
+    func start() {
+        timer.start(every: 1) { [weak self] in self?.deliverDue() }
     }
 
     /// Stops, waiting up to `wait` seconds for the delivery in progress: a hung mail server must not hold
     /// a shutdown past systemd's stop timeout. A delivery cut off then is tried again after its lease.
-    func stop(wait: Double = 5) {
-        if !resumed.exchange(true, ordering: .acquiringAndReleasing) { timer.resume() }
-        timer.cancel()
+    func stop(wait: Double) {
+        timer.stop()
         let idle = DispatchSemaphore(value: 0)
         queue.async { idle.signal() }
         _ = idle.wait(timeout: .now() + wait)

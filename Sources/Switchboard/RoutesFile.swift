@@ -4,10 +4,11 @@ import Glibc
 import Logging
 import Routing
 import Platform
+import Synchronization
 
 /// The routes in force, read from routes.json. A reload swaps them atomically between requests;
 /// a file that does not validate is refused and the running routes stay.
-public final class RoutesFile: @unchecked Sendable {
+public final class RoutesFile: Sendable {
     public enum ReloadResult: Equatable, Sendable {
         case reloaded
         case unchanged
@@ -16,51 +17,51 @@ public final class RoutesFile: @unchecked Sendable {
 
     public let path: String
     private let logger: Logger
-    private let lock = Lock()
-    private var engine: RoutingEngine
-    private var routes: Routes
-    private var fingerprint: Fingerprint?
-    private var watcher: (any DispatchSourceTimer)?
-    private var onChange: [@Sendable (Routes) -> Void] = []
+    private struct State {
+        var engine: RoutingEngine
+        var routes: Routes
+        var fingerprint: Fingerprint?
+        var onChange: [@Sendable (Routes) -> Void] = []
+    }
+    private let state: Mutex<State>
+    private let watcher = RepeatingTimer(label: "switchboard.routes.watch")
 
     /// Loads and validates `path`; throws the validation errors when it does not validate.
     public init(path: String, logger: Logger) throws(RoutesFileError) {
         self.path = path
         self.logger = logger
         let (routes, fingerprint) = try Self.load(path)
-        self.routes = routes
-        self.engine = RoutingEngine(routes: routes)
-        self.fingerprint = fingerprint
+        state = Mutex(State(engine: RoutingEngine(routes: routes), routes: routes, fingerprint: fingerprint))
     }
 
     /// The engine for the routes in force now. Take it once per request.
-    public var current: RoutingEngine { lock.withLock { engine } }
-    public var currentRoutes: Routes { lock.withLock { routes } }
+    public var current: RoutingEngine { state.withLock { $0.engine } }
+    public var currentRoutes: Routes { state.withLock { $0.routes } }
 
     /// Called after every successful reload, with the new routes.
     public func onReload(_ body: @escaping @Sendable (Routes) -> Void) {
-        lock.withLock { onChange.append(body) }
+        state.withLock { $0.onChange.append(body) }
     }
 
     /// Re-reads the file (SIGHUP, or a change seen by the watcher).
     @discardableResult
     public func reload(force: Bool = true) -> ReloadResult {
         let seen = Fingerprint(path)
-        if !force, seen == lock.withLock({ fingerprint }) { return .unchanged }
+        if !force, seen == state.withLock({ $0.fingerprint }) { return .unchanged }
         do {
             let (routes, fingerprint) = try Self.load(path)
-            let callbacks = lock.withLock {
-                self.routes = routes
-                self.engine = RoutingEngine(routes: routes)
-                self.fingerprint = fingerprint
-                return onChange
+            let callbacks = state.withLock { state in
+                state.routes = routes
+                state.engine = RoutingEngine(routes: routes)
+                state.fingerprint = fingerprint
+                return state.onChange
             }
             logger.notice("Routes reloaded", metadata: ["path": "\(path)", "summary": "\(routes.summary)"])
             for callback in callbacks { callback(routes) }
             return .reloaded
         } catch {
             // Remember the bad file so the watcher does not log it every second.
-            lock.withLock { fingerprint = seen }
+            state.withLock { $0.fingerprint = seen }
             logger.error("Routes refused; the running routes stay", metadata: ["path": "\(path)", "errors": "\(error.description)"])
             return .refused(error.description)
         }
@@ -69,19 +70,15 @@ public final class RoutesFile: @unchecked Sendable {
     /// Polls the file once every `interval` seconds and reloads when it changed (editors replace files
     /// by rename, which defeats inode watches; a stat a second costs nothing).
     public func watch(every interval: Double, onResult: @escaping @Sendable (ReloadResult) -> Void = { _ in }) {
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "switchboard.routes.watch"))
-        timer.schedule(deadline: .now() + interval, repeating: interval)
-        timer.setEventHandler { [weak self] in
+        watcher.start(every: interval) { [weak self] in
             guard let self else { return }
             let result = self.reload(force: false)
             if result != .unchanged { onResult(result) }
         }
-        lock.withLock { watcher = timer }
-        timer.resume()
     }
 
     public func stopWatching() {
-        lock.withLock { watcher?.cancel(); watcher = nil }
+        watcher.stop()
     }
 
     static func load(_ path: String) throws(RoutesFileError) -> (Routes, Fingerprint?) {

@@ -4,22 +4,20 @@ import FoundationEssentials
 import Glibc
 #endif
 import Platform
+import Synchronization
 
 /// Keeps systemd's `WatchdogSec=` satisfied: sends `WATCHDOG=1` every half of `$WATCHDOG_USEC`.
 ///
 /// An optional health check runs before each ping; while it answers false no ping is sent, so systemd
 /// restarts a daemon that is running but wedged (for example a database that stopped answering). The
 /// check runs on the watchdog's own queue: a check that hangs also stops the pings, which is the point.
-public final class Watchdog: @unchecked Sendable {
+public final class Watchdog: Sendable {
     /// `$WATCHDOG_USEC`: how long systemd waits for a ping before it acts.
     public let timeoutMicroseconds: UInt64
     private let notifier: SystemdNotifier
     private let isHealthy: (@Sendable () -> Bool)?
-    private let queue = DispatchQueue(label: "switchboard.systemd.watchdog")
-    private let lock = Lock()
-    private var timer: (any DispatchSourceTimer)?
-    private var sent = 0
-    private var skipped = 0
+    private let timer = RepeatingTimer(label: "switchboard.systemd.watchdog", qos: .default)
+    private let counts = Mutex((sent: 0, skipped: 0))
 
     /// Nil when `WATCHDOG_USEC` is unset, not a positive integer, or when `WATCHDOG_PID` is set and names
     /// another process (the watchdog was meant for a parent or child, not for us).
@@ -32,10 +30,6 @@ public final class Watchdog: @unchecked Sendable {
         self.timeoutMicroseconds = timeout
         self.notifier = notifier
         self.isHealthy = isHealthy
-    }
-
-    deinit {
-        timer?.cancel()
     }
 
     /// `WATCHDOG_USEC` when it applies to this process (see `init`), else nil.
@@ -53,44 +47,31 @@ public final class Watchdog: @unchecked Sendable {
     }
 
     /// Pings sent so far (including ones the socket refused, which the notifier counts as failures).
-    public var pingsSent: Int { lock.withLock { sent } }
+    public var pingsSent: Int { counts.withLock { $0.sent } }
 
     /// Pings withheld because the health check answered false.
-    public var pingsSkipped: Int { lock.withLock { skipped } }
+    public var pingsSkipped: Int { counts.withLock { $0.skipped } }
 
-    /// Pings once now, then every `pingInterval`. Calling it again while running does nothing.
+    /// Pings once now, then every `pingInterval`. Calling it again does nothing.
     public func start() {
-        lock.withLock {
-            guard timer == nil else { return }
-            let halfMicroseconds = Int(min(timeoutMicroseconds / 2, UInt64(Int.max)))
-            let timer = DispatchSource.makeTimerSource(queue: queue)
-            timer.schedule(
-                deadline: .now(),
-                repeating: .microseconds(max(halfMicroseconds, 1)),
-                leeway: .microseconds(max(halfMicroseconds / 20, 1))
-            )
-            timer.setEventHandler { [weak self] in self?.tick() }
-            timer.resume()
-            self.timer = timer
+        let halfMicroseconds = Int(min(timeoutMicroseconds / 2, UInt64(Int.max)))
+        timer.start(every: pingInterval, after: 0, leeway: .microseconds(max(halfMicroseconds / 20, 1))) { [weak self] in
+            self?.tick()
         }
     }
 
-    /// Stops pinging. `start()` may be called again afterwards.
+    /// Stops pinging, for good.
     public func stop() {
-        let timer = lock.withLock { () -> (any DispatchSourceTimer)? in
-            defer { self.timer = nil }
-            return self.timer
-        }
-        timer?.cancel()
+        timer.stop()
     }
 
     /// One period: the health check, then the ping if healthy.
     func tick() {
         if let isHealthy, !isHealthy() {
-            lock.withLock { skipped += 1 }
+            counts.withLock { $0.skipped += 1 }
             return
         }
         notifier.watchdog()
-        lock.withLock { sent += 1 }
+        counts.withLock { $0.sent += 1 }
     }
 }
