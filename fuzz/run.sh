@@ -24,7 +24,7 @@ out=fuzz/out
 mkdir -p "$out/bin" "$out/logs"
 export SWIFT_BACKTRACE=enable=no   # else the first crash symbolicates for minutes
 SWIFTC=${SWIFTC:-swiftc}
-flags=(-sanitize=fuzzer,address -parse-as-library -O -D FUZZ -enable-upcoming-feature ExistentialAny -use-ld=lld
+flags=(-sanitize=fuzzer,address -parse-as-library -O -D FUZZ -enable-upcoming-feature ExistentialAny -use-ld=lld -package-name switchboard
        -I Sources/COpenSSL)
 http_sources=(Sources/HTTPServer/{HTTPDecoder,HTTPDecoder+Head,HTTPDecoder+Chunked,HTTPHeaders,HTTPRequest,HTTPLimits,URLEncodedForm}.swift Sources/Platform/Text.swift
               Tests/HTTPServerTests/FuzzRegressionTests.swift)

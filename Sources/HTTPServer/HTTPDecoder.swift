@@ -2,14 +2,14 @@
 ///
 /// A pure value over bytes: it keeps no state between calls, so a connection calls it again with
 /// everything buffered so far, and tests feed it string literals split anywhere.
-public struct HTTPDecoder: Sendable {
-    public var limits: HTTPLimits
+package struct HTTPDecoder: Sendable {
+    package var limits: HTTPLimits
 
-    public init(limits: HTTPLimits = HTTPLimits()) {
+    package init(limits: HTTPLimits = HTTPLimits()) {
         self.limits = limits
     }
 
-    public enum Result: Sendable {
+    package enum Result: Sendable {
         /// More bytes are needed. `head` is set once the head is complete (for `Expect: 100-continue`).
         case incomplete(head: Head?)
         /// A whole request, and how many bytes of the buffer it took.
@@ -19,30 +19,30 @@ public struct HTTPDecoder: Sendable {
     }
 
     /// A parsed head whose body may still be arriving.
-    public struct Head: Sendable {
-        public var method: String
-        public var target: String
-        public var version: HTTPVersion
-        public var headers: HTTPHeaders
-        public var framing: Framing
-        public var expectsContinue: Bool
+    package struct Head: Sendable {
+        package var method: String
+        package var target: String
+        package var version: HTTPVersion
+        package var headers: HTTPHeaders
+        package var framing: Framing
+        package var expectsContinue: Bool
         /// Where the body starts in the bytes the head was parsed from.
-        public var bodyStart = 0
+        package var bodyStart = 0
     }
 
-    public enum Framing: Sendable, Equatable {
+    package enum Framing: Sendable, Equatable {
         case none
         case length(Int)
         case chunked
     }
 
-    public func decode(_ buffer: [UInt8]) -> Result {
+    package func decode(_ buffer: [UInt8]) -> Result {
         buffer.withUnsafeBufferPointer { decode($0) }
     }
 
     /// - Parameter pending: the head an earlier call returned with `.incomplete` for the same bytes
     ///   (more of the body since): it is not parsed again.
-    public func decode(_ bytes: UnsafeBufferPointer<UInt8>, resuming pending: Head? = nil) -> Result {
+    package func decode(_ bytes: UnsafeBufferPointer<UInt8>, resuming pending: Head? = nil) -> Result {
         let head: Head
         if let pending {
             head = pending

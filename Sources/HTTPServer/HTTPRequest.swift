@@ -3,12 +3,12 @@ import Platform
 #endif
 
 /// A parsed HTTP/1.1 request, as a handler sees it.
-public struct HTTPRequest: Sendable {
-    public var method: String
+package struct HTTPRequest: Sendable {
+    package var method: String
     /// The request-target exactly as received (RFC 9112 §3.2): never decoded or re-encoded.
-    public var target: String
-    public var version: HTTPVersion
-    public var headers: HTTPHeaders {
+    package var target: String
+    package var version: HTTPVersion
+    package var headers: HTTPHeaders {
         didSet {
             contentType = Self.mediaType(headers)
             formItems = Self.formItems(contentType, body)
@@ -16,19 +16,19 @@ public struct HTTPRequest: Sendable {
     }
     /// The media type of the body without parameters, lower-cased (`application/json`), or nil
     /// without a `Content-Type`: read once from `headers`, since every webhook asks for it.
-    public private(set) var contentType: String?
-    public var body: [UInt8] {
+    package private(set) var contentType: String?
+    package var body: [UInt8] {
         didSet { formItems = Self.formItems(contentType, body) }
     }
     /// Form fields from an `application/x-www-form-urlencoded` body, else none: decoded once, since
     /// both the signature check and the webhook read them.
-    public private(set) var formItems: [(String, String)]
+    package private(set) var formItems: [(String, String)]
     /// The client's address, `127.0.0.1:53422` or `[::1]:53422`.
-    public var peer: String
+    package var peer: String
     /// A short id for log lines, unique within this process.
-    public var id: String
+    package var id: String
 
-    public init(
+    package init(
         method: String, target: String, version: HTTPVersion = .http11, headers: HTTPHeaders = [:],
         body: [UInt8] = [], peer: String = "", id: String = ""
     ) {
@@ -44,24 +44,24 @@ public struct HTTPRequest: Sendable {
     }
 
     /// The target's path, before any `?`, still percent-encoded.
-    public var path: String {
+    package var path: String {
         if let q = target.utf8Index(of: UInt8(ascii: "?")) { return String(target[..<q]) }
         return target
     }
 
     /// The raw query after `?`, or nil when there is none.
-    public var query: String? {
+    package var query: String? {
         guard let q = target.utf8Index(of: UInt8(ascii: "?")) else { return nil }
         return String(target[target.utf8.index(after: q)...])
     }
 
     /// Query parameters, decoded (`application/x-www-form-urlencoded` rules).
-    public var queryItems: [(String, String)] {
+    package var queryItems: [(String, String)] {
         query.map(URLEncodedForm.decode) ?? []
     }
 
     /// The body as text (invalid UTF-8 repaired).
-    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+    package var bodyText: String { String(decoding: body, as: UTF8.self) }
 
     private static func mediaType(_ headers: HTTPHeaders) -> String? {
         guard let value = headers["Content-Type"] else { return nil }
@@ -86,7 +86,7 @@ public struct HTTPRequest: Sendable {
     }
 }
 
-public enum HTTPVersion: String, Sendable, Equatable {
+package enum HTTPVersion: String, Sendable, Equatable {
     case http10 = "HTTP/1.0"
     case http11 = "HTTP/1.1"
 }

@@ -2,25 +2,25 @@ import Synchronization
 
 /// Answers one request, now or later, from any thread: the response is built and written on the
 /// request's connection. A handler that decides asynchronously keeps no thread waiting.
-public struct HTTPResponder: Sendable {
+package struct HTTPResponder: Sendable {
     private let deliver: @Sendable (@escaping @Sendable () -> HTTPResponse) -> Void
 
-    public init(_ deliver: @escaping @Sendable (@escaping @Sendable () -> HTTPResponse) -> Void) {
+    package init(_ deliver: @escaping @Sendable (@escaping @Sendable () -> HTTPResponse) -> Void) {
         self.deliver = deliver
     }
 
     /// Answers with `make()`, run on the connection's queue. Only the first answer counts.
-    public func respond(_ make: @escaping @Sendable () -> HTTPResponse) {
+    package func respond(_ make: @escaping @Sendable () -> HTTPResponse) {
         deliver(make)
     }
 
-    public func respond(_ response: HTTPResponse) {
+    package func respond(_ response: HTTPResponse) {
         deliver { response }
     }
 }
 
 /// A handler that answers through an `HTTPResponder`, now or later.
-public typealias HTTPAsyncHandler = @Sendable (HTTPRequest, HTTPResponder) -> Void
+package typealias HTTPAsyncHandler = @Sendable (HTTPRequest, HTTPResponder) -> Void
 
 /// Where one handler call stands, so an answer given before the handler returns is written without a
 /// hop through the connection's queue, and a second answer is ignored.

@@ -1,28 +1,28 @@
 /// What a handler answers.
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
+package struct HTTPResponse: Sendable {
+    package var status: Int
+    package var headers: HTTPHeaders
+    package var body: [UInt8]
 
-    public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+    package init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// A response with a body of the given media type.
-    public init(status: Int = 200, contentType: String, body: [UInt8]) {
+    package init(status: Int = 200, contentType: String, body: [UInt8]) {
         self.init(status: status, headers: ["Content-Type": contentType], body: body)
     }
 
     /// A short plain-text answer, the form every error takes.
-    public static func text(_ status: Int, _ text: String) -> HTTPResponse {
+    package static func text(_ status: Int, _ text: String) -> HTTPResponse {
         HTTPResponse(status: status, contentType: "text/plain; charset=utf-8", body: Array((text + "\n").utf8))
     }
 
-    public static func noContent() -> HTTPResponse { HTTPResponse(status: 204) }
+    package static func noContent() -> HTTPResponse { HTTPResponse(status: 204) }
 
-    public static func reason(_ status: Int) -> String {
+    package static func reason(_ status: Int) -> String {
         switch status {
         case 100: "Continue"
         case 200: "OK"

@@ -1,6 +1,6 @@
 /// An error that is also an answer: a handler throws it and the router writes it, the one place an
 /// error becomes a status (Hummingbird's `HTTPResponseError` is the model).
-public protocol HTTPResponseError: Error {
+package protocol HTTPResponseError: Error {
     var status: Int { get }
     /// One line for the client, in the body: nothing internal (no paths, no SQL).
     var message: String { get }
@@ -8,16 +8,16 @@ public protocol HTTPResponseError: Error {
 }
 
 extension HTTPResponseError {
-    public var headers: HTTPHeaders { [:] }
+    package var headers: HTTPHeaders { [:] }
 }
 
 /// The common case: a status, its reason, and headers such as `WWW-Authenticate` or `Allow`.
-public struct HTTPError: HTTPResponseError, Equatable, Sendable {
-    public var status: Int
-    public var message: String
-    public var headers: HTTPHeaders
+package struct HTTPError: HTTPResponseError, Equatable, Sendable {
+    package var status: Int
+    package var message: String
+    package var headers: HTTPHeaders
 
-    public init(_ status: Int, _ message: String, headers: HTTPHeaders = [:]) {
+    package init(_ status: Int, _ message: String, headers: HTTPHeaders = [:]) {
         self.status = status
         self.message = message
         self.headers = headers
@@ -28,7 +28,7 @@ extension HTTPResponse {
     /// `error` as an answer: its own status, text and headers when it is an `HTTPResponseError`;
     /// otherwise 500 without its description, which may hold internals (the router's
     /// `unexpectedError` hook sees it).
-    public init(error: any Error) {
+    package init(error: any Error) {
         guard let error = error as? any HTTPResponseError else {
             self = .text(500, "internal error")
             return
@@ -40,7 +40,7 @@ extension HTTPResponse {
 
 extension HTTPResponder {
     /// Answers with `error` mapped by `HTTPResponse(error:)`.
-    public func fail(_ error: any Error) {
+    package func fail(_ error: any Error) {
         respond(HTTPResponse(error: error))
     }
 }

@@ -2,14 +2,14 @@ import Dispatch
 import Synchronization
 
 /// A handler that answers through its responder, now or later; what it throws is the answer.
-public typealias HTTPRouteHandler = @Sendable (HTTPRequest, HTTPResponder) throws -> Void
+package typealias HTTPRouteHandler = @Sendable (HTTPRequest, HTTPResponder) throws -> Void
 
 /// What a middleware calls to go on. Errors below it have already been answered.
-public typealias HTTPNext = (HTTPRequest, HTTPResponder) -> Void
+package typealias HTTPNext = (HTTPRequest, HTTPResponder) -> Void
 
 /// A step every request of a route (or of the router) passes: it may answer or throw instead of
 /// going on, or go on with another responder (to time, count or decorate the answer).
-public protocol HTTPMiddleware: Sendable {
+package protocol HTTPMiddleware: Sendable {
     /// `path` is the path the request is routed by (its own, or one a caller took a prefix off).
     func handle(_ request: HTTPRequest, path: String, responder: HTTPResponder, next: HTTPNext) throws
 }
@@ -17,7 +17,7 @@ public protocol HTTPMiddleware: Sendable {
 /// Method + path -> middleware and handler, with 404 and 405 answers. `HEAD` is served by the `GET`
 /// handler. Every error a handler or middleware throws becomes its answer here, through
 /// `HTTPResponse(error:)`, and nowhere else.
-public struct HTTPRouter: Sendable {
+package struct HTTPRouter: Sendable {
     private struct Route: Sendable {
         var middleware: [any HTTPMiddleware]
         var handler: HTTPRouteHandler
@@ -28,28 +28,28 @@ public struct HTTPRouter: Sendable {
     /// Told of every error the router answers with 500 or more (the answer says no more than its status).
     private let serverError: @Sendable (any Error, HTTPRequest) -> Void
 
-    public init(serverError: @escaping @Sendable (any Error, HTTPRequest) -> Void = { _, _ in }) {
+    package init(serverError: @escaping @Sendable (any Error, HTTPRequest) -> Void = { _, _ in }) {
         self.serverError = serverError
     }
 
     /// Runs `middleware` on every request, routed or not, outside each route's own (in the order added).
-    public mutating func use(_ middleware: any HTTPMiddleware) {
+    package mutating func use(_ middleware: any HTTPMiddleware) {
         self.middleware.append(middleware)
     }
 
     /// A handler that answers at once (it must not block: it may run on the event loop).
-    public mutating func add(_ methods: String..., path: String, through middleware: [any HTTPMiddleware] = [],
+    package mutating func add(_ methods: String..., path: String, through middleware: [any HTTPMiddleware] = [],
                              _ handler: @escaping HTTPHandler) {
         add(methods, path: path, through: middleware) { request, responder in responder.respond(try handler(request)) }
     }
 
-    public mutating func add(_ method: String, _ path: String, _ handler: @escaping HTTPHandler) {
+    package mutating func add(_ method: String, _ path: String, _ handler: @escaping HTTPHandler) {
         add([method], path: path, through: []) { request, responder in responder.respond(try handler(request)) }
     }
 
     /// A handler that may block (database reads, say): it runs on `queue`, never on the server's
     /// event loop, and answers from there.
-    public mutating func addBlocking(_ methods: String..., path: String, through middleware: [any HTTPMiddleware] = [],
+    package mutating func addBlocking(_ methods: String..., path: String, through middleware: [any HTTPMiddleware] = [],
                                      on queue: DispatchQueue = .global(), _ handler: @escaping HTTPHandler) {
         let failed = serverError
         add(methods, path: path, through: middleware) { request, responder in
@@ -58,7 +58,7 @@ public struct HTTPRouter: Sendable {
     }
 
     /// A handler that answers through its responder, possibly later.
-    public mutating func addAsync(_ methods: String..., path: String, through middleware: [any HTTPMiddleware] = [],
+    package mutating func addAsync(_ methods: String..., path: String, through middleware: [any HTTPMiddleware] = [],
                                   _ handler: @escaping HTTPRouteHandler) {
         add(methods, path: path, through: middleware, handler)
     }
@@ -69,10 +69,10 @@ public struct HTTPRouter: Sendable {
     }
 
     /// Every path with a route.
-    public var paths: Set<String> { Set(routes.keys) }
+    package var paths: Set<String> { Set(routes.keys) }
 
     /// The methods `path` answers, sorted, for `Allow`.
-    public func methods(for path: String) -> [String] {
+    package func methods(for path: String) -> [String] {
         guard let byMethod = routes[path] else { return [] }
         var methods = Set(byMethod.keys)
         if methods.contains("GET") { methods.insert("HEAD") }
@@ -80,7 +80,7 @@ public struct HTTPRouter: Sendable {
     }
 
     /// Routes `request` by `path` (its own path, or one a caller took a prefix off).
-    public func handle(_ request: HTTPRequest, path: String, responder: HTTPResponder) {
+    package func handle(_ request: HTTPRequest, path: String, responder: HTTPResponder) {
         run(middleware[...], request, path, responder) { request, responder in
             guard let byMethod = routes[path] else { throw HTTPError(404, "not found: \(path)") }
             let method = request.method == "HEAD" && byMethod["HEAD"] == nil ? "GET" : request.method
@@ -115,11 +115,11 @@ public struct HTTPRouter: Sendable {
     }
 
     /// The answer of a route that answers at once (every route added with `add`).
-    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+    package func handle(_ request: HTTPRequest) -> HTTPResponse {
         handle(request, path: request.path)
     }
 
-    public func handle(_ request: HTTPRequest, path: String) -> HTTPResponse {
+    package func handle(_ request: HTTPRequest, path: String) -> HTTPResponse {
         let answer = Mutex<HTTPResponse?>(nil)
         handle(request, path: path, responder: HTTPResponder { make in
             let response = make()

@@ -9,35 +9,35 @@ import Platform
 /// Answers one request; what it throws is answered by `HTTPResponse(error:)`. Given to the server,
 /// it runs on the connection's own queue, never on an event loop, so a slow handler holds up only
 /// its own connection. (`HTTPAsyncHandler` answers later instead.)
-public typealias HTTPHandler = @Sendable (HTTPRequest) throws -> HTTPResponse
+package typealias HTTPHandler = @Sendable (HTTPRequest) throws -> HTTPResponse
 
 /// An HTTP/1.1 server on non-blocking BSD sockets and epoll: event-loop threads own the
 /// connections, no thread per connection, no SwiftNIO.
-public final class HTTPServer: @unchecked Sendable {
-    public struct Configuration: Sendable {
-        public var address: ListenAddress
-        public var limits: HTTPLimits
-        public var backlog: Int32
+package final class HTTPServer: @unchecked Sendable {
+    package struct Configuration: Sendable {
+        package var address: ListenAddress
+        package var limits: HTTPLimits
+        package var backlog: Int32
         /// A socket already listening (systemd socket activation); `address` is then ignored.
-        public var inheritedSocket: Int32?
+        package var inheritedSocket: Int32?
         /// True (the default): each connection calls its handler on a queue of its own, so a handler
         /// may block. False: handlers run on the event loop itself and must never block (answering
         /// later through an `HTTPResponder` instead): no thread hop and no context switch per request.
-        public var handlersMayBlock = true
+        package var handlersMayBlock = true
         /// Event-loop threads; connections are shared between them in turn.
-        public var eventLoops = 1
+        package var eventLoops = 1
         /// Called on an event loop's thread before and after each turn (the sockets one `epoll_wait`
         /// found ready, then the answers other threads posted), so that work the turn's handlers
         /// queue can be done together: the daemon holds its store's commits for the turn.
-        public var turnStarted: (@Sendable () -> Void)?
-        public var turnEnded: (@Sendable () -> Void)?
+        package var turnStarted: (@Sendable () -> Void)?
+        package var turnEnded: (@Sendable () -> Void)?
 
-        public init(host: String = "127.0.0.1", port: Int = 0, limits: HTTPLimits = HTTPLimits(),
+        package init(host: String = "127.0.0.1", port: Int = 0, limits: HTTPLimits = HTTPLimits(),
                     backlog: Int32 = 511, inheritedSocket: Int32? = nil) {
             self.init(address: ListenAddress(host: host, port: port), limits: limits, backlog: backlog, inheritedSocket: inheritedSocket)
         }
 
-        public init(address: ListenAddress, limits: HTTPLimits = HTTPLimits(), backlog: Int32 = 511, inheritedSocket: Int32? = nil) {
+        package init(address: ListenAddress, limits: HTTPLimits = HTTPLimits(), backlog: Int32 = 511, inheritedSocket: Int32? = nil) {
             self.address = address
             self.limits = limits
             self.backlog = backlog
@@ -45,7 +45,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    public let configuration: Configuration
+    package let configuration: Configuration
     let handler: HTTPAsyncHandler
     let logger: Logger
     let decoder: HTTPDecoder
@@ -58,13 +58,13 @@ public final class HTTPServer: @unchecked Sendable {
     private var stopped = false
     private var boundPort = 0
 
-    public convenience init(configuration: Configuration, logger: Logger, handler: @escaping HTTPHandler) {
+    package convenience init(configuration: Configuration, logger: Logger, handler: @escaping HTTPHandler) {
         self.init(configuration: configuration, logger: logger, asyncHandler: { request, responder in
             do { responder.respond(try handler(request)) } catch { responder.fail(error) }
         })
     }
 
-    public init(configuration: Configuration, logger: Logger, asyncHandler: @escaping HTTPAsyncHandler) {
+    package init(configuration: Configuration, logger: Logger, asyncHandler: @escaping HTTPAsyncHandler) {
         self.configuration = configuration
         self.logger = logger
         self.handler = asyncHandler
@@ -72,7 +72,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// Binds (or adopts the inherited socket) and starts accepting. Returns once listening.
-    public func start() throws {
+    package func start() throws {
         signal(SIGPIPE, SIG_IGN)
         let fd: Int32
         if let inherited = configuration.inheritedSocket {
@@ -110,9 +110,9 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// The port actually bound (useful with port 0).
-    public var port: Int { lock.withLock { boundPort } }
+    package var port: Int { lock.withLock { boundPort } }
 
-    public var openConnections: Int { lock.withLock { connectionCount } }
+    package var openConnections: Int { lock.withLock { connectionCount } }
 
     var isDraining: Bool { lock.withLock { draining } }
 
@@ -122,7 +122,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// Stops accepting, lets requests in flight finish for up to `timeout` seconds, then closes every
     /// connection and stops the event loops. Blocks until done, so it must not be called from an
     /// event loop's thread (a handler that never blocks): the loops do the draining.
-    public func shutdown(timeout: Double = 10) {
+    package func shutdown(timeout: Double = 10) {
         let (loops, listener): ([EventLoop], Listener?) = lock.withLock {
             if stopped { return ([], nil) }
             draining = true

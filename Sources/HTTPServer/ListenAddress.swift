@@ -1,14 +1,14 @@
 /// `HOST:PORT` as `--listen` takes it: `127.0.0.1:8080`, `[::]:8080`, `[::1]:0`, `localhost:8080`.
-public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
+package struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    package var host: String
+    package var port: Int
 
-    public init(host: String, port: Int) {
+    package init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let host: Substring
         let portText: Substring
         if text.hasPrefix("[") {
@@ -25,18 +25,18 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// True for addresses only this machine can reach.
-    public var isLoopback: Bool {
+    package var isLoopback: Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
-    public var description: String {
+    package var description: String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }
 
 extension ListenAddress {
     /// The address a socket is bound to (a socket handed over by systemd, say).
-    public static func bound(to fd: Int32) -> ListenAddress? {
+    package static func bound(to fd: Int32) -> ListenAddress? {
         Socket.localAddress(fd).flatMap { ListenAddress(Socket.describe($0)) }
     }
 }

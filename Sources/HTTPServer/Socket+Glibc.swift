@@ -5,16 +5,16 @@ import Darwin
 #endif
 
 /// A failed system call, with its errno.
-public struct SocketError: Error, CustomStringConvertible, Sendable {
-    public var call: String
-    public var code: Int32
-    public var detail: String?
+package struct SocketError: Error, CustomStringConvertible, Sendable {
+    package var call: String
+    package var code: Int32
+    package var detail: String?
 
     static func failed(_ call: String, _ detail: String? = nil) -> SocketError {
         SocketError(call: call, code: errno, detail: detail)
     }
 
-    public var description: String {
+    package var description: String {
         let reason = String(cString: strerror(code))
         return "\(call) failed\(detail.map { " (\($0))" } ?? ""): \(reason) (errno \(code))"
     }

@@ -1,13 +1,13 @@
 /// `application/x-www-form-urlencoded` (WHATWG URL §5): `+` is a space, `%XX` a byte.
-public enum URLEncodedForm {
+package enum URLEncodedForm {
     /// Decodes `a=1&b=%2B2` into pairs, in order. Malformed escapes are kept as written.
-    public static func decode(_ text: String) -> [(String, String)] {
+    package static func decode(_ text: String) -> [(String, String)] {
         decode(Array(text.utf8))
     }
 
     /// The same from bytes (a request body): names and values are percent-decoded as bytes and then
     /// read as UTF-8, invalid sequences replaced (WHATWG URL §5.1).
-    public static func decode(_ bytes: [UInt8]) -> [(String, String)] {
+    package static func decode(_ bytes: [UInt8]) -> [(String, String)] {
         bytes.withUnsafeBufferPointer { b in
             var pairs: [(String, String)] = []
             // One pair per `&`-separated part at most: the array is sized once.
@@ -32,7 +32,7 @@ public enum URLEncodedForm {
     }
 
     /// Percent-decodes one component, `+` as space.
-    public static func percentDecode(_ bytes: Substring.UTF8View.SubSequence) -> String {
+    package static func percentDecode(_ bytes: Substring.UTF8View.SubSequence) -> String {
         Array(bytes).withUnsafeBufferPointer(percentDecode)
     }
 
@@ -62,11 +62,11 @@ public enum URLEncodedForm {
     }
 
     /// Encodes pairs for a form body or query (unreserved characters kept, space as `+`).
-    public static func encode(_ pairs: [(String, String)]) -> String {
+    package static func encode(_ pairs: [(String, String)]) -> String {
         pairs.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
     }
 
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         for b in text.utf8 {
             switch b {

@@ -2,7 +2,7 @@ import Glibc
 
 /// Writes all of `bytes` to `fd`, retrying after interruptions; false if the descriptor fails.
 @discardableResult
-public func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+package func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
     var offset = 0
     while offset < bytes.count {
         let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)

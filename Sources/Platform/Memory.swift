@@ -5,7 +5,7 @@ import Glibc
 /// access, a minor fault per 64 KiB or so. Code pages are never written, so nothing is lost; data
 /// mappings (relocated, written) are left alone. Returns the bytes of mappings advised.
 @discardableResult
-public func releaseResidentCode() -> Int {
+package func releaseResidentCode() -> Int {
     guard let maps = fopen("/proc/self/maps", "r") else { return 0 }
     defer { fclose(maps) }
     var released = 0

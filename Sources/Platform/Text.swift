@@ -4,12 +4,12 @@
 
 extension Unicode.Scalar {
     /// Foundation's `CharacterSet.whitespaces`: space separators and tab.
-    public var isHorizontalWhitespace: Bool {
+    package var isHorizontalWhitespace: Bool {
         value == 0x09 || properties.generalCategory == .spaceSeparator
     }
 
     /// Foundation's `CharacterSet.newlines`: U+000A-U+000D, U+0085, U+2028, U+2029.
-    public var isNewline: Bool {
+    package var isNewline: Bool {
         (0x0A...0x0D).contains(value) || value == 0x85 || value == 0x2028 || value == 0x2029
     }
 }
@@ -19,18 +19,18 @@ extension StringProtocol {
     /// strings always do), a copy otherwise. A loop over them costs a few instructions a byte; the
     /// generic `utf8` view's iterator costs tens.
     @inlinable
-    public func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    package func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         if let result = try utf8.withContiguousStorageIfAvailable(body) { return result }
         return try Array(utf8).withUnsafeBufferPointer(body)
     }
 
     /// Without leading and trailing spaces and tabs (`trimmingCharacters(in: .whitespaces)`).
-    public func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         trimming { $0.isHorizontalWhitespace }
     }
 
     /// Without leading and trailing spaces, tabs and line breaks (`.whitespacesAndNewlines`).
-    public func trimmingWhitespaceAndNewlines() -> String {
+    package func trimmingWhitespaceAndNewlines() -> String {
         trimming { $0.isHorizontalWhitespace || $0.isNewline }
     }
 
@@ -45,7 +45,7 @@ extension StringProtocol {
 
     /// Every occurrence of `target` replaced by `replacement`, matched byte for byte from the start
     /// (`replacingOccurrences(of:with:)` without options). An empty `target` changes nothing.
-    public func replacingAll(_ target: String, with replacement: String) -> String {
+    package func replacingAll(_ target: String, with replacement: String) -> String {
         let needle = Array(target.utf8)
         // Most text holds no match: no copy of it then.
         guard let first = needle.first, utf8.contains(first) else { return String(self) }
@@ -73,7 +73,7 @@ extension StringProtocol {
 
 /// `value` with exactly `decimals` digits after the point, rounded half away from zero
 /// (`fixedPoint(value, decimals: 2)` for the finite values of durations and delays).
-public func fixedPoint(_ value: Double, decimals: Int) -> String {
+package func fixedPoint(_ value: Double, decimals: Int) -> String {
     guard value.isFinite else { return "\(value)" }
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }

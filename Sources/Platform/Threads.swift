@@ -6,10 +6,10 @@ import Glibc
 // for a stored property, and a pthread mutex must not move.
 
 /// A mutual-exclusion lock.
-public final class Lock: @unchecked Sendable {
+package final class Lock: @unchecked Sendable {
     fileprivate let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
-    public init() {
+    package init() {
         mutex.initialize(to: pthread_mutex_t())
         let rc = pthread_mutex_init(mutex, nil)
         precondition(rc == 0, "pthread_mutex_init: \(rc)")
@@ -20,11 +20,11 @@ public final class Lock: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    public func lock() { pthread_mutex_lock(mutex) }
+    package func lock() { pthread_mutex_lock(mutex) }
 
-    public func unlock() { pthread_mutex_unlock(mutex) }
+    package func unlock() { pthread_mutex_unlock(mutex) }
 
-    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    package func withLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body()
@@ -32,11 +32,11 @@ public final class Lock: @unchecked Sendable {
 }
 
 /// A lock with a condition variable: `wait()` with the lock held.
-public final class Condition: @unchecked Sendable {
+package final class Condition: @unchecked Sendable {
     private let mutex = Lock()
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    public init() {
+    package init() {
         condition.initialize(to: pthread_cond_t())
         let rc = pthread_cond_init(condition, nil)
         precondition(rc == 0, "pthread_cond_init: \(rc)")
@@ -47,27 +47,27 @@ public final class Condition: @unchecked Sendable {
         condition.deallocate()
     }
 
-    public func lock() { mutex.lock() }
+    package func lock() { mutex.lock() }
 
-    public func unlock() { mutex.unlock() }
+    package func unlock() { mutex.unlock() }
 
     /// Releases the lock until signalled (or woken spuriously: wait in a loop), then takes it again.
-    public func wait() { pthread_cond_wait(condition, mutex.mutex) }
+    package func wait() { pthread_cond_wait(condition, mutex.mutex) }
 
-    public func signal() { pthread_cond_signal(condition) }
+    package func signal() { pthread_cond_signal(condition) }
 
-    public func broadcast() { pthread_cond_broadcast(condition) }
+    package func broadcast() { pthread_cond_broadcast(condition) }
 }
 
-public struct ThreadStartError: Error, CustomStringConvertible {
-    public let code: Int32
-    public var description: String { "pthread_create failed: \(String(cString: strerror(code)))" }
+package struct ThreadStartError: Error, CustomStringConvertible {
+    package let code: Int32
+    package var description: String { "pthread_create failed: \(String(cString: strerror(code)))" }
 }
 
 /// Starts a thread named `name` (the first 15 bytes show in `top -H`) that runs `body`: detached, or
 /// `joinable` for `pthread_join`.
 @discardableResult
-public func startThread(
+package func startThread(
     name: String, joinable: Bool = false, _ body: @escaping @Sendable () -> Void
 ) throws -> pthread_t {
     final class Box {
@@ -96,7 +96,7 @@ public func startThread(
 }
 
 /// Sleeps the calling thread for `seconds` (nothing for zero or less).
-public func sleep(seconds: Double) {
+package func sleep(seconds: Double) {
     guard seconds > 0 else { return }
     var left = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.towardZero)) * 1e9))
     var request = left
@@ -104,24 +104,24 @@ public func sleep(seconds: Double) {
 }
 
 /// A value behind a lock, shared between threads.
-public final class Locked<Value>: @unchecked Sendable {
+package final class Locked<Value>: @unchecked Sendable {
     private let lock = Lock()
     private var value: Value
 
-    public init(_ value: Value) { self.value = value }
+    package init(_ value: Value) { self.value = value }
 
     /// Runs `body` on the value under the lock. Do not read a closure out this way
     /// (`withLock { $0 }` with a function-typed `Value`): each such read writes the closure back
     /// wrapped in one more reabstraction thunk, so calls get slower and memory grows with every
     /// read. Use `current`, or keep the closure in a `let`.
-    public func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+    package func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)
     }
 
     /// The value now (a copy), read without writing it back.
-    public var current: Value {
+    package var current: Value {
         lock.lock()
         defer { lock.unlock() }
         return value

@@ -3,27 +3,27 @@
 /// Renders `<?xml version="1.0" encoding="UTF-8"?>` and `<Response>` with one `<Message>` per
 /// message, or `<Response/>` ("do nothing") when there is none. Every text and attribute value
 /// is escaped; bodies are cut to `maxBodyLength` and media to `maxMedia` URLs.
-public struct CXMLResponse: Sendable, Equatable {
-    public static let contentType = "application/xml"
+package struct CXMLResponse: Sendable, Equatable {
+    package static let contentType = "application/xml"
     /// SignalWire's limit for one message body.
-    public static let maxBodyLength = 1600
+    package static let maxBodyLength = 1600
     /// SignalWire's limit of `<Media>` per message.
-    public static let maxMedia = 10
+    package static let maxMedia = 10
 
     /// `<Message to="..." from="..." statusCallback="...">body<Media>url</Media></Message>`.
     ///
     /// Never `action`: in cXML (as in TwiML) `action` is control flow. The platform requests that URL
     /// after the message and runs the cXML it answers, so the verbs after a `<Message>` with `action`
     /// never run, and a text forwarded to every member of a pool reached only the first.
-    public struct Message: Sendable, Equatable {
-        public var to: String
-        public var from: String
+    package struct Message: Sendable, Equatable {
+        package var to: String
+        package var from: String
         /// Where SignalWire sends this message's delivery status (`/status/message`).
-        public var statusCallback: String?
-        public var body: String
-        public var media: [String]
+        package var statusCallback: String?
+        package var body: String
+        package var media: [String]
 
-        public init(to: String, from: String, statusCallback: String? = nil, body: String, media: [String] = []) {
+        package init(to: String, from: String, statusCallback: String? = nil, body: String, media: [String] = []) {
             self.to = to
             self.from = from
             self.statusCallback = statusCallback
@@ -32,22 +32,22 @@ public struct CXMLResponse: Sendable, Equatable {
         }
     }
 
-    public var messages: [Message]
+    package var messages: [Message]
 
-    public init(messages: [Message] = []) {
+    package init(messages: [Message] = []) {
         self.messages = messages
     }
 
     /// The empty answer: `<Response/>`.
-    public static let empty = CXMLResponse()
+    package static let empty = CXMLResponse()
 
     /// The XML document.
-    public func render() -> String {
+    package func render() -> String {
         String(decoding: renderBytes(), as: UTF8.self)
     }
 
     /// `render()` as UTF-8 bytes, written as bytes.
-    public func renderBytes() -> [UInt8] {
+    package func renderBytes() -> [UInt8] {
         var xml: [UInt8] = []
         xml.reserveCapacity(160 + messages.reduce(0) { $0 + $1.body.utf8.count + 96 })
         xml += #"<?xml version="1.0" encoding="UTF-8"?>"#.utf8

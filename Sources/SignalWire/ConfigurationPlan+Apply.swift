@@ -1,27 +1,27 @@
 import Logging
 
 /// What `ConfigurationPlan.apply` did.
-public struct ApplyReport: Sendable, Equatable, CustomStringConvertible {
+package struct ApplyReport: Sendable, Equatable, CustomStringConvertible {
     /// A number that could not be updated, and why.
-    public struct Failure: Sendable, Equatable {
-        public var number: String
-        public var message: String
+    package struct Failure: Sendable, Equatable {
+        package var number: String
+        package var message: String
     }
 
     /// Numbers updated, as SignalWire returned them.
-    public var updated: [PhoneNumber] = []
-    public var failed: [Failure] = []
+    package var updated: [PhoneNumber] = []
+    package var failed: [Failure] = []
     /// Routed numbers that were already right.
-    public var unchanged: [String] = []
+    package var unchanged: [String] = []
     /// Routed numbers the project does not own.
-    public var notOwned: [String] = []
+    package var notOwned: [String] = []
 
-    public init() {}
+    package init() {}
 
     /// True when every change was applied.
-    public var succeeded: Bool { failed.isEmpty }
+    package var succeeded: Bool { failed.isEmpty }
 
-    public var description: String {
+    package var description: String {
         var lines = updated.map { "  \($0.number)  updated" }
         lines += failed.map { "  \($0.number)  failed: \($0.message)" }
         lines += notOwned.map { "  \($0)  not owned by this project (check routes.json)" }
@@ -34,7 +34,7 @@ extension ConfigurationPlan {
     /// Applies every change, one number at a time. Failures are logged and kept in the report,
     /// never thrown, so the daemon keeps serving; a refused token stops the remaining updates
     /// (they would fail the same way) and each is reported with that reason.
-    public func apply(using client: SignalWireClient, logger: Logger) -> ApplyReport {
+    package func apply(using client: SignalWireClient, logger: Logger) -> ApplyReport {
         var report = ApplyReport()
         report.unchanged = unchanged.map(\.number)
         report.notOwned = notOwned

@@ -1,23 +1,23 @@
 /// What auto-configuration will change: for each routed number the project owns, only the handler
 /// fields that differ from pointing at the public URL. Numbers routes.json does not name are never
 /// touched; routed numbers the project does not own are reported. Pure: no I/O.
-public struct ConfigurationPlan: Sendable, Equatable, CustomStringConvertible {
+package struct ConfigurationPlan: Sendable, Equatable, CustomStringConvertible {
     /// One number to update.
-    public struct Change: Sendable, Equatable {
-        public var number: PhoneNumber
-        public var update: PhoneNumberUpdate
+    package struct Change: Sendable, Equatable {
+        package var number: PhoneNumber
+        package var update: PhoneNumberUpdate
     }
 
     /// The public URL, trailing slashes removed.
-    public let publicURL: String
+    package let publicURL: String
     /// Numbers to update, by number.
-    public let changes: [Change]
+    package let changes: [Change]
     /// Routed numbers already pointing here.
-    public let unchanged: [PhoneNumber]
+    package let unchanged: [PhoneNumber]
     /// Routed numbers the project does not own.
-    public let notOwned: [String]
+    package let notOwned: [String]
 
-    public init(owned: [PhoneNumber], routed: [RoutedNumber], publicURL: String) {
+    package init(owned: [PhoneNumber], routed: [RoutedNumber], publicURL: String) {
         self.publicURL = DesiredHandlers.base(publicURL)
         var byNumber: [String: PhoneNumber] = [:]
         for number in owned where byNumber[number.number] == nil { byNumber[number.number] = number }
@@ -44,10 +44,10 @@ public struct ConfigurationPlan: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// True when nothing needs to change.
-    public var isEmpty: Bool { changes.isEmpty }
+    package var isEmpty: Bool { changes.isEmpty }
 
     /// The plan for `switchboard numbers configure --dry-run`; passwords in URLs show as `***`.
-    public var description: String {
+    package var description: String {
         var lines = ["Phone numbers for \(SignatureURL.redactingPassword(publicURL)):"]
         for change in changes {
             let fields = change.update.fields.map { field in

@@ -3,22 +3,22 @@ import FoundationEssentials
 import Platform
 
 /// One plain-text email for `CurlClient.sendMail`.
-public struct CurlMail: Sendable {
+package struct CurlMail: Sendable {
     /// `smtp://host:port` or `smtps://host:port`.
-    public var url: String
-    public var from: String
-    public var to: [String]
-    public var subject: String
+    package var url: String
+    package var from: String
+    package var to: [String]
+    package var subject: String
     /// Plain text; lines end in `\n` or `\r\n`.
-    public var body: String
-    public var username: String?
-    public var password: String?
+    package var body: String
+    package var username: String?
+    package var password: String?
     /// STARTTLS must succeed before anything is sent (for `smtp://`).
-    public var requireTLS: Bool
-    public var connectTimeout: Double
-    public var timeout: Double
+    package var requireTLS: Bool
+    package var connectTimeout: Double
+    package var timeout: Double
 
-    public init(url: String, from: String, to: [String], subject: String, body: String, username: String? = nil,
+    package init(url: String, from: String, to: [String], subject: String, body: String, username: String? = nil,
                 password: String? = nil, requireTLS: Bool = true, connectTimeout: Double = 10, timeout: Double = 30) {
         self.url = url
         self.from = from
@@ -34,7 +34,7 @@ public struct CurlMail: Sendable {
 
     /// The RFC 5322 message: headers, a blank line, the body, CRLF line endings throughout. libcurl
     /// doubles a leading dot on a line itself.
-    public func message(date: Date = Date(), id: String = UUID().uuidString) -> [UInt8] {
+    package func message(date: Date = Date(), id: String = UUID().uuidString) -> [UInt8] {
         let domain = from.split(separator: "@").last.map(String.init) ?? "switchboard"
         var lines = [
             "Date: \(Self.rfc2822(date))",
@@ -85,7 +85,7 @@ extension CurlClient {
     /// Sends `mail` over SMTP and waits for the server to accept it.
     /// - Throws: `CurlError` when it was not accepted (refused connection, STARTTLS or login failed, a
     ///   recipient refused); the password is never part of the error.
-    public func sendMail(_ mail: CurlMail) throws {
+    package func sendMail(_ mail: CurlMail) throws {
         if let problem = mail.injection() { throw CurlError(code: 3, message: problem) }
         let source = MailSource(mail.message())
         let sourcePointer = Unmanaged.passUnretained(source).toOpaque()

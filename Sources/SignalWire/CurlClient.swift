@@ -5,7 +5,7 @@ import Platform
 /// A blocking HTTP client on libcurl. One easy handle per instance, reused so connections stay
 /// open between requests; a lock makes one request run at a time. TLS peer and host verification
 /// stay on, only `http` and `https` are allowed, and redirects are not followed.
-public final class CurlClient: @unchecked Sendable {
+package final class CurlClient: @unchecked Sendable {
     let lock = Lock()
     /// Nil only if libcurl could not make a handle (out of memory): every request then fails.
     private let easy: UnsafeMutableRawPointer?
@@ -16,7 +16,7 @@ public final class CurlClient: @unchecked Sendable {
     /// `curl_global_init`, run once per process before the first handle is made.
     private static let globalInit: Int = Int(curl_global_init(Int(CURL_GLOBAL_DEFAULT)).rawValue)
 
-    public init() {
+    package init() {
         _ = Self.globalInit
         easy = curl_easy_init()
     }
@@ -27,7 +27,7 @@ public final class CurlClient: @unchecked Sendable {
 
     /// Sends `request` and waits for the whole response.
     /// - Throws: `CurlError` when no HTTP response came back (any status is a response).
-    public func perform(_ request: CurlRequest) throws -> CurlResponse {
+    package func perform(_ request: CurlRequest) throws -> CurlResponse {
         lock.lock()
         defer { lock.unlock() }
         guard easy != nil else { throw CurlError(code: 27, message: "libcurl could not make a handle (out of memory)") }

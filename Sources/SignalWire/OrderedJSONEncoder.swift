@@ -2,11 +2,11 @@
 /// them, so documents read the way their models are written and every run gives the same bytes.
 /// (Foundation's `JSONEncoder` on Linux orders keys by hash unless told to sort them.) Slashes
 /// are not escaped; non-finite numbers are refused.
-public struct OrderedJSONEncoder: Sendable {
-    public init() {}
+package struct OrderedJSONEncoder: Sendable {
+    package init() {}
 
     /// The JSON text of `value`, as UTF-8 bytes.
-    public func encode(_ value: some Encodable) throws -> [UInt8] {
+    package func encode(_ value: some Encodable) throws -> [UInt8] {
         let root = JSONSlot()
         try root.put(value, codingPath: [])
         var out: [UInt8] = []
@@ -15,7 +15,7 @@ public struct OrderedJSONEncoder: Sendable {
     }
 
     /// The JSON text of `value`.
-    public func encodeToString(_ value: some Encodable) throws -> String {
+    package func encodeToString(_ value: some Encodable) throws -> String {
         String(decoding: try encode(value), as: UTF8.self)
     }
 }

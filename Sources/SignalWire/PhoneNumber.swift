@@ -1,26 +1,26 @@
 /// A number the project owns, as the Relay REST API describes it. Unknown fields are ignored and
 /// every field but `id` and `number` may be missing or null.
-public struct PhoneNumber: Sendable, Equatable, Codable {
-    public var id: String
+package struct PhoneNumber: Sendable, Equatable, Codable {
+    package var id: String
     /// E.164.
-    public var number: String
-    public var name: String?
+    package var number: String
+    package var name: String?
     /// `voice`, `sms`, `mms`, `fax`.
-    public var capabilities: [String]
+    package var capabilities: [String]
     /// `longcode` or `toll-free`.
-    public var numberType: String?
+    package var numberType: String?
     /// `relay_script` (SWML), `laml_webhooks` (cXML), `relay_context`, `ai_agent`, ...
-    public var callHandler: String?
-    public var callRelayScriptURL: String?
-    public var callRequestURL: String?
-    public var callStatusCallbackURL: String?
+    package var callHandler: String?
+    package var callRelayScriptURL: String?
+    package var callRequestURL: String?
+    package var callStatusCallbackURL: String?
     /// `laml_webhooks` for a cXML messaging webhook.
-    public var messageHandler: String?
-    public var messageRequestURL: String?
-    public var messageRequestMethod: String?
-    public var messageFallbackURL: String?
+    package var messageHandler: String?
+    package var messageRequestURL: String?
+    package var messageRequestMethod: String?
+    package var messageFallbackURL: String?
 
-    public init(
+    package init(
         id: String, number: String, name: String? = nil, capabilities: [String] = [], numberType: String? = nil,
         callHandler: String? = nil, callRelayScriptURL: String? = nil, callRequestURL: String? = nil,
         callStatusCallbackURL: String? = nil, messageHandler: String? = nil, messageRequestURL: String? = nil,
@@ -54,7 +54,7 @@ public struct PhoneNumber: Sendable, Equatable, Codable {
         case messageFallbackURL = "message_fallback_url"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         number = try c.decode(String.self, forKey: .number)

@@ -1,12 +1,12 @@
 /// The handler fields a `PUT /phone_numbers/{id}` changes; nil fields are not sent.
-public struct PhoneNumberUpdate: Sendable, Equatable, Encodable {
-    public var callHandler: String?
-    public var callRelayScriptURL: String?
-    public var messageHandler: String?
-    public var messageRequestURL: String?
-    public var messageRequestMethod: String?
+package struct PhoneNumberUpdate: Sendable, Equatable, Encodable {
+    package var callHandler: String?
+    package var callRelayScriptURL: String?
+    package var messageHandler: String?
+    package var messageRequestURL: String?
+    package var messageRequestMethod: String?
 
-    public init(
+    package init(
         callHandler: String? = nil, callRelayScriptURL: String? = nil, messageHandler: String? = nil,
         messageRequestURL: String? = nil, messageRequestMethod: String? = nil
     ) {
@@ -18,7 +18,7 @@ public struct PhoneNumberUpdate: Sendable, Equatable, Encodable {
     }
 
     /// The fields set, by their API names, in a fixed order.
-    public var fields: [(name: String, value: String)] {
+    package var fields: [(name: String, value: String)] {
         [
             ("call_handler", callHandler), ("call_relay_script_url", callRelayScriptURL),
             ("message_handler", messageHandler), ("message_request_url", messageRequestURL),
@@ -27,7 +27,7 @@ public struct PhoneNumberUpdate: Sendable, Equatable, Encodable {
     }
 
     /// True when nothing would change.
-    public var isEmpty: Bool { fields.isEmpty }
+    package var isEmpty: Bool { fields.isEmpty }
 
     private enum CodingKeys: String, CodingKey {
         case callHandler = "call_handler"
@@ -37,7 +37,7 @@ public struct PhoneNumberUpdate: Sendable, Equatable, Encodable {
         case messageRequestMethod = "message_request_method"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(callHandler, forKey: .callHandler)
         try c.encodeIfPresent(callRelayScriptURL, forKey: .callRelayScriptURL)

@@ -2,13 +2,13 @@ import FoundationEssentials
 import Platform
 
 /// A number routes.json routes, and on which channels.
-public struct RoutedNumber: Sendable, Equatable {
+package struct RoutedNumber: Sendable, Equatable {
     /// E.164, as the project owns it.
-    public var number: String
-    public var voice: Bool
-    public var sms: Bool
+    package var number: String
+    package var voice: Bool
+    package var sms: Bool
 
-    public init(number: String, voice: Bool, sms: Bool) {
+    package init(number: String, voice: Bool, sms: Bool) {
         self.number = number
         self.voice = voice
         self.sms = sms
@@ -16,25 +16,25 @@ public struct RoutedNumber: Sendable, Equatable {
 }
 
 /// The handler fields that point a number at this daemon.
-public enum DesiredHandlers {
-    public static let callHandler = "relay_script"
-    public static let messageHandler = "laml_webhooks"
-    public static let messageRequestMethod = "POST"
+package enum DesiredHandlers {
+    package static let callHandler = "relay_script"
+    package static let messageHandler = "laml_webhooks"
+    package static let messageRequestMethod = "POST"
 
     /// The public URL without trailing slashes.
-    public static func base(_ publicURL: String) -> String {
+    package static func base(_ publicURL: String) -> String {
         var url = publicURL.trimmingWhitespace()
         while url.hasSuffix("/") { url.removeLast() }
         return url
     }
 
     /// `PUBLIC/voice`.
-    public static func voiceURL(_ publicURL: String) -> String { base(publicURL) + "/voice" }
+    package static func voiceURL(_ publicURL: String) -> String { base(publicURL) + "/voice" }
     /// `PUBLIC/sms`.
-    public static func smsURL(_ publicURL: String) -> String { base(publicURL) + "/sms" }
+    package static func smsURL(_ publicURL: String) -> String { base(publicURL) + "/sms" }
 
     /// The fields of `number` that differ from what `voice` and `sms` routing needs.
-    public static func update(for number: PhoneNumber, voice: Bool, sms: Bool, publicURL: String) -> PhoneNumberUpdate {
+    package static func update(for number: PhoneNumber, voice: Bool, sms: Bool, publicURL: String) -> PhoneNumberUpdate {
         var update = PhoneNumberUpdate()
         if voice {
             if number.callHandler != callHandler { update.callHandler = callHandler }
@@ -55,7 +55,7 @@ public enum DesiredHandlers {
 
 extension PhoneNumber {
     /// Whether calls and messages to this number already come to `publicURL`.
-    public func pointsHere(publicURL: String) -> (voice: Bool, sms: Bool) {
+    package func pointsHere(publicURL: String) -> (voice: Bool, sms: Bool) {
         (
             voice: DesiredHandlers.update(for: self, voice: true, sms: false, publicURL: publicURL).isEmpty,
             sms: DesiredHandlers.update(for: self, voice: false, sms: true, publicURL: publicURL).isEmpty

@@ -1,8 +1,8 @@
 /// `connect`: dial members. Exactly one of `to`, `serial`, `parallel`, `serial_parallel`.
 /// Sets `connect_result` (`connected` | `failed`).
-public struct SWMLConnect: Sendable, Equatable, Codable {
+package struct SWMLConnect: Sendable, Equatable, Codable {
     /// Who to dial.
-    public enum Destination: Sendable, Equatable {
+    package enum Destination: Sendable, Equatable {
         /// One E.164 number or `sip:` URI.
         case to(String)
         /// One after the other until one answers.
@@ -15,30 +15,30 @@ public struct SWMLConnect: Sendable, Equatable, Codable {
 
     /// What the callee must do before the call is bridged: a URL returning SWML, or methods run
     /// inline on the callee's leg (a `hangup` there refuses the call).
-    public enum Confirm: Sendable, Equatable {
+    package enum Confirm: Sendable, Equatable {
         case url(String)
         case methods([SWMLMethod])
     }
 
     /// The events `call_state_url` is told about.
-    public enum CallState: String, Sendable, Codable, CaseIterable {
+    package enum CallState: String, Sendable, Codable, CaseIterable {
         case created, ringing, answered, ended
     }
 
-    public var destination: Destination
+    package var destination: Destination
     /// Caller ID shown to members; SignalWire's default is the caller's number.
-    public var from: String?
+    package var from: String?
     /// Seconds to wait for an answer (SignalWire's default: 60).
-    public var timeout: Int?
-    public var answerOnBridge: Bool?
+    package var timeout: Int?
+    package var answerOnBridge: Bool?
     /// Ringback URLs played to the caller while members ring.
-    public var ringback: [String]?
-    public var confirm: Confirm?
-    public var confirmTimeout: Int?
-    public var callStateURL: String?
-    public var callStateEvents: [CallState]?
+    package var ringback: [String]?
+    package var confirm: Confirm?
+    package var confirmTimeout: Int?
+    package var callStateURL: String?
+    package var callStateEvents: [CallState]?
 
-    public init(
+    package init(
         _ destination: Destination, from: String? = nil, timeout: Int? = nil, answerOnBridge: Bool? = nil,
         ringback: [String]? = nil, confirm: Confirm? = nil, confirmTimeout: Int? = nil,
         callStateURL: String? = nil, callStateEvents: [CallState]? = nil
@@ -65,7 +65,7 @@ public struct SWMLConnect: Sendable, Equatable, Codable {
         case callStateEvents = "call_state_events"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         switch destination {
         case let .to(to): try c.encode(to, forKey: .to)
@@ -87,7 +87,7 @@ public struct SWMLConnect: Sendable, Equatable, Codable {
         try c.encodeIfPresent(callStateEvents, forKey: .callStateEvents)
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let to = try c.decodeIfPresent(String.self, forKey: .to) {
             destination = .to(to)
@@ -118,19 +118,19 @@ public struct SWMLConnect: Sendable, Equatable, Codable {
 }
 
 /// One leg of a `serial` or `parallel` connect: `{"to": ..., "timeout": ...}`.
-public struct SWMLDial: Sendable, Equatable, Codable {
-    public var to: String
+package struct SWMLDial: Sendable, Equatable, Codable {
+    package var to: String
     /// Seconds this leg rings; keep it under the carrier's voicemail pick-up (about 20 s).
-    public var timeout: Int?
+    package var timeout: Int?
 
-    public init(to: String, timeout: Int? = nil) {
+    package init(to: String, timeout: Int? = nil) {
         self.to = to
         self.timeout = timeout
     }
 
     private enum CodingKeys: String, CodingKey { case to, timeout }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(to, forKey: .to)
         try c.encodeIfPresent(timeout, forKey: .timeout)

@@ -1,11 +1,11 @@
 /// One branch of `cond`: `{"when": expr, "then": [...], "else": [...]}` or `{"else": [...]}`.
-public struct SWMLCondition: Sendable, Equatable, Codable {
+package struct SWMLCondition: Sendable, Equatable, Codable {
     /// A JavaScript expression such as `vars.connect_result != 'connected'`; nil for a final `else`.
-    public var when: String?
-    public var then: [SWMLMethod]?
-    public var `else`: [SWMLMethod]?
+    package var when: String?
+    package var then: [SWMLMethod]?
+    package var `else`: [SWMLMethod]?
 
-    public init(when: String, then: [SWMLMethod], else elseMethods: [SWMLMethod]? = nil) {
+    package init(when: String, then: [SWMLMethod], else elseMethods: [SWMLMethod]? = nil) {
         self.init(when: when, then: then, elseMethods: elseMethods)
     }
 
@@ -16,13 +16,13 @@ public struct SWMLCondition: Sendable, Equatable, Codable {
     }
 
     /// The branch taken when no earlier `when` was true.
-    public static func otherwise(_ methods: [SWMLMethod]) -> SWMLCondition {
+    package static func otherwise(_ methods: [SWMLMethod]) -> SWMLCondition {
         SWMLCondition(when: nil, then: nil, elseMethods: methods)
     }
 
     private enum CodingKeys: String, CodingKey { case when, then, `else` }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(when, forKey: .when)
         try c.encodeIfPresent(then, forKey: .then)
@@ -31,12 +31,12 @@ public struct SWMLCondition: Sendable, Equatable, Codable {
 }
 
 /// `switch`: runs the methods of the case equal to `variable`'s value, else `default`.
-public struct SWMLSwitch: Sendable, Equatable, Codable {
-    public var variable: String
-    public var cases: [String: [SWMLMethod]]
-    public var `default`: [SWMLMethod]?
+package struct SWMLSwitch: Sendable, Equatable, Codable {
+    package var variable: String
+    package var cases: [String: [SWMLMethod]]
+    package var `default`: [SWMLMethod]?
 
-    public init(variable: String, cases: [String: [SWMLMethod]], default defaultMethods: [SWMLMethod]? = nil) {
+    package init(variable: String, cases: [String: [SWMLMethod]], default defaultMethods: [SWMLMethod]? = nil) {
         self.variable = variable
         self.cases = cases
         self.default = defaultMethods
@@ -48,7 +48,7 @@ public struct SWMLSwitch: Sendable, Equatable, Codable {
         case `default`
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(variable, forKey: .variable)
         var cs = c.nestedContainer(keyedBy: SWMLKey.self, forKey: .cases)

@@ -2,37 +2,37 @@
 ///
 /// `{"version":"1.0.0","sections":{"main":[...]}}`; `main` is written first, other sections after
 /// it in name order.
-public struct SWMLDocument: Sendable, Equatable, Codable {
-    public static let contentType = "application/json"
+package struct SWMLDocument: Sendable, Equatable, Codable {
+    package static let contentType = "application/json"
 
-    public var version: String
-    public var sections: [String: [SWMLMethod]]
+    package var version: String
+    package var sections: [String: [SWMLMethod]]
 
-    public init(version: String = "1.0.0", sections: [String: [SWMLMethod]]) {
+    package init(version: String = "1.0.0", sections: [String: [SWMLMethod]]) {
         self.version = version
         self.sections = sections
     }
 
     /// A document with only a `main` section.
-    public init(main: [SWMLMethod]) {
+    package init(main: [SWMLMethod]) {
         self.init(sections: ["main": main])
     }
 
     /// The methods of `main`.
-    public var main: [SWMLMethod] { sections["main"] ?? [] }
+    package var main: [SWMLMethod] { sections["main"] ?? [] }
 
     /// The document as compact JSON, keys in a fixed, readable order.
-    public func jsonBytes() -> [UInt8] {
+    package func jsonBytes() -> [UInt8] {
         // Every value in the model is a string, an integer, a finite number or a bool: encoding cannot fail.
         (try? OrderedJSONEncoder().encode(self)) ?? Array(#"{"version":"1.0.0","sections":{"main":[]}}"#.utf8)
     }
 
     /// `jsonBytes()` as text.
-    public var jsonString: String { String(decoding: jsonBytes(), as: UTF8.self) }
+    package var jsonString: String { String(decoding: jsonBytes(), as: UTF8.self) }
 
     private enum CodingKeys: String, CodingKey { case version, sections }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         version = try c.decodeIfPresent(String.self, forKey: .version) ?? "1.0.0"
         sections = try c.decode([String: [SWMLMethod]].self, forKey: .sections)
@@ -41,7 +41,7 @@ public struct SWMLDocument: Sendable, Equatable, Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(version, forKey: .version)
         var s = c.nestedContainer(keyedBy: SWMLKey.self, forKey: .sections)

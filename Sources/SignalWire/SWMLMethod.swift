@@ -1,5 +1,5 @@
 /// One SWML method: encodes as an object with a single key, the method's name.
-public indirect enum SWMLMethod: Sendable, Equatable, Codable {
+package indirect enum SWMLMethod: Sendable, Equatable, Codable {
     /// `{"answer":{}}`
     case answer
     /// `{"hangup":{}}`, or with a `reason` (`hangup`, `busy`, `decline`).
@@ -26,7 +26,7 @@ public indirect enum SWMLMethod: Sendable, Equatable, Codable {
     case `switch`(SWMLSwitch)
 
     /// The method's name in SWML.
-    public var name: String {
+    package var name: String {
         switch self {
         case .answer: "answer"
         case .hangup: "hangup"
@@ -47,7 +47,7 @@ public indirect enum SWMLMethod: Sendable, Equatable, Codable {
     private enum DestKey: String, CodingKey { case dest }
     private struct Empty: Codable {}
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: SWMLKey.self)
         let key = SWMLKey(name)
         switch self {
@@ -72,7 +72,7 @@ public indirect enum SWMLMethod: Sendable, Equatable, Codable {
         }
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: SWMLKey.self)
         guard c.allKeys.count == 1, let key = c.allKeys.first else {
             throw DecodingError.dataCorrupted(.init(

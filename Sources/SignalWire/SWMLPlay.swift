@@ -1,22 +1,22 @@
 /// `play`: one `url` or several `urls` (`https://...`, `say:text`, `ring:us`, `silence:2`).
-public struct SWMLPlay: Sendable, Equatable, Codable {
-    public var urls: [String]
-    public var sayVoice: String?
-    public var sayLanguage: String?
+package struct SWMLPlay: Sendable, Equatable, Codable {
+    package var urls: [String]
+    package var sayVoice: String?
+    package var sayLanguage: String?
 
     /// Plays `urls` in order; one URL is written as `url`, several as `urls`.
-    public init(urls: [String], sayVoice: String? = nil, sayLanguage: String? = nil) {
+    package init(urls: [String], sayVoice: String? = nil, sayLanguage: String? = nil) {
         self.urls = urls
         self.sayVoice = sayVoice
         self.sayLanguage = sayLanguage
     }
 
-    public init(url: String, sayVoice: String? = nil, sayLanguage: String? = nil) {
+    package init(url: String, sayVoice: String? = nil, sayLanguage: String? = nil) {
         self.init(urls: [url], sayVoice: sayVoice, sayLanguage: sayLanguage)
     }
 
     /// Text to speech: `say:` followed by the text.
-    public static func say(_ text: String, voice: String? = nil, language: String? = nil) -> SWMLPlay {
+    package static func say(_ text: String, voice: String? = nil, language: String? = nil) -> SWMLPlay {
         SWMLPlay(url: "say:" + text, sayVoice: voice, sayLanguage: language)
     }
 
@@ -26,14 +26,14 @@ public struct SWMLPlay: Sendable, Equatable, Codable {
         case sayLanguage = "say_language"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         if urls.count == 1 { try c.encode(urls[0], forKey: .url) } else { try c.encode(urls, forKey: .urls) }
         try c.encodeIfPresent(sayVoice, forKey: .sayVoice)
         try c.encodeIfPresent(sayLanguage, forKey: .sayLanguage)
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let url = try c.decodeIfPresent(String.self, forKey: .url) {
             urls = [url]
@@ -46,16 +46,16 @@ public struct SWMLPlay: Sendable, Equatable, Codable {
 }
 
 /// `prompt`: plays `play` and collects digits into `prompt_value` (press 1 to accept a call).
-public struct SWMLPrompt: Sendable, Equatable, Codable {
+package struct SWMLPrompt: Sendable, Equatable, Codable {
     /// One URL is written as a string, several as an array.
-    public var play: [String]
-    public var sayVoice: String?
-    public var maxDigits: Int?
-    public var terminators: String?
-    public var initialTimeout: Double?
-    public var digitTimeout: Double?
+    package var play: [String]
+    package var sayVoice: String?
+    package var maxDigits: Int?
+    package var terminators: String?
+    package var initialTimeout: Double?
+    package var digitTimeout: Double?
 
-    public init(
+    package init(
         play: [String], sayVoice: String? = nil, maxDigits: Int? = nil, terminators: String? = nil,
         initialTimeout: Double? = nil, digitTimeout: Double? = nil
     ) {
@@ -76,7 +76,7 @@ public struct SWMLPrompt: Sendable, Equatable, Codable {
         case digitTimeout = "digit_timeout"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         if play.count == 1 { try c.encode(play[0], forKey: .play) } else { try c.encode(play, forKey: .play) }
         try c.encodeIfPresent(sayVoice, forKey: .sayVoice)
@@ -86,7 +86,7 @@ public struct SWMLPrompt: Sendable, Equatable, Codable {
         try c.encodeIfPresent(digitTimeout, forKey: .digitTimeout)
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let one = try? c.decode(String.self, forKey: .play) {
             play = [one]

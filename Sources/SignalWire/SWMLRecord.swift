@@ -1,17 +1,17 @@
 /// `record`: foreground recording, for voicemail. Sets `record_url`; `status_url` is told when done.
 /// (`record_call` is the background recorder and is not what voicemail wants.)
-public struct SWMLRecord: Sendable, Equatable, Codable {
-    public var beep: Bool?
+package struct SWMLRecord: Sendable, Equatable, Codable {
+    package var beep: Bool?
     /// `wav` or `mp3`.
-    public var format: String?
+    package var format: String?
     /// Digits that end the recording, e.g. `#`.
-    public var terminators: String?
-    public var endSilenceTimeout: Double?
+    package var terminators: String?
+    package var endSilenceTimeout: Double?
     /// Seconds.
-    public var maxLength: Int?
-    public var statusURL: String?
+    package var maxLength: Int?
+    package var statusURL: String?
 
-    public init(
+    package init(
         beep: Bool? = nil, format: String? = nil, terminators: String? = nil, endSilenceTimeout: Double? = nil,
         maxLength: Int? = nil, statusURL: String? = nil
     ) {
@@ -30,7 +30,7 @@ public struct SWMLRecord: Sendable, Equatable, Codable {
         case statusURL = "status_url"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(beep, forKey: .beep)
         try c.encodeIfPresent(format, forKey: .format)
@@ -42,13 +42,13 @@ public struct SWMLRecord: Sendable, Equatable, Codable {
 }
 
 /// `send_sms`: a text sent during the call (e.g. telling a member about a voicemail).
-public struct SWMLSendSMS: Sendable, Equatable, Codable {
-    public var toNumber: String
-    public var fromNumber: String
-    public var body: String?
-    public var media: [String]?
+package struct SWMLSendSMS: Sendable, Equatable, Codable {
+    package var toNumber: String
+    package var fromNumber: String
+    package var body: String?
+    package var media: [String]?
 
-    public init(toNumber: String, fromNumber: String, body: String? = nil, media: [String]? = nil) {
+    package init(toNumber: String, fromNumber: String, body: String? = nil, media: [String]? = nil) {
         self.toNumber = toNumber
         self.fromNumber = fromNumber
         self.body = body
@@ -61,7 +61,7 @@ public struct SWMLSendSMS: Sendable, Equatable, Codable {
         case body, media
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(toNumber, forKey: .toNumber)
         try c.encode(fromNumber, forKey: .fromNumber)

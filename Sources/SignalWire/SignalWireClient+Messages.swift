@@ -8,7 +8,7 @@ extension SignalWireClient {
     /// `{"code": 21211, "message": "...", "more_info": "...", "status": 400}`.
     /// - Returns: the message's sid.
     @discardableResult
-    public func sendMessage(from: String, to: String, body: String) throws -> String {
+    package func sendMessage(from: String, to: String, body: String) throws -> String {
         struct Sent: Decodable { var sid: String }
         let url = credentials.spaceURL + "/api/laml/2010-04-01/Accounts/" + Self.percentEncodedSegment(credentials.projectID) + "/Messages.json"
         let form = [("From", from), ("To", to), ("Body", body)].map { Self.formEncoded($0.0) + "=" + Self.formEncoded($0.1) }.joined(separator: "&")

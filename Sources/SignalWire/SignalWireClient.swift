@@ -8,14 +8,14 @@ import Platform
 /// 429, 5xx and transport failures are retried per `RetryPolicy`; 401/403 and other 4xx are not.
 /// Every attempt is reported to `onAPICall` (method, status or nil) for metrics. The API token is
 /// never logged.
-public final class SignalWireClient: Sendable {
+package final class SignalWireClient: Sendable {
     /// Told about every HTTP attempt: the method and the status, or nil when none came back.
-    public typealias APICallObserver = @Sendable (_ method: String, _ status: Int?) -> Void
+    package typealias APICallObserver = @Sendable (_ method: String, _ status: Int?) -> Void
 
     /// The most pages `listPhoneNumbers` follows (100 numbers each).
-    public static let maxPages = 1000
+    package static let maxPages = 1000
 
-    public let credentials: SignalWireCredentials
+    package let credentials: SignalWireCredentials
     let logger: Logger
     let retryPolicy: RetryPolicy
     let connectTimeout: Double
@@ -27,7 +27,7 @@ public final class SignalWireClient: Sendable {
     /// - Parameters:
     ///   - requestTimeout: seconds allowed for one attempt, connection included.
     ///   - sleep: waits between attempts (tests pass one that records and returns).
-    public init(
+    package init(
         credentials: SignalWireCredentials, logger: Logger, retryPolicy: RetryPolicy = .default,
         connectTimeout: Double = 10, requestTimeout: Double = 30,
         sleep: @escaping @Sendable (Double) -> Void = { if $0 > 0 { Platform.sleep(seconds: $0) } },
@@ -43,7 +43,7 @@ public final class SignalWireClient: Sendable {
     }
 
     /// Every number the project owns, following `links.next` through all pages.
-    public func listPhoneNumbers() throws -> [PhoneNumber] {
+    package func listPhoneNumbers() throws -> [PhoneNumber] {
         struct Page: Decodable {
             struct Links: Decodable { var next: String? }
             var links: Links?
@@ -65,12 +65,12 @@ public final class SignalWireClient: Sendable {
     }
 
     /// One number.
-    public func phoneNumber(id: String) throws -> PhoneNumber {
+    package func phoneNumber(id: String) throws -> PhoneNumber {
         try decode(PhoneNumber.self, from: send("GET", numberURL(id)), what: "phone number")
     }
 
     /// Changes the handler fields set in `update` (only those are sent) and returns the number.
-    public func updatePhoneNumber(id: String, _ update: PhoneNumberUpdate) throws -> PhoneNumber {
+    package func updatePhoneNumber(id: String, _ update: PhoneNumberUpdate) throws -> PhoneNumber {
         let body = try OrderedJSONEncoder().encode(update)
         return try decode(PhoneNumber.self, from: send("PUT", numberURL(id), body: body), what: "updated phone number")
     }

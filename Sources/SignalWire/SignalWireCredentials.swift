@@ -6,32 +6,32 @@ import Platform
 /// The space URL may be given as `example.signalwire.com` (https is assumed) or with a scheme
 /// (`http://127.0.0.1:9000` for a local fake), which is then used as given; trailing slashes are
 /// removed. Neither `description` nor `debugDescription` shows the token.
-public struct SignalWireCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
-    public let projectID: String
-    public let apiToken: String
+package struct SignalWireCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    package let projectID: String
+    package let apiToken: String
     /// `https://example.signalwire.com`: a scheme, no trailing slash.
-    public let spaceURL: String
+    package let spaceURL: String
 
-    public init(projectID: String, apiToken: String, spaceURL: String) {
+    package init(projectID: String, apiToken: String, spaceURL: String) {
         self.projectID = projectID
         self.apiToken = apiToken
         self.spaceURL = Self.normalise(spaceURL)
     }
 
     /// `SPACE/api/relay/rest`.
-    public var baseURL: String { spaceURL + "/api/relay/rest" }
+    package var baseURL: String { spaceURL + "/api/relay/rest" }
 
     /// Adds `https://` when there is no scheme and removes trailing slashes and surrounding spaces.
-    public static func normalise(_ spaceURL: String) -> String {
+    package static func normalise(_ spaceURL: String) -> String {
         var url = spaceURL.trimmingWhitespaceAndNewlines()
         if !url.contains("://") { url = "https://" + url }
         while url.hasSuffix("/") { url.removeLast() }
         return url
     }
 
-    public var description: String {
+    package var description: String {
         "SignalWireCredentials(projectID: \(projectID), spaceURL: \(spaceURL), apiToken: <redacted>)"
     }
 
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
 }

@@ -2,7 +2,7 @@ import FoundationEssentials
 import Platform
 
 /// A failed Relay REST call, with SignalWire's own explanation when it gave one.
-public enum SignalWireError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum SignalWireError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 401 or 403: the project id or token is wrong, or the token lacks the Numbers scope.
     case unauthorized(status: Int, details: [String])
     /// A 4xx other than 401, 403 and 429 (422: invalid attribute); not retried.
@@ -15,7 +15,7 @@ public enum SignalWireError: Error, Sendable, Equatable, CustomStringConvertible
     case invalidResponse(String)
 
     /// The HTTP status, when there was one.
-    public var status: Int? {
+    package var status: Int? {
         switch self {
         case let .unauthorized(status, _), let .rejected(status, _), let .unavailable(status, _, _): status
         case .transport, .invalidResponse: nil
@@ -23,14 +23,14 @@ public enum SignalWireError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// SignalWire's messages: `errors[].detail`, or `error`.
-    public var details: [String] {
+    package var details: [String] {
         switch self {
         case let .unauthorized(_, details), let .rejected(_, details), let .unavailable(_, details, _): details
         case .transport, .invalidResponse: []
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .unauthorized(status, _):
             "SignalWire refused the API token (\(status)): check SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and the token's Numbers scope"

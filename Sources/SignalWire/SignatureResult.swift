@@ -1,5 +1,5 @@
 /// The outcome of checking a webhook request's signature.
-public enum SignatureResult: Sendable, Equatable {
+package enum SignatureResult: Sendable, Equatable {
     /// The signature matches the request as signed for `url`.
     case valid(url: String)
     /// A signature header is present but matches none of `triedURLs`.
@@ -8,7 +8,7 @@ public enum SignatureResult: Sendable, Equatable {
     case missing
 
     /// True for `.valid`.
-    public var isValid: Bool {
+    package var isValid: Bool {
         if case .valid = self { return true }
         return false
     }

@@ -4,7 +4,7 @@ import Platform
 
 /// Rebuilds the URLs SignalWire may have signed, from the configured public URL and the
 /// request-target exactly as received. `Host` and `X-Forwarded-*` are deliberately not inputs.
-public enum SignatureURL {
+package enum SignatureURL {
     /// The URLs a webhook request may have been signed for, most likely first.
     ///
     /// The public URL gives scheme, optional `user:pass@`, host, port and an optional path prefix
@@ -12,18 +12,18 @@ public enum SignatureURL {
     /// re-encoded or re-sorted). When the public URL has a prefix and the target does not start
     /// with it (the proxy stripped it), the prefix is put back; when it does, it is not doubled.
     /// The list also holds the URL with the scheme's default port added, or removed.
-    public static func candidates(publicURL: String, requestTarget: String) -> [String] {
+    package static func candidates(publicURL: String, requestTarget: String) -> [String] {
         Prepared(publicURL: publicURL).candidates(requestTarget: requestTarget)
     }
 
     /// `candidates` for one public URL, parsed once: what a server does for every request.
-    public struct Prepared: Sendable {
+    package struct Prepared: Sendable {
         private let publicURL: String
         /// The public URL's origin as given, then with its default port added or removed.
         private let origins: [String]?
         private let prefix: String
 
-        public init(publicURL: String) {
+        package init(publicURL: String) {
             self.publicURL = publicURL
             guard let base = URLParts(publicURL) else {
                 origins = nil
@@ -37,7 +37,7 @@ public enum SignatureURL {
             self.prefix = prefix
         }
 
-        public func candidates(requestTarget: String) -> [String] {
+        package func candidates(requestTarget: String) -> [String] {
             guard let origins else { return portVariants(publicURL + requestTarget) }
             var target = originForm(requestTarget)
             if !prefix.isEmpty, !startsWithSegment(target, prefix) {
@@ -51,7 +51,7 @@ public enum SignatureURL {
 
     /// The URL as given, plus the same URL with the default port (`:443` for https, `:80` for
     /// http) added when it has no port, or removed when it has the default one.
-    public static func portVariants(_ url: String) -> [String] {
+    package static func portVariants(_ url: String) -> [String] {
         guard var parts = URLParts(url), let defaultPort = parts.defaultPort else { return [url] }
         switch parts.port {
         case nil:
@@ -66,14 +66,14 @@ public enum SignatureURL {
     }
 
     /// The URL with the password of `user:pass@` replaced by `***`, for logs and printed plans.
-    public static func redactingPassword(_ url: String) -> String {
+    package static func redactingPassword(_ url: String) -> String {
         guard var parts = URLParts(url), let userinfo = parts.userinfo, let colon = userinfo.firstIndex(of: ":") else { return url }
         parts.userinfo = userinfo[..<colon] + ":***"
         return parts.string
     }
 
     /// The URL without `user:pass@`, as SignalWire signs JSON (call) requests.
-    public static func removingCredentials(_ url: String) -> String {
+    package static func removingCredentials(_ url: String) -> String {
         guard url.withUTF8Bytes({ $0.contains(UInt8(ascii: "@")) }), var parts = URLParts(url), parts.userinfo != nil else { return url }
         parts.userinfo = nil
         return parts.string

@@ -16,17 +16,17 @@ import Platform
 ///   by key, then by value. The URL is tried as given, with the default port and without it.
 ///
 /// Every comparison reads all bytes, whatever they hold.
-public struct WebhookSignature: Sendable {
-    public static let signatureHeader = "X-SignalWire-Signature"
-    public static let sha256Header = "X-SignalWire-SHA256-Signature"
-    public static let twilioHeader = "X-Twilio-Signature"
+package struct WebhookSignature: Sendable {
+    package static let signatureHeader = "X-SignalWire-Signature"
+    package static let sha256Header = "X-SignalWire-SHA256-Signature"
+    package static let twilioHeader = "X-Twilio-Signature"
 
     /// HMACs with the key already absorbed: each check copies one instead of setting the key up.
     private let sha1: KeyedHMAC
     private let sha256: KeyedHMAC
 
     /// - Parameter signingKey: the project's Signing Key (`SIGNALWIRE_SIGNING_KEY`).
-    public init(signingKey: String) {
+    package init(signingKey: String) {
         let key = Array(signingKey.utf8)
         sha1 = KeyedHMAC(.sha1, key: key)
         sha256 = KeyedHMAC(.sha256, key: key)
@@ -41,7 +41,7 @@ public struct WebhookSignature: Sendable {
     ///   - formParams: the decoded form (or, for a GET, query) parameters of a cXML request;
     ///     nil for a JSON or other raw-body request.
     @inlinable
-    public func validate(
+    package func validate(
         candidateURLs: [String],
         headers: some Sequence<(name: String, value: String)>,
         rawBody: [UInt8],
@@ -91,7 +91,7 @@ public struct WebhookSignature: Sendable {
     }
 
     /// The same check with headers as a dictionary (keys in any case).
-    public func validate(
+    package func validate(
         candidateURLs: [String], headers: [String: String], rawBody: [UInt8], formParams: [(String, String)]?
     ) -> SignatureResult {
         validate(
@@ -101,17 +101,17 @@ public struct WebhookSignature: Sendable {
     }
 
     /// `hex(HMAC-SHA1(key, url + body))`: what SignalWire sends for a JSON request.
-    public func jsonSignature(url: String, rawBody: [UInt8]) -> String {
+    package func jsonSignature(url: String, rawBody: [UInt8]) -> String {
         Self.hex(sha1.mac(url, rawBody))
     }
 
     /// `hex(HMAC-SHA256(key, url + body))`: the second signature on a JSON request.
-    public func jsonSHA256Signature(url: String, rawBody: [UInt8]) -> String {
+    package func jsonSHA256Signature(url: String, rawBody: [UInt8]) -> String {
         Self.hex(sha256.mac(url, rawBody))
     }
 
     /// `base64(HMAC-SHA1(key, url + sorted params))`: what SignalWire sends for a form request.
-    public func formSignature(url: String, params: [(String, String)]) -> String {
+    package func formSignature(url: String, params: [(String, String)]) -> String {
         formSignature(url: url, sortedParams: Self.sortedParamBytes(params))
     }
 

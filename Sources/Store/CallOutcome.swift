@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 /// How an inbound call ended for the business.
-public enum CallOutcomeKind: String, Sendable, Codable, CaseIterable {
+package enum CallOutcomeKind: String, Sendable, Codable, CaseIterable {
     /// A member took it (`CallOutcome.member`).
     case answered
     /// Nobody answered and the caller left a message.
@@ -16,13 +16,13 @@ public enum CallOutcomeKind: String, Sendable, Codable, CaseIterable {
 
 /// One `calling.call.state` event of a leg the `connect` started: which member it rang and how far
 /// it got. `state` is normalised (`in-progress` for `answered`, as `Webhook` stores it).
-public struct LegEvent: Sendable, Equatable, Hashable {
-    public var leg: String
-    public var member: String?
-    public var state: String
-    public var time: Date
+package struct LegEvent: Sendable, Equatable, Hashable {
+    package var leg: String
+    package var member: String?
+    package var state: String
+    package var time: Date
 
-    public init(leg: String, member: String?, state: String, time: Date) {
+    package init(leg: String, member: String?, state: String, time: Date) {
         self.leg = leg
         self.member = member
         self.state = state
@@ -31,35 +31,35 @@ public struct LegEvent: Sendable, Equatable, Hashable {
 }
 
 /// Everything the store knows about one call, whatever order it learned it in.
-public struct CallFacts: Sendable, Equatable {
-    public var id: String
+package struct CallFacts: Sendable, Equatable {
+    package var id: String
     /// The routing decision (nil when the call reached us only through callbacks).
-    public var decision: DecisionFacts?
+    package var decision: DecisionFacts?
     /// The leg events whose parent is this call.
-    public var legs: [LegEvent]
+    package var legs: [LegEvent]
     /// When a status callback for the call itself (not a leg) said it ended.
-    public var ended: Date?
+    package var ended: Date?
     /// The first recording stored for it.
-    public var voicemail: Voicemail?
+    package var voicemail: Voicemail?
     /// The outcome stored last time. Only a `closed` or `unrouted` one, fixed when the call was
     /// answered, counts as a fact (nothing rang); any other is what this derivation replaces.
-    public var stored: CallOutcome?
+    package var stored: CallOutcome?
 
     /// The outcome fixed when the call was answered: nothing rang, so there is nothing to wait for.
-    public var fixed: CallOutcome? {
+    package var fixed: CallOutcome? {
         guard let stored, stored.outcome == .closed || stored.outcome == .unrouted else { return nil }
         return stored
     }
 
-    public struct DecisionFacts: Sendable, Equatable {
-        public var time: Date
-        public var number: String
-        public var caller: String
-        public var pool: String
+    package struct DecisionFacts: Sendable, Equatable {
+        package var time: Date
+        package var number: String
+        package var caller: String
+        package var pool: String
         /// The member offered first.
-        public var member: String
+        package var member: String
 
-        public init(time: Date, number: String, caller: String, pool: String, member: String) {
+        package init(time: Date, number: String, caller: String, pool: String, member: String) {
             self.time = time
             self.number = number
             self.caller = caller
@@ -68,7 +68,7 @@ public struct CallFacts: Sendable, Equatable {
         }
     }
 
-    public init(id: String, decision: DecisionFacts? = nil, legs: [LegEvent] = [], ended: Date? = nil,
+    package init(id: String, decision: DecisionFacts? = nil, legs: [LegEvent] = [], ended: Date? = nil,
                 voicemail: Voicemail? = nil, stored: CallOutcome? = nil) {
         self.id = id
         self.decision = decision
@@ -80,34 +80,34 @@ public struct CallFacts: Sendable, Equatable {
 
     /// Whether this is a call Switchboard answered or rang for. A status of its own alone does not
     /// make one: that could be any leg's, reported without a parent.
-    public var isCall: Bool { decision != nil || !legs.isEmpty || voicemail != nil || stored != nil }
+    package var isCall: Bool { decision != nil || !legs.isEmpty || voicemail != nil || stored != nil }
 }
 
 /// What happened to one call: a row of `switchboard calls` and `/admin/calls`.
-public struct CallOutcome: Sendable, Equatable, Codable {
-    public var id: String
+package struct CallOutcome: Sendable, Equatable, Codable {
+    package var id: String
     /// When it was routed (or first heard of).
-    public var time: Date
+    package var time: Date
     /// The number dialed (a pool number).
-    public var number: String
-    public var caller: String
-    public var pool: String
+    package var number: String
+    package var caller: String
+    package var pool: String
     /// nil while the call may still be answered or leave a message (`due` says when to look again).
-    public var outcome: CallOutcomeKind?
+    package var outcome: CallOutcomeKind?
     /// Who answered.
-    public var member: String?
-    public var answered: Date?
-    public var ended: Date?
+    package var member: String?
+    package var answered: Date?
+    package var ended: Date?
     /// Seconds from answer to hang-up, when both are known.
-    public var talkSeconds: Int?
+    package var talkSeconds: Int?
     /// Every member whose phone was rung, sorted (the member offered first when no leg was reported).
-    public var rung: [String]
-    public var recordingURL: String?
-    public var recordingSeconds: Int?
+    package var rung: [String]
+    package var recordingURL: String?
+    package var recordingSeconds: Int?
     /// While pending: when the outcome becomes `missed` unless something else is heard first.
-    public var due: Date?
+    package var due: Date?
 
-    public init(id: String, time: Date, number: String, caller: String, pool: String, outcome: CallOutcomeKind?,
+    package init(id: String, time: Date, number: String, caller: String, pool: String, outcome: CallOutcomeKind?,
                 member: String? = nil, answered: Date? = nil, ended: Date? = nil, talkSeconds: Int? = nil,
                 rung: [String] = [], recordingURL: String? = nil, recordingSeconds: Int? = nil, due: Date? = nil) {
         self.id = id
@@ -134,17 +134,17 @@ public struct CallOutcome: Sendable, Equatable, Codable {
 /// that any more: every leg heard of has ended (or the call itself has) and `wait` seconds have
 /// passed since the last thing heard (the gap between a serial hunt's legs, and the time a caller
 /// takes to leave a message); or, when an end was never reported, `giveUp` seconds after the last event.
-public enum CallOutcomeRules {
+package enum CallOutcomeRules {
     /// Seconds after the last leg ended before a call with no voicemail is missed (by default): the
     /// gap between a serial hunt's legs and between overflow pools is far shorter.
-    public static let quietSeconds = 30.0
+    package static let quietSeconds = 30.0
     /// Seconds after the last event before a call whose legs never reported an end is missed.
-    public static let giveUpSeconds = 900.0
+    package static let giveUpSeconds = 900.0
 
     /// - Parameters:
     ///   - voicemailSeconds: the longest recording of the call's voicemail, nil when it has none.
     ///   - quiet: seconds after the last leg ended before a call with no voicemail is missed.
-    public static func derive(_ facts: CallFacts, now: Date, voicemailSeconds: Int?, quiet: Double = quietSeconds) -> CallOutcome {
+    package static func derive(_ facts: CallFacts, now: Date, voicemailSeconds: Int?, quiet: Double = quietSeconds) -> CallOutcome {
         let decision = facts.decision
         var legStates: [String: (member: String?, answered: Date?, ended: Date?)] = [:]
         var latest = decision?.time ?? facts.fixed?.time ?? .distantPast
@@ -215,16 +215,16 @@ public enum CallOutcomeRules {
 }
 
 /// Per pool and member: how many calls rang them and how those ended (`stats`).
-public struct CallStatsRow: Sendable, Equatable, Codable {
-    public var pool: String
+package struct CallStatsRow: Sendable, Equatable, Codable {
+    package var pool: String
     /// "" for the pool's own totals.
-    public var member: String
-    public var offered: Int
-    public var answered: Int
-    public var missed: Int
-    public var voicemails: Int
+    package var member: String
+    package var offered: Int
+    package var answered: Int
+    package var missed: Int
+    package var voicemails: Int
 
-    public init(pool: String, member: String, offered: Int = 0, answered: Int = 0, missed: Int = 0, voicemails: Int = 0) {
+    package init(pool: String, member: String, offered: Int = 0, answered: Int = 0, missed: Int = 0, voicemails: Int = 0) {
         self.pool = pool
         self.member = member
         self.offered = offered
@@ -234,7 +234,7 @@ public struct CallStatsRow: Sendable, Equatable, Codable {
     }
 
     /// Answered calls out of those offered that have ended one way or the other; nil when none did.
-    public var answerRate: Double? {
+    package var answerRate: Double? {
         let settled = answered + missed + voicemails
         return settled == 0 ? nil : Double(answered) / Double(settled)
     }
@@ -242,7 +242,7 @@ public struct CallStatsRow: Sendable, Equatable, Codable {
     /// Pool totals (member "") then each member, both sorted. A pool counts each call once; a member
     /// counts the calls that rang them, answered only when they took it, and missed and voicemail
     /// when nobody did. Calls still pending count as offered only; closed and unrouted ones not at all.
-    public static func aggregate(_ calls: [CallOutcome]) -> [CallStatsRow] {
+    package static func aggregate(_ calls: [CallOutcome]) -> [CallStatsRow] {
         var rows: [String: [String: CallStatsRow]] = [:]
         func bump(_ pool: String, _ member: String, _ update: (inout CallStatsRow) -> Void) {
             var row = rows[pool]?[member] ?? CallStatsRow(pool: pool, member: member)

@@ -3,26 +3,26 @@ import FoundationEssentials
 /// A message about a call (a missed call, a voicemail) to one target on one channel, kept in the
 /// store from when it is decided until it is sent or given up, so that it goes out exactly once
 /// whatever repeats or restarts happen in between.
-public struct PendingNotification: Sendable, Equatable {
-    public enum Channel: String, Sendable, Codable, CaseIterable {
+package struct PendingNotification: Sendable, Equatable {
+    package enum Channel: String, Sendable, Codable, CaseIterable {
         case sms, email, webhook
     }
 
     /// `event:call:channel:target`: the same notification decided twice is stored once.
-    public var key: String { "\(event.rawValue):\(callID):\(channel.rawValue):\(target)" }
-    public var callID: String
+    package var key: String { "\(event.rawValue):\(callID):\(channel.rawValue):\(target)" }
+    package var callID: String
     /// `missed` or `voicemail`.
-    public var event: CallOutcomeKind
-    public var channel: Channel
+    package var event: CallOutcomeKind
+    package var channel: Channel
     /// A phone number, an email address or a URL.
-    public var target: String
+    package var target: String
     /// The call as it was when the notification was decided (JSON of `CallOutcome`).
-    public var call: CallOutcome
-    public var created: Date
+    package var call: CallOutcome
+    package var created: Date
     /// Delivery attempts made so far.
-    public var attempts: Int
+    package var attempts: Int
 
-    public init(callID: String, event: CallOutcomeKind, channel: Channel, target: String, call: CallOutcome,
+    package init(callID: String, event: CallOutcomeKind, channel: Channel, target: String, call: CallOutcome,
                 created: Date, attempts: Int = 0) {
         self.callID = callID
         self.event = event
@@ -35,7 +35,7 @@ public struct PendingNotification: Sendable, Equatable {
 }
 
 /// What became of one delivery attempt.
-public enum NotificationResult: Sendable, Equatable {
+package enum NotificationResult: Sendable, Equatable {
     case sent(at: Date)
     /// Try again at `at`.
     case retry(at: Date, error: String)
@@ -44,13 +44,13 @@ public enum NotificationResult: Sendable, Equatable {
 }
 
 /// Counts of notifications by channel and state (`/metrics`, `stats`).
-public struct NotificationCounts: Sendable, Equatable, Codable {
-    public var channel: String
-    public var sent: Int
-    public var pending: Int
-    public var failed: Int
+package struct NotificationCounts: Sendable, Equatable, Codable {
+    package var channel: String
+    package var sent: Int
+    package var pending: Int
+    package var failed: Int
 
-    public init(channel: String, sent: Int = 0, pending: Int = 0, failed: Int = 0) {
+    package init(channel: String, sent: Int = 0, pending: Int = 0, failed: Int = 0) {
         self.channel = channel
         self.sent = sent
         self.pending = pending
@@ -59,16 +59,16 @@ public struct NotificationCounts: Sendable, Equatable, Codable {
 }
 
 /// A recording left for a call (`switchboard voicemails`, `/admin/voicemails`).
-public struct VoicemailEntry: Sendable, Equatable, Codable {
-    public var callID: String
-    public var time: Date
-    public var caller: String
-    public var number: String
-    public var pool: String
-    public var recordingURL: String
-    public var seconds: Int?
+package struct VoicemailEntry: Sendable, Equatable, Codable {
+    package var callID: String
+    package var time: Date
+    package var caller: String
+    package var number: String
+    package var pool: String
+    package var recordingURL: String
+    package var seconds: Int?
 
-    public init(callID: String, time: Date, caller: String, number: String, pool: String, recordingURL: String, seconds: Int?) {
+    package init(callID: String, time: Date, caller: String, number: String, pool: String, recordingURL: String, seconds: Int?) {
         self.callID = callID
         self.time = time
         self.caller = caller

@@ -18,7 +18,7 @@ extension SQLiteStore {
             recordingURL: row.text(11), recordingSeconds: int(12), due: date(13))
     }
 
-    public func callFacts(id: String) throws -> CallFacts {
+    package func callFacts(id: String) throws -> CallFacts {
         let operation = "read a call"
         return try read(operation) { connection in
             var facts = CallFacts(id: id)
@@ -55,7 +55,7 @@ extension SQLiteStore {
     }
 
     @discardableResult
-    public func saveCall(_ call: CallOutcome, notifications: [PendingNotification]) throws -> Int {
+    package func saveCall(_ call: CallOutcome, notifications: [PendingNotification]) throws -> Int {
         let operation = "record a call's outcome"
         let encoder = JSONEncoder()
         let payloads = try notifications.map { String(decoding: try encoder.encode($0.call), as: UTF8.self) }
@@ -86,7 +86,7 @@ extension SQLiteStore {
         }
     }
 
-    public func callsToSettle(now: Date, since: Date) throws -> [String] {
+    package func callsToSettle(now: Date, since: Date) throws -> [String] {
         let operation = "find calls to settle"
         return try read(operation) { connection in
             guard try connection.hasTable("calls") else { return [] }
@@ -106,7 +106,7 @@ extension SQLiteStore {
         }
     }
 
-    public func calls(since: Date, outcome: CallOutcomeKind?, pool: String?, limit: Int) throws -> [CallOutcome] {
+    package func calls(since: Date, outcome: CallOutcomeKind?, pool: String?, limit: Int) throws -> [CallOutcome] {
         let operation = "read calls"
         return try read(operation) { connection in
             // A database from before call outcomes, read by a command without migrating it: no calls yet.
@@ -123,7 +123,7 @@ extension SQLiteStore {
         }
     }
 
-    public func voicemails(since: Date, pool: String?, limit: Int) throws -> [VoicemailEntry] {
+    package func voicemails(since: Date, pool: String?, limit: Int) throws -> [VoicemailEntry] {
         let operation = "read voicemails"
         return try read(operation) { connection in
             let hasCalls = try connection.hasTable("calls")
@@ -148,7 +148,7 @@ extension SQLiteStore {
         }
     }
 
-    public func claimNotifications(now: Date, lease: Double, limit: Int) throws -> [PendingNotification] {
+    package func claimNotifications(now: Date, lease: Double, limit: Int) throws -> [PendingNotification] {
         let operation = "claim notifications"
         let decoder = JSONDecoder()
         return try write(operation) { connection in
@@ -173,7 +173,7 @@ extension SQLiteStore {
         }
     }
 
-    public func finishNotification(key: String, _ result: NotificationResult) throws {
+    package func finishNotification(key: String, _ result: NotificationResult) throws {
         let operation = "record a notification"
         try write(operation) { connection in
             switch result {
@@ -190,7 +190,7 @@ extension SQLiteStore {
         }
     }
 
-    public func notificationCounts() throws -> [NotificationCounts] {
+    package func notificationCounts() throws -> [NotificationCounts] {
         let operation = "count notifications"
         return try read(operation) { connection in
             guard try connection.hasTable("notifications") else { return [] }

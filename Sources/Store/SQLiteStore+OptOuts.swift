@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 extension SQLiteStore {
-    public func setOptOut(poolNumber: String, customer: String, keyword: String?, at time: Date) throws {
+    package func setOptOut(poolNumber: String, customer: String, keyword: String?, at time: Date) throws {
         try write("record opt-out") { connection in
             if let keyword {
                 try connection.execute(
@@ -17,14 +17,14 @@ extension SQLiteStore {
         }
     }
 
-    public func isOptedOut(poolNumber: String, customer: String) throws -> Bool {
+    package func isOptedOut(poolNumber: String, customer: String) throws -> Bool {
         try read("look up opt-out") { connection in
             try connection.scalar("SELECT 1 FROM opt_outs WHERE pool_number = ? AND customer = ?",
                                   [.text(poolNumber), .text(customer)], "look up opt-out") != nil
         }
     }
 
-    public func optOuts() throws -> [OptOut] {
+    package func optOuts() throws -> [OptOut] {
         try read("list opt-outs") { connection in
             var rows: [OptOut] = []
             try connection.query("SELECT pool_number, customer, keyword, time FROM opt_outs ORDER BY time DESC",

@@ -3,12 +3,12 @@ import Routing
 
 extension SQLiteStore {
     /// Stores a voicemail; a repeated callback for the same call and recording is ignored.
-    public func recordVoicemail(_ voicemail: Voicemail) throws {
+    package func recordVoicemail(_ voicemail: Voicemail) throws {
         try write("record voicemail") { try Self.insertVoicemail(voicemail, $0) }
     }
 
     /// `recordVoicemail` without blocking, in the next group-commit batch.
-    public func recordVoicemail(_ voicemail: Voicemail, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+    package func recordVoicemail(_ voicemail: Voicemail, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
         enqueue("record voicemail", completion: completion) { try Self.insertVoicemail(voicemail, $0) }
     }
 
@@ -24,13 +24,13 @@ extension SQLiteStore {
     }
 
     /// Remembers the customer for (poolNumber, member); an older record never replaces a newer one.
-    public func recordConversation(poolNumber: String, member: String, customer: String, at time: Date) throws {
+    package func recordConversation(poolNumber: String, member: String, customer: String, at time: Date) throws {
         try write("record conversation") { connection in
             try connection.upsertConversation(poolNumber: poolNumber, member: member, customer: customer, time: time, "record conversation")
         }
     }
 
-    public func openConversations(poolNumber: String, member: String, since: Date, callPools: [String]) throws -> [String] {
+    package func openConversations(poolNumber: String, member: String, since: Date, callPools: [String]) throws -> [String] {
         let operation = "look up conversations"
         return try read(operation) { connection in
             var newest: [String: Double] = [:]
@@ -58,7 +58,7 @@ extension SQLiteStore {
     /// Deletes decisions, status events (and current statuses not updated since), voicemails,
     /// conversations, call outcomes and notifications older than `cutoff`, in one transaction. Round-robin positions are kept.
     @discardableResult
-    public func prune(olderThan cutoff: Date) throws -> Int {
+    package func prune(olderThan cutoff: Date) throws -> Int {
         try write("prune") { connection in
             var deleted = 0
             for table in ["decisions", "status_events", "voicemails", "threads", "sticky", "calls"] {
@@ -72,7 +72,7 @@ extension SQLiteStore {
     }
 
     /// Decisions since `since`, counted per channel, dialed number, pool and member, in that order.
-    public func stats(since: Date) throws -> [StatsRow] {
+    package func stats(since: Date) throws -> [StatsRow] {
         try read("read stats") { connection in
             var rows: [StatsRow] = []
             try connection.query(
@@ -90,7 +90,7 @@ extension SQLiteStore {
     }
 
     /// The newest `limit` decisions of `channel`, newest first.
-    public func recentDecisions(channel: Channel, limit: Int) throws -> [DecisionRecord] {
+    package func recentDecisions(channel: Channel, limit: Int) throws -> [DecisionRecord] {
         try read("read recent decisions") { connection in
             var records: [DecisionRecord] = []
             try connection.query(

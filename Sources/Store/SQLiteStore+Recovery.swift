@@ -37,7 +37,7 @@ extension SQLiteStore {
     /// - while degraded, on a doubling backoff: opens the database again where the failure calls for
     ///   it (read-only, I/O error, never opened) and tries a write, so that the store is healthy again
     ///   as soon as writes work, whether or not requests come in.
-    public func maintain() {
+    package func maintain() {
         guard !openedReadOnly else { return }
         if let change = fileChange() { reopen(after: change) }
         guard writeHealth.retryDue() else { return }

@@ -9,7 +9,7 @@ extension SQLiteStore {
     /// With group commit (the default), concurrent calls share a transaction and each call sees the
     /// decisions made before it; a throwing `choose` undoes only itself (see `runBatch`). `choose`
     /// then runs on the store's writer queue and must not call back into the store.
-    public func route<T>(
+    package func route<T>(
         _ query: StateQuery,
         _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord])
     ) throws -> T {
@@ -28,7 +28,7 @@ extension SQLiteStore {
 
     /// `route` without blocking: `completion` runs on the writer queue once the batch holding the
     /// decision has committed (or failed).
-    public func route<T: Sendable>(
+    package func route<T: Sendable>(
         _ query: StateQuery,
         _ choose: @escaping @Sendable ([String: PoolState]) throws -> (T, [DecisionRecord]),
         completion: @escaping @Sendable (Result<T, any Error>) -> Void
@@ -52,11 +52,11 @@ extension SQLiteStore {
         groupCommit.submit(job)
     }
 
-    public func holdCommits() {
+    package func holdCommits() {
         groupCommit?.hold()
     }
 
-    public func releaseCommits() {
+    package func releaseCommits() {
         groupCommit?.release()
     }
 
@@ -77,7 +77,7 @@ extension SQLiteStore {
     }
 
     /// The state `query` names, read in one snapshot without writing anything.
-    public func poolStates(_ query: StateQuery) throws -> [String: PoolState] {
+    package func poolStates(_ query: StateQuery) throws -> [String: PoolState] {
         try read("read pool states") { connection in
             try connection.execute("BEGIN", [], "read pool states")
             defer { connection.rollbackQuietly() }

@@ -4,13 +4,13 @@ extension SQLiteStore {
     /// Stores `event` once per (kind, id, status, sequence); then moves the current status of
     /// (kind, id) to it only if `StatusProgress` says it is a step forward.
     @discardableResult
-    public func recordStatus(_ event: StatusEvent) throws -> StatusOutcome {
+    package func recordStatus(_ event: StatusEvent) throws -> StatusOutcome {
         try write("record status") { try Self.insertStatus(event, $0) }
     }
 
     /// `recordStatus` without blocking: the event joins the next group-commit batch, and `completion`
     /// runs on the writer queue once that batch has committed (or failed).
-    public func recordStatus(_ event: StatusEvent, completion: @escaping @Sendable (Result<StatusOutcome, any Error>) -> Void) {
+    package func recordStatus(_ event: StatusEvent, completion: @escaping @Sendable (Result<StatusOutcome, any Error>) -> Void) {
         enqueue("record status", completion: completion) { try Self.insertStatus(event, $0) }
     }
 
@@ -44,7 +44,7 @@ extension SQLiteStore {
 
     /// The current status of the call or message `id` (the most recently updated, should a call
     /// and a message share an id), or nil when no known status was recorded for it.
-    public func currentStatus(id: String) throws -> String? {
+    package func currentStatus(id: String) throws -> String? {
         try read("read current status") { connection in
             try connection.scalar(
                 "SELECT status FROM status_current WHERE id = ? ORDER BY updated DESC LIMIT 1",

@@ -13,9 +13,9 @@ import Platform
 /// `@unchecked Sendable` because it is shared by every request thread, and safe because all mutable
 /// state is guarded: the write connection and `isClosed` by `writeLock`, reader connections by
 /// `ReaderPool`'s lock, and `GroupCommit`'s queue by its own lock.
-public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
+package final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     /// How hard a commit works to survive a power loss.
-    public enum Durability: Sendable {
+    package enum Durability: Sendable {
         /// WAL with `synchronous=NORMAL`: a commit survives a crash of the process, and the last
         /// commits may be lost on power failure. The usual choice for WAL.
         case normal
@@ -25,8 +25,8 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     }
 
     /// The database file.
-    public let path: String
-    public let durability: Durability
+    package let path: String
+    package let durability: Durability
 
     /// The write connection; nil while the database cannot be opened for writing (a store opened
     /// with `retryingOpen` goes on trying). Guarded by `writeLock`.
@@ -61,9 +61,9 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
 
     /// One group-commit batch: its jobs, and the seconds from asking for the write lock
     /// (`BEGIN IMMEDIATE`, which waits while another process writes) to its commit or failure.
-    public struct BatchTiming: Sendable, Equatable {
-        public var jobs: Int
-        public var seconds: Double
+    package struct BatchTiming: Sendable, Equatable {
+        package var jobs: Int
+        package var seconds: Double
     }
 
     /// Opens (creating and migrating it if needed) the database at `path`.
@@ -73,7 +73,7 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     ///   degraded (every write fails at once) and let `maintain()` go on trying (the daemon).
     /// - Parameter batchObserver: see `batchObserver`.
     /// - Parameter healthObserver: told when writes start failing, work again, or the file is reopened.
-    public convenience init(path: String, durability: Durability = .normal, readOnly: Bool = false,
+    package convenience init(path: String, durability: Durability = .normal, readOnly: Bool = false,
                             retryingOpen: Bool = false,
                             batchObserver: (@Sendable (BatchTiming) -> Void)? = nil,
                             healthObserver: (@Sendable (StoreHealthEvent) -> Void)? = nil) throws {
@@ -202,16 +202,16 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     }
 
     /// Whether writes succeed now.
-    public var health: StoreHealth { writeHealth.current }
+    package var health: StoreHealth { writeHealth.current }
 
     /// Bytes free on the volume that holds (or will hold) the database at `path`, or nil.
-    public static func freeBytes(forDatabaseAt path: String) -> Int? {
+    package static func freeBytes(forDatabaseAt path: String) -> Int? {
         StorageBudget.freeBytes(at: path)
     }
 
     /// Below this much free space the daemon warns at start-up (the store keeps its WAL and growth
     /// steps small from 512 MiB down: `StorageBudget`).
-    public static let lowSpaceBytes = StorageBudget.lowSpaceBytes
+    package static let lowSpaceBytes = StorageBudget.lowSpaceBytes
 
     /// Rolls back the write connection's transaction, and with it whatever `stickyPools` filled in it.
     func rollback() {
@@ -224,13 +224,13 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
         try readers.withConnection(operation, body)
     }
 
-    public func ping() throws {
+    package func ping() throws {
         _ = try read("ping") { try $0.scalar("SELECT 1", [], "ping") }
     }
 
     /// Checkpoints the WAL into the database file, finalizes every statement and closes every
     /// connection. Idempotent; every later call throws `StoreError`.
-    public func close() {
+    package func close() {
         writeLock.lock()
         defer { writeLock.unlock() }
         guard !isClosed else { return }
@@ -244,7 +244,7 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     }
 
     /// `PRAGMA integrity_check`: "ok" for a sound database, else SQLite's list of problems.
-    public func integrityCheck() throws -> String {
+    package func integrityCheck() throws -> String {
         try read("check integrity") { connection in
             var lines: [String] = []
             try connection.query("PRAGMA integrity_check", [], "check integrity") { row in
@@ -255,7 +255,7 @@ public final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     }
 
     /// How many routing decisions are stored.
-    public func decisionCount() throws -> Int {
+    package func decisionCount() throws -> Int {
         try read("count decisions") { try $0.scalar("SELECT count(*) FROM decisions", [], "count decisions")?.int ?? 0 }
     }
 }

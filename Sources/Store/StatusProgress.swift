@@ -7,13 +7,13 @@ import Platform
 /// terminal (`completed`, `busy`, `failed`, `no-answer`, `canceled`, `ended`).
 /// Messages: `queued` = `accepted` < `sending` < `sent` < terminal (`delivered`, `undelivered`,
 /// `failed`), and `receiving` < `received` (terminal).
-public enum StatusProgress {
+package enum StatusProgress {
     /// The rank of every terminal status: higher than any other, equal among themselves.
-    public static let terminalRank = 100
+    package static let terminalRank = 100
 
     /// The status's place in its progression, or nil for a status Switchboard does not know.
     /// Case and `_`/`-` are ignored (`IN_PROGRESS` is `in-progress`).
-    public static func rank(kind: StatusKind, status: String) -> Int? {
+    package static func rank(kind: StatusKind, status: String) -> Int? {
         // Platform's replacement: the standard library's generic `replacing` cost 9k instructions here.
         let key = status.lowercased().replacingAll("_", with: "-")
         switch kind {
@@ -23,14 +23,14 @@ public enum StatusProgress {
     }
 
     /// Whether `status` is final: nothing moves the current status away from it.
-    public static func isTerminal(kind: StatusKind, status: String) -> Bool {
+    package static func isTerminal(kind: StatusKind, status: String) -> Bool {
         rank(kind: kind, status: status) == terminalRank
     }
 
     /// Whether a new status of rank `new` replaces a current one of rank `current` (nil: none yet).
     /// Only strictly forward moves count, so a terminal status is never left, not even for another
     /// terminal status, and an unknown status never moves the current one.
-    public static func advances(from current: Int?, to new: Int?) -> Bool {
+    package static func advances(from current: Int?, to new: Int?) -> Bool {
         guard let new else { return false }
         guard let current else { return true }
         return new > current

@@ -3,28 +3,28 @@ import CSQLite
 /// A failed store operation: what was being done, SQLite's result code and its message.
 ///
 /// `description` reads like "cannot open database at /x: unable to open database file (14)".
-public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
+package struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What failed, with the database path where it helps ("cannot open database at /x").
-    public var operation: String
+    package var operation: String
     /// The SQLite (extended) result code, e.g. 14 for `SQLITE_CANTOPEN`, 8 for `SQLITE_READONLY`.
-    public var code: Int32
+    package var code: Int32
     /// `sqlite3_errmsg` at the time of the failure, or a message of the store's own.
-    public var message: String
+    package var message: String
 
-    public init(operation: String, code: Int32, message: String) {
+    package init(operation: String, code: Int32, message: String) {
         self.operation = operation
         self.code = code
         self.message = message
     }
 
-    public var description: String { "\(operation): \(message) (\(code))" }
+    package var description: String { "\(operation): \(message) (\(code))" }
 
     /// The primary result code (`code & 0xff`), e.g. `SQLITE_BUSY` for `SQLITE_BUSY_SNAPSHOT`.
-    public var primaryCode: Int32 { code & 0xff }
+    package var primaryCode: Int32 { code & 0xff }
 
     /// Whether the storage failed (full, read-only, I/O error, locked too long, unopenable or not a
     /// database), rather than the request: such failures make the store degraded.
-    public var isStorageFault: Bool {
+    package var isStorageFault: Bool {
         [SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL,
          SQLITE_CANTOPEN, SQLITE_NOTADB].contains(primaryCode)
     }

@@ -8,46 +8,46 @@ import Synchronization
 /// so that a disk with a little room left, which takes some writes and refuses others, is one
 /// degraded episode rather than a flapping one. While degraded every decision is still answered,
 /// from the routes alone when its commit fails.
-public struct StoreHealth: Sendable, Equatable {
-    public enum State: String, Sendable {
+package struct StoreHealth: Sendable, Equatable {
+    package enum State: String, Sendable {
         case healthy
         case degraded
     }
 
-    public var state: State
+    package var state: State
     /// When writes started failing (degraded only).
-    public var since: Date?
+    package var since: Date?
     /// The latest failure, as the database reported it (degraded only).
-    public var reason: String?
+    package var reason: String?
     /// Writes (decisions, callbacks) that failed since `since`; retries of the store's own are not counted.
-    public var failures: Int
+    package var failures: Int
 
-    public init(state: State, since: Date? = nil, reason: String? = nil, failures: Int = 0) {
+    package init(state: State, since: Date? = nil, reason: String? = nil, failures: Int = 0) {
         self.state = state
         self.since = since
         self.reason = reason
         self.failures = failures
     }
 
-    public static let healthy = StoreHealth(state: .healthy)
+    package static let healthy = StoreHealth(state: .healthy)
 
-    public var isHealthy: Bool { state == .healthy }
+    package var isHealthy: Bool { state == .healthy }
 
     /// Whole seconds degraded at `now` (0 when healthy).
-    public func degradedSeconds(at now: Date) -> Int {
+    package func degradedSeconds(at now: Date) -> Int {
         guard let since else { return 0 }
         return max(0, Int(now.timeIntervalSince(since)))
     }
 
     /// `/healthz`'s body and the `STATUS=` line: "ok", or "degraded: writes failing for 12 s: <reason>".
-    public func summary(at now: Date) -> String {
+    package func summary(at now: Date) -> String {
         guard state == .degraded else { return "ok" }
         return "degraded: writes failing for \(degradedSeconds(at: now)) s: \(reason ?? "unknown error")"
     }
 }
 
 /// What a store tells its observer, once each, as it happens (the daemon logs each as one line).
-public enum StoreHealthEvent: Sendable, Equatable {
+package enum StoreHealthEvent: Sendable, Equatable {
     /// Writes started failing.
     case degraded(reason: String)
     /// Writes succeed again after `seconds` degraded, during which `failures` writes failed.

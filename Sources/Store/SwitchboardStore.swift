@@ -4,7 +4,7 @@ import Routing
 
 /// Everything Switchboard keeps. SQLite (`SQLiteStore`) is the embedded implementation; a shared
 /// PostgreSQL store is planned, so nothing above this protocol may depend on SQLite.
-public protocol SwitchboardStore: AnyObject, Sendable {
+package protocol SwitchboardStore: AnyObject, Sendable {
     /// Runs `choose` inside one write transaction that no other thread or process can interleave with,
     /// giving it the state of the pools `query` names. Every record `choose` returns is stored, and its
     /// pool's round-robin position moves to its member, before the transaction commits; only then does
@@ -108,35 +108,35 @@ public protocol SwitchboardStore: AnyObject, Sendable {
 
 extension SwitchboardStore {
     /// For stores without batches: the blocking write, on another thread.
-    public func recordStatus(_ event: StatusEvent, completion: @escaping @Sendable (Result<StatusOutcome, any Error>) -> Void) {
+    package func recordStatus(_ event: StatusEvent, completion: @escaping @Sendable (Result<StatusOutcome, any Error>) -> Void) {
         DispatchQueue.global().async { completion(Result { try self.recordStatus(event) }) }
     }
 
-    public func recordVoicemail(_ voicemail: Voicemail, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+    package func recordVoicemail(_ voicemail: Voicemail, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
         DispatchQueue.global().async { completion(Result { try self.recordVoicemail(voicemail) }) }
     }
 }
 
-public enum StatusKind: String, Sendable, Codable {
+package enum StatusKind: String, Sendable, Codable {
     case call
     case message
 }
 
-public struct StatusEvent: Sendable, Equatable {
-    public var kind: StatusKind
-    public var id: String
+package struct StatusEvent: Sendable, Equatable {
+    package var kind: StatusKind
+    package var id: String
     /// Normalised status (`answered` and `in-progress` are one step: store `in-progress`).
-    public var status: String
+    package var status: String
     /// Sequence number, segment or other distinguishing key; "" when none.
-    public var sequence: String
-    public var time: Date
-    public var from: String?
-    public var to: String?
-    public var detail: String?
+    package var sequence: String
+    package var time: Date
+    package var from: String?
+    package var to: String?
+    package var detail: String?
     /// For a leg a `connect` started: the inbound call it belongs to (`params.parent.call_id`).
-    public var parent: String?
+    package var parent: String?
 
-    public init(kind: StatusKind, id: String, status: String, sequence: String = "", time: Date,
+    package init(kind: StatusKind, id: String, status: String, sequence: String = "", time: Date,
                 from: String? = nil, to: String? = nil, detail: String? = nil, parent: String? = nil) {
         self.kind = kind
         self.id = id
@@ -150,7 +150,7 @@ public struct StatusEvent: Sendable, Equatable {
     }
 }
 
-public enum StatusOutcome: String, Sendable, Equatable {
+package enum StatusOutcome: String, Sendable, Equatable {
     /// New event; the current status moved to it.
     case advanced
     /// New event, stored, but the current status stays (out of order, or already terminal).
@@ -159,15 +159,15 @@ public enum StatusOutcome: String, Sendable, Equatable {
     case duplicate
 }
 
-public struct Voicemail: Sendable, Equatable {
-    public var callID: String
-    public var recordingURL: String
-    public var duration: Int?
-    public var from: String?
-    public var to: String?
-    public var time: Date
+package struct Voicemail: Sendable, Equatable {
+    package var callID: String
+    package var recordingURL: String
+    package var duration: Int?
+    package var from: String?
+    package var to: String?
+    package var time: Date
 
-    public init(callID: String, recordingURL: String, duration: Int? = nil, from: String? = nil, to: String? = nil, time: Date) {
+    package init(callID: String, recordingURL: String, duration: Int? = nil, from: String? = nil, to: String? = nil, time: Date) {
         self.callID = callID
         self.recordingURL = recordingURL
         self.duration = duration
@@ -177,14 +177,14 @@ public struct Voicemail: Sendable, Equatable {
     }
 }
 
-public struct StatsRow: Sendable, Equatable, Codable {
-    public var channel: Channel
-    public var number: String
-    public var pool: String
-    public var member: String
-    public var count: Int
+package struct StatsRow: Sendable, Equatable, Codable {
+    package var channel: Channel
+    package var number: String
+    package var pool: String
+    package var member: String
+    package var count: Int
 
-    public init(channel: Channel, number: String, pool: String, member: String, count: Int) {
+    package init(channel: Channel, number: String, pool: String, member: String, count: Int) {
         self.channel = channel
         self.number = number
         self.pool = pool
@@ -194,13 +194,13 @@ public struct StatsRow: Sendable, Equatable, Codable {
 }
 
 /// A customer who texted STOP (or another opt-out keyword) to a pool number.
-public struct OptOut: Sendable, Equatable, Codable {
-    public var poolNumber: String
-    public var customer: String
-    public var keyword: String
-    public var time: Date
+package struct OptOut: Sendable, Equatable, Codable {
+    package var poolNumber: String
+    package var customer: String
+    package var keyword: String
+    package var time: Date
 
-    public init(poolNumber: String, customer: String, keyword: String, time: Date) {
+    package init(poolNumber: String, customer: String, keyword: String, time: Date) {
         self.poolNumber = poolNumber
         self.customer = customer
         self.keyword = keyword

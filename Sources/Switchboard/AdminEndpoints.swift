@@ -7,12 +7,12 @@ import Platform
 
 /// `GET /admin/*`, each behind `BearerAuth`. The handlers throw: a bad parameter is a 400, a store
 /// that does not answer a 503 (`StoreError`), anything else a 500.
-public struct AdminEndpoints: Sendable {
+package struct AdminEndpoints: Sendable {
     let routes: RoutesFile
     let store: any SwitchboardStore
     let clock: @Sendable () -> Date
 
-    public init(routes: RoutesFile, store: any SwitchboardStore, clock: @escaping @Sendable () -> Date = Date.init) {
+    package init(routes: RoutesFile, store: any SwitchboardStore, clock: @escaping @Sendable () -> Date = Date.init) {
         self.routes = routes
         self.store = store
         self.clock = clock

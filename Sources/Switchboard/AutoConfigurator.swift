@@ -7,9 +7,9 @@ import Platform
 
 /// Points the customer's routed numbers at this daemon through the Relay REST API, beside serving:
 /// runs on its own queue, never blocks a request, and logs a failure without stopping anything.
-public final class AutoConfigurator: @unchecked Sendable {
-    public let client: SignalWireClient
-    public let publicURL: PublicURL
+package final class AutoConfigurator: @unchecked Sendable {
+    package let client: SignalWireClient
+    package let publicURL: PublicURL
     let logger: Logger
     let metrics: Metrics
     private let queue = DispatchQueue(label: "switchboard.configure", qos: .utility)
@@ -18,7 +18,7 @@ public final class AutoConfigurator: @unchecked Sendable {
     private var lastReport: ApplyReport?
 
     /// Nil unless the API credentials and a public URL are all set.
-    public init?(config: ServeConfig, metrics: Metrics, logger: Logger) {
+    package init?(config: ServeConfig, metrics: Metrics, logger: Logger) {
         guard let credentials = Self.credentials(config), let publicURL = config.publicURL else { return nil }
         self.publicURL = publicURL
         self.logger = logger
@@ -35,7 +35,7 @@ public final class AutoConfigurator: @unchecked Sendable {
     }
 
     /// The numbers routes.json names, with the channels each routes.
-    public static func routedNumbers(_ routes: Routes) -> [RoutedNumber] {
+    package static func routedNumbers(_ routes: Routes) -> [RoutedNumber] {
         routes.numbers.keys.sorted().map { number in
             let route = routes.numbers[number]!
             return RoutedNumber(number: number, voice: route.voice != nil, sms: route.sms != nil)
@@ -43,12 +43,12 @@ public final class AutoConfigurator: @unchecked Sendable {
     }
 
     /// Lists the project's numbers and computes what would change. Throws API errors.
-    public func plan(for routes: Routes) throws -> ConfigurationPlan {
+    package func plan(for routes: Routes) throws -> ConfigurationPlan {
         ConfigurationPlan(owned: try client.listPhoneNumbers(), routed: Self.routedNumbers(routes), publicURL: publicURL.raw)
     }
 
     /// Plans and applies in the background; runs one at a time, in order.
-    public func run(routes: Routes) {
+    package func run(routes: Routes) {
         queue.async { [self] in
             guard !lock.withLock({ cancelled }) else { return }
             logger.info("Auto-configuration started", metadata: ["numbers": "\(routes.numbers.count)"])
@@ -75,10 +75,10 @@ public final class AutoConfigurator: @unchecked Sendable {
     }
 
     /// The last completed run's report (tests and the admin API).
-    public var report: ApplyReport? { lock.withLock { lastReport } }
+    package var report: ApplyReport? { lock.withLock { lastReport } }
 
     /// Stops future runs; one in flight finishes its current API call.
-    public func cancel() {
+    package func cancel() {
         lock.withLock { cancelled = true }
     }
 }

@@ -10,11 +10,11 @@ import Synchronization
 
 /// The running daemon: routes, store, HTTP server and systemd integration, started in order as
 /// services of a `Lifecycle` and stopped in reverse.
-public final class Daemon: Sendable {
-    public let config: ServeConfig
+package final class Daemon: Sendable {
+    package let config: ServeConfig
     let logger: Logger
     let environment: [String: String]
-    public let metrics = Metrics()
+    package let metrics = Metrics()
     private let notifier: SystemdNotifier?
     private let failureLog: StoreFailureLog
     private let activity = IdleRelease.Activity()
@@ -32,7 +32,7 @@ public final class Daemon: Sendable {
     /// at most 10 s, a notification in progress 5 s.
     static let stopBound: Double = 15
 
-    public init(config: ServeConfig, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package init(config: ServeConfig, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.config = config
         self.logger = logger
         self.environment = environment
@@ -79,7 +79,7 @@ public final class Daemon: Sendable {
     /// Throws before listening when the routes or the configuration cannot be used; a database that
     /// cannot be opened for writing does not stop it: calls are answered from the routes alone, the
     /// store reports degraded and goes on trying. A `stop()` meanwhile ends it early, without an error.
-    public func start() throws {
+    package func start() throws {
         try lifecycle.start(startServices)
     }
 
@@ -170,12 +170,12 @@ public final class Daemon: Sendable {
     }
 
     /// The port actually bound (tests use port 0).
-    public var port: Int { parts.withLock { $0.server }?.port ?? 0 }
+    package var port: Int { parts.withLock { $0.server }?.port ?? 0 }
 
     var idleRelease: IdleRelease? { parts.withLock { $0.idleRelease } }
 
     /// SIGHUP: re-read routes.json; a bad file is refused and the running routes stay.
-    public func reload() {
+    package func reload() {
         guard let routes = parts.withLock({ $0.routes }) else { return }
         _ = notifier?.reloading(status: "Reloading routes")
         let result = routes.reload()
@@ -188,7 +188,7 @@ public final class Daemon: Sendable {
 
     /// SIGTERM: stop accepting, finish requests in flight (bounded), close the database, release
     /// `wait()`. During `start()`, it waits for the part starting, and stops what started.
-    public func stop() {
+    package func stop() {
         logger.notice("Stopping", metadata: ["timeout": "\(Int(Self.stopBound))"])
         lifecycle.stop(bound: Self.stopBound)
         logger.notice("Stopped")
@@ -196,7 +196,7 @@ public final class Daemon: Sendable {
     }
 
     /// Blocks until `stop()` has finished.
-    public func wait() {
+    package func wait() {
         stopped.wait()
     }
 

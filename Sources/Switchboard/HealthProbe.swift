@@ -5,12 +5,12 @@ import Glibc
 
 /// `switchboard healthcheck`: asks a running daemon's `GET /healthz` over a plain socket, so a container
 /// `HEALTHCHECK` needs no curl in the image. Every step shares one deadline.
-public enum HealthProbe {
+package enum HealthProbe {
     /// True when `http://address/healthz` (or `path`) answers a 2xx status within `timeoutSeconds`.
     ///
     /// `address` is `--listen`'s `HOST:PORT` (`127.0.0.1:8080`, `[::1]:8080`, `localhost:8080`); a wildcard
     /// host (`0.0.0.0`, `::`, empty) is probed on loopback. Each resolved address is tried in turn.
-    public static func check(address: String, path: String = "/healthz", timeoutSeconds: Double) -> Bool {
+    package static func check(address: String, path: String = "/healthz", timeoutSeconds: Double) -> Bool {
         guard let (host, port) = split(address) else { return false }
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         let hosts: [String] = switch host {

@@ -13,13 +13,13 @@ import Platform
 /// look secret (`token`, `secret`, `password`, `authorization`, or a `key` word such as `signing_key`,
 /// `apiKey`) are written as `<redacted>`. Under journald (`$JOURNAL_STREAM` set) each line starts with the
 /// syslog priority `<N>` and no timestamp, as journald adds its own; otherwise with an ISO-8601 UTC time.
-public struct KeyValueLogHandler: LogHandler {
-    public var logLevel: Logger.Level
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
-    public let label: String
+package struct KeyValueLogHandler: LogHandler {
+    package var logLevel: Logger.Level
+    package var metadata: Logger.Metadata = [:]
+    package var metadataProvider: Logger.MetadataProvider?
+    package let label: String
     /// True when writing for journald: `<N>` priority prefixes instead of timestamps.
-    public let journal: Bool
+    package let journal: Bool
     /// Receives each finished line; nil: stderr, through `StandardErrorWriter`, as bytes.
     private let output: (@Sendable (String) -> Void)?
 
@@ -27,7 +27,7 @@ public struct KeyValueLogHandler: LogHandler {
     ///   - environment: read for `JOURNAL_STREAM`.
     ///   - output: receives each finished line, without its newline. Defaults to stderr, through
     ///     `StandardErrorWriter`.
-    public init(
+    package init(
         label: String,
         level: Logger.Level = .info,
         environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -41,14 +41,14 @@ public struct KeyValueLogHandler: LogHandler {
         self.output = output
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
     /// Lines for stderr go to its writer thread, which writes waiting lines together (one `write(2)`
     /// each time, so concurrent lines never interleave).
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var merged: Logger.Metadata
         if metadata.isEmpty && metadataProvider == nil {
             merged = event.metadata ?? [:]

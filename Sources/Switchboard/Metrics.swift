@@ -7,11 +7,11 @@ import Store
 /// A tiny registry without dependencies: every family is registered up front, each update takes one lock
 /// and finds its series by the label values joined into one key. Label values must come from bounded
 /// sets (route patterns, pool and member names), never from raw request paths or caller numbers.
-public final class Metrics: @unchecked Sendable {
+package final class Metrics: @unchecked Sendable {
     /// The `Content-Type` of `render()`.
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
     /// Upper bounds, in seconds, of the request latency histogram buckets (`+Inf` is implied).
-    public static let latencyBuckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+    package static let latencyBuckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 
     private let lock = Lock()
     private var openConnectionsReader: (@Sendable () -> Int)?
@@ -31,7 +31,7 @@ public final class Metrics: @unchecked Sendable {
     private let storeErrors = CounterFamily("switchboard_store_errors_total", "Database errors, by operation.", ["operation"])
     private let storeBatches = HistogramFamily("switchboard_store_batch_seconds", "Time a group-commit batch of decisions and callbacks took, from asking for the write lock to its commit.", [], latencyBuckets)
 
-    public init() {
+    package init() {
         apiFailures.add(.init(), 0)
         signatureFailures.add(.init(), 0)
         reloads.add(.init("success"), 0)
@@ -39,7 +39,7 @@ public final class Metrics: @unchecked Sendable {
     }
 
     /// One HTTP request answered: `endpoint` is the route (`/voice`, or `other` for unknown paths).
-    public func requestFinished(endpoint: String, status: Int, seconds: Double) {
+    package func requestFinished(endpoint: String, status: Int, seconds: Double) {
         lock.withLock {
             requests.add(.init(endpoint, String(status)))
             requestDuration.observe(.init(endpoint), seconds)
@@ -47,78 +47,78 @@ public final class Metrics: @unchecked Sendable {
     }
 
     /// One routing decision: `channel` is `voice` or `sms`, `member` the first member offered.
-    public func decision(channel: String, pool: String, member: String) {
+    package func decision(channel: String, pool: String, member: String) {
         lock.withLock { decisions.add(.init(channel, pool, member)) }
     }
 
     /// One decision served without the database (for example `store_unavailable`).
-    public func fallback(reason: String) {
+    package func fallback(reason: String) {
         lock.withLock { fallbacks.add(.init(reason)) }
     }
 
     /// One SignalWire API request attempt: `method` is the HTTP method (`GET` lists, `PUT` updates),
     /// `status` the HTTP status, or nil when no response came back.
-    public func signalWireCall(method: String, status: Int?) {
+    package func signalWireCall(method: String, status: Int?) {
         lock.withLock { apiCalls.add(.init(method, String(status ?? 0))) }
     }
 
     /// One SignalWire operation given up on (retries exhausted, or an answer that cannot succeed).
-    public func signalWireFailure() {
+    package func signalWireFailure() {
         lock.withLock { apiFailures.add(.init()) }
     }
 
     /// A routes.json reload (SIGHUP or file change) that was applied, or refused.
-    public func reload(succeeded: Bool) {
+    package func reload(succeeded: Bool) {
         lock.withLock { reloads.add(.init(succeeded ? "success" : "failure")) }
     }
 
     /// A webhook refused (or, in log mode, logged) for a bad signature.
-    public func signatureFailure() {
+    package func signatureFailure() {
         lock.withLock { signatureFailures.add(.init()) }
     }
 
     /// A status callback: `kind` is `call`, `message` or `voicemail`; `outcome` e.g. `recorded`, `duplicate`.
-    public func statusCallback(kind: String, outcome: String) {
+    package func statusCallback(kind: String, outcome: String) {
         lock.withLock { statusCallbacks.add(.init(kind, outcome)) }
     }
 
     /// A keyword text (`opt_out`, `opt_in`, `help`) or a member reply held back (`blocked_reply`).
-    public func textKeyword(_ kind: String) {
+    package func textKeyword(_ kind: String) {
         lock.withLock { textKeywords.add(.init(kind)) }
     }
 
     /// A call whose outcome was stored for the first time.
-    public func callSettled(pool: String, outcome: String) {
+    package func callSettled(pool: String, outcome: String) {
         lock.withLock { callOutcomes.add(.init(pool, outcome)) }
     }
 
     /// One notification delivery attempt: `result` is `sent`, `retry` or `failed` (given up).
-    public func notification(channel: String, result: String) {
+    package func notification(channel: String, result: String) {
         lock.withLock { notifications.add(.init(channel, result)) }
     }
 
     /// A database error during `operation` (e.g. `record_decision`, `health`).
-    public func storeError(operation: String) {
+    package func storeError(operation: String) {
         lock.withLock { storeErrors.add(.init(operation)) }
     }
 
     /// One group-commit batch of the store, `seconds` from asking for the write lock to its commit.
-    public func storeBatch(seconds: Double) {
+    package func storeBatch(seconds: Double) {
         lock.withLock { storeBatches.observe(.init(), seconds) }
     }
 
     /// Where `switchboard_open_connections` comes from: read once per `render()`, outside the lock.
-    public func setOpenConnections(_ reader: @escaping @Sendable () -> Int) {
+    package func setOpenConnections(_ reader: @escaping @Sendable () -> Int) {
         lock.withLock { openConnectionsReader = reader }
     }
 
     /// Where `switchboard_store_healthy` comes from: read once per `render()`, outside the lock.
-    public func setStoreHealth(_ reader: @escaping @Sendable () -> StoreHealth) {
+    package func setStoreHealth(_ reader: @escaping @Sendable () -> StoreHealth) {
         lock.withLock { storeHealthReader = reader }
     }
 
     /// Every family in the text exposition format 0.0.4, series sorted by label values.
-    public func render() -> String {
+    package func render() -> String {
         let (reader, healthReader) = lock.withLock { (openConnectionsReader, storeHealthReader) }
         let openConnections = reader?() ?? 0
         let health = healthReader?() ?? .healthy

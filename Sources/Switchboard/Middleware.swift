@@ -70,8 +70,8 @@ struct BearerAuth: HTTPMiddleware {
 /// A read the database did not answer: 503, so that the client tries again; what failed goes to
 /// the log (the router's server-error hook), not to the client.
 extension StoreError: HTTPResponseError {
-    public var status: Int { 503 }
-    public var message: String { "the database did not answer; try again" }
+    package var status: Int { 503 }
+    package var message: String { "the database did not answer; try again" }
 }
 
 /// A callback that could not be stored: 503, and SignalWire sends it again.

@@ -2,18 +2,18 @@ import FoundationEssentials
 import Platform
 
 /// The URL SignalWire calls this daemon at (`--public-url`): `https://[user:pass@]host[:port][/prefix]`.
-public struct PublicURL: Sendable, Equatable, CustomStringConvertible {
+package struct PublicURL: Sendable, Equatable, CustomStringConvertible {
     /// As configured, trailing slash removed. Signatures are computed over this plus the request-target.
-    public let raw: String
+    package let raw: String
     /// The same URL without `user:pass@`, for building webhook URLs that are handed to SignalWire.
-    public let withoutCredentials: String
+    package let withoutCredentials: String
     /// The path prefix (`/sb`), or "" when the URL has none.
-    public let pathPrefix: String
+    package let pathPrefix: String
     /// HTTP Basic credentials embedded in the URL, which requests must then carry.
-    public let user: String?
-    public let password: String?
+    package let user: String?
+    package let password: String?
 
-    public init(_ text: String) throws(ConfigError) {
+    package init(_ text: String) throws(ConfigError) {
         var trimmed = text.trimmingWhitespace()
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
@@ -35,23 +35,23 @@ public struct PublicURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The URL SignalWire should call for `path` (`/voice`).
-    public func url(for path: String) -> String { withoutCredentials + path }
+    package func url(for path: String) -> String { withoutCredentials + path }
 
     /// The request path with the prefix taken off, when the proxy in front did not strip it.
-    public func routePath(_ path: String) -> String {
+    package func routePath(_ path: String) -> String {
         guard !pathPrefix.isEmpty, path.hasPrefix(pathPrefix) else { return path }
         let rest = path.dropFirst(pathPrefix.count)
         if rest.isEmpty { return "/" }
         return rest.hasPrefix("/") ? String(rest) : path
     }
 
-    public var description: String {
+    package var description: String {
         user == nil ? raw : withoutCredentials.replacingAll("://", with: "://<credentials>@")
     }
 }
 
 /// A configuration that cannot be used, said in terms of the flag or variable to fix.
-public struct ConfigError: Error, CustomStringConvertible, Equatable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+package struct ConfigError: Error, CustomStringConvertible, Equatable {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }

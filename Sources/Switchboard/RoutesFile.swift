@@ -8,14 +8,14 @@ import Synchronization
 
 /// The routes in force, read from routes.json. A reload swaps them atomically between requests;
 /// a file that does not validate is refused and the running routes stay.
-public final class RoutesFile: Sendable {
-    public enum ReloadResult: Equatable, Sendable {
+package final class RoutesFile: Sendable {
+    package enum ReloadResult: Equatable, Sendable {
         case reloaded
         case unchanged
         case refused(String)
     }
 
-    public let path: String
+    package let path: String
     private let logger: Logger
     private struct State {
         var engine: RoutingEngine
@@ -27,7 +27,7 @@ public final class RoutesFile: Sendable {
     private let watcher = RepeatingTimer(label: "switchboard.routes.watch")
 
     /// Loads and validates `path`; throws the validation errors when it does not validate.
-    public init(path: String, logger: Logger) throws(RoutesFileError) {
+    package init(path: String, logger: Logger) throws(RoutesFileError) {
         self.path = path
         self.logger = logger
         let (routes, fingerprint) = try Self.load(path)
@@ -35,17 +35,17 @@ public final class RoutesFile: Sendable {
     }
 
     /// The engine for the routes in force now. Take it once per request.
-    public var current: RoutingEngine { state.withLock { $0.engine } }
-    public var currentRoutes: Routes { state.withLock { $0.routes } }
+    package var current: RoutingEngine { state.withLock { $0.engine } }
+    package var currentRoutes: Routes { state.withLock { $0.routes } }
 
     /// Called after every successful reload, with the new routes.
-    public func onReload(_ body: @escaping @Sendable (Routes) -> Void) {
+    package func onReload(_ body: @escaping @Sendable (Routes) -> Void) {
         state.withLock { $0.onChange.append(body) }
     }
 
     /// Re-reads the file (SIGHUP, or a change seen by the watcher).
     @discardableResult
-    public func reload(force: Bool = true) -> ReloadResult {
+    package func reload(force: Bool = true) -> ReloadResult {
         let seen = Fingerprint(path)
         if !force, seen == state.withLock({ $0.fingerprint }) { return .unchanged }
         do {
@@ -69,7 +69,7 @@ public final class RoutesFile: Sendable {
 
     /// Polls the file once every `interval` seconds and reloads when it changed (editors replace files
     /// by rename, which defeats inode watches; a stat a second costs nothing).
-    public func watch(every interval: Double, onResult: @escaping @Sendable (ReloadResult) -> Void = { _ in }) {
+    package func watch(every interval: Double, onResult: @escaping @Sendable (ReloadResult) -> Void = { _ in }) {
         watcher.start(every: interval) { [weak self] in
             guard let self else { return }
             let result = self.reload(force: false)
@@ -77,7 +77,7 @@ public final class RoutesFile: Sendable {
         }
     }
 
-    public func stopWatching() {
+    package func stopWatching() {
         watcher.stop()
     }
 
@@ -108,6 +108,6 @@ public final class RoutesFile: Sendable {
     }
 }
 
-public struct RoutesFileError: Error, CustomStringConvertible, Sendable {
-    public var description: String
+package struct RoutesFileError: Error, CustomStringConvertible, Sendable {
+    package var description: String
 }

@@ -10,7 +10,7 @@ import Store
 /// When the store cannot be used, the decision is made from the routes alone (each pool from its
 /// first enabled member) and the failure counted and logged (summarised: `StoreFailureLog`): a
 /// caller is never dropped because of our state.
-public struct RoutingService: Sendable {
+package struct RoutingService: Sendable {
     let store: any SwitchboardStore
     let metrics: Metrics
     let logger: Logger
@@ -23,7 +23,7 @@ public struct RoutingService: Sendable {
         self.failureLog = failureLog ?? StoreFailureLog(logger: logger)
     }
 
-    public init(store: any SwitchboardStore, metrics: Metrics, logger: Logger) {
+    package init(store: any SwitchboardStore, metrics: Metrics, logger: Logger) {
         self.init(store: store, metrics: metrics, logger: logger, failureLog: nil)
     }
 
@@ -31,7 +31,7 @@ public struct RoutingService: Sendable {
     /// counted (or, if the store failed, the fallback plan). It runs on the store's writer thread (a
     /// relayed reply: another thread), or at once on the caller's when no state is needed, so it must
     /// be quick.
-    public func plan(_ request: RouteRequest, engine: RoutingEngine, requestID: String,
+    package func plan(_ request: RouteRequest, engine: RoutingEngine, requestID: String,
                      completion: @escaping @Sendable (RoutePlan) -> Void) {
         if request.channel == .sms, let member = engine.relayMember(for: request) {
             // The relay reads the store, which may wait for a free reader: not on the caller's thread.
@@ -55,7 +55,7 @@ public struct RoutingService: Sendable {
     }
 
     /// Decides and waits (the command line); `dryRun` reads the state and writes nothing.
-    public func plan(_ request: RouteRequest, engine: RoutingEngine, requestID: String, dryRun: Bool = false) -> RoutePlan {
+    package func plan(_ request: RouteRequest, engine: RoutingEngine, requestID: String, dryRun: Bool = false) -> RoutePlan {
         if request.channel == .sms, let member = engine.relayMember(for: request) {
             return relay(request, from: member, engine: engine, requestID: requestID)
         }

@@ -7,19 +7,19 @@ import Platform
 ///
 /// A call plan becomes: `answer`, the greeting, one `connect` per ring step (the pool, then its
 /// overflow pools) each followed by "hang up if someone took it", then voicemail or a goodbye.
-public struct SWMLRenderer: Sendable {
+package struct SWMLRenderer: Sendable {
     /// Where SignalWire should send call-state and recording callbacks; nil leaves them out.
-    public var callbackBase: String?
+    package var callbackBase: String?
 
-    public init(callbackBase: String?) {
+    package init(callbackBase: String?) {
         self.callbackBase = callbackBase
     }
 
-    public static let notInServiceText = "Sorry, this number is not in service. Goodbye."
-    public static let confirmPrompt = "You have a call. Press 1 to accept it."
+    package static let notInServiceText = "Sorry, this number is not in service. Goodbye."
+    package static let confirmPrompt = "You have a call. Press 1 to accept it."
     static let connectedCondition = "vars.connect_result == 'connected'"
 
-    public func render(_ plan: RoutePlan, dialed: String) -> SWMLDocument {
+    package func render(_ plan: RoutePlan, dialed: String) -> SWMLDocument {
         guard case .call(let call) = plan else { return Self.notInService }
         var main: [SWMLMethod] = [.answer]
         if let greeting = call.greeting, !greeting.isEmpty { main.append(.play(.say(greeting))) }
@@ -72,7 +72,7 @@ public struct SWMLRenderer: Sendable {
         .cond([SWMLCondition(when: "vars.prompt_value != '1'", then: [.hangup()])]),
     ]
 
-    public static let notInService = SWMLDocument(main: [.answer, .play(.say(notInServiceText)), .hangup()])
+    package static let notInService = SWMLDocument(main: [.answer, .play(.say(notInServiceText)), .hangup()])
 }
 
 /// Rendered SWML answers by plan: a pool has only as many distinct answers as it has rotations, and
@@ -117,14 +117,14 @@ final class SWMLCache: @unchecked Sendable {
 }
 
 /// Turns a text's routing into cXML: pure, no I/O.
-public struct CXMLRenderer: Sendable {
-    public var callbackBase: String?
+package struct CXMLRenderer: Sendable {
+    package var callbackBase: String?
 
-    public init(callbackBase: String?) {
+    package init(callbackBase: String?) {
         self.callbackBase = callbackBase
     }
 
-    public func render(_ plan: RoutePlan) -> CXMLResponse {
+    package func render(_ plan: RoutePlan) -> CXMLResponse {
         guard case .message(let messages) = plan else { return .empty }
         return CXMLResponse(messages: messages.map {
             CXMLResponse.Message(to: $0.to, from: $0.from, statusCallback: callbackBase.map { $0 + "/status/message" },

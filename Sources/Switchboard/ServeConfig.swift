@@ -5,49 +5,49 @@ import Store
 import Systemd
 
 /// Everything `serve` needs, resolved from flags, then the environment, then systemd credentials.
-public struct ServeConfig: Sendable {
-    public enum SignatureMode: String, Sendable { case enforce, log }
+package struct ServeConfig: Sendable {
+    package enum SignatureMode: String, Sendable { case enforce, log }
 
-    public var listen: ListenAddress
-    public var routesPath: String
-    public var databasePath: String
-    public var publicURL: PublicURL?
-    public var adminToken: String?
-    public var configureOnStart: Bool
-    public var allowUnauthenticated: Bool
-    public var logLevel: Logger.Level
-    public var signatureMode: SignatureMode
-    public var signingKey: String?
-    public var projectID: String?
-    public var apiToken: String?
-    public var spaceURL: String?
-    public var durableCommits: Bool
-    public var retentionDays: Int
-    public var limits = HTTPLimits()
+    package var listen: ListenAddress
+    package var routesPath: String
+    package var databasePath: String
+    package var publicURL: PublicURL?
+    package var adminToken: String?
+    package var configureOnStart: Bool
+    package var allowUnauthenticated: Bool
+    package var logLevel: Logger.Level
+    package var signatureMode: SignatureMode
+    package var signingKey: String?
+    package var projectID: String?
+    package var apiToken: String?
+    package var spaceURL: String?
+    package var durableCommits: Bool
+    package var retentionDays: Int
+    package var limits = HTTPLimits()
     /// Where notification emails go out (`SWITCHBOARD_SMTP_*`); nil: email notifications fail, saying so.
-    public var smtp: SMTPSettings?
+    package var smtp: SMTPSettings?
     /// The key that signs notification webhooks (`SWITCHBOARD_NOTIFY_SECRET`).
-    public var notifySecret: String?
+    package var notifySecret: String?
     /// Seconds after the last leg of an unanswered call ends (plus the voicemail's length, when it has
     /// one) before it counts as missed (`SWITCHBOARD_MISSED_AFTER`).
-    public var missedAfterSeconds: Double = CallOutcomeRules.quietSeconds
+    package var missedAfterSeconds: Double = CallOutcomeRules.quietSeconds
     /// Seconds without a request after which the daemon drops its code pages again (`IdleRelease`).
-    public var idleReleaseInterval: Double = 60
+    package var idleReleaseInterval: Double = 60
 
     /// Flags as given on the command line; nil when not given.
-    public struct Flags: Sendable {
-        public var listen: String?
-        public var routes: String?
-        public var db: String?
-        public var publicURL: String?
-        public var adminToken: String?
-        public var noConfigure = false
-        public var allowUnauthenticated = false
-        public var logLevel: String?
-        public init() {}
+    package struct Flags: Sendable {
+        package var listen: String?
+        package var routes: String?
+        package var db: String?
+        package var publicURL: String?
+        package var adminToken: String?
+        package var noConfigure = false
+        package var allowUnauthenticated = false
+        package var logLevel: String?
+        package init() {}
     }
 
-    public static func resolve(_ flags: Flags, environment env: [String: String]) throws(ConfigError) -> ServeConfig {
+    package static func resolve(_ flags: Flags, environment env: [String: String]) throws(ConfigError) -> ServeConfig {
         func value(_ flag: String?, _ name: String) -> String? {
             if let flag, !flag.isEmpty { return flag }
             if let v = env[name], !v.isEmpty { return v }
@@ -111,12 +111,12 @@ public struct ServeConfig: Sendable {
     }
 
     /// True when webhooks are authenticated by a signature or HTTP Basic credentials.
-    public var authenticatesWebhooks: Bool {
+    package var authenticatesWebhooks: Bool {
         signingKey != nil || publicURL?.user != nil
     }
 
     /// README "Security": with no way to authenticate webhooks, refuse to listen beyond loopback unless told to.
-    public func checkExposure() throws(ConfigError) {
+    package func checkExposure() throws(ConfigError) {
         guard !authenticatesWebhooks, !listen.isLoopback, !allowUnauthenticated else { return }
         throw ConfigError("""
             refusing to listen on \(listen) without webhook authentication: member numbers would be \
@@ -127,19 +127,19 @@ public struct ServeConfig: Sendable {
     }
 
     /// Credentials for the Relay REST API when all three are set.
-    public var hasAPICredentials: Bool { projectID != nil && apiToken != nil && spaceURL != nil }
+    package var hasAPICredentials: Bool { projectID != nil && apiToken != nil && spaceURL != nil }
 }
 
 /// The mail server for notification emails.
-public struct SMTPSettings: Sendable, Equatable {
+package struct SMTPSettings: Sendable, Equatable {
     /// `smtp://host:port` (STARTTLS required unless the host is loopback) or `smtps://host:port`.
-    public var url: String
-    public var from: String
-    public var user: String?
-    public var password: String?
+    package var url: String
+    package var from: String
+    package var user: String?
+    package var password: String?
 
     /// Whether STARTTLS must succeed before anything is sent: always but on loopback (`smtps://` is TLS from the start).
-    public var requireTLS: Bool {
+    package var requireTLS: Bool {
         guard url.lowercased().hasPrefix("smtp://") else { return false }
         let host = url.dropFirst("smtp://".count).split(separator: "/").first.map(String.init) ?? ""
         let bare = host.split(separator: "@").last.map(String.init) ?? host

@@ -5,13 +5,13 @@ import Glibc
 
 /// Turns POSIX signals into closures on a queue (`DispatchSource.makeSignalSource`). Installed before
 /// the socket listens, so a SIGTERM that arrives early is never lost to the default action.
-public final class SignalWatcher: @unchecked Sendable {
+package final class SignalWatcher: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "switchboard.signals")
 
-    public init() {}
+    package init() {}
 
-    public func on(_ signalNumber: Int32, _ handler: @escaping @Sendable () -> Void) {
+    package func on(_ signalNumber: Int32, _ handler: @escaping @Sendable () -> Void) {
         signal(signalNumber, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
         source.setEventHandler(handler: handler)
@@ -19,7 +19,7 @@ public final class SignalWatcher: @unchecked Sendable {
         sources.append(source)
     }
 
-    public func cancelAll() {
+    package func cancelAll() {
         for source in sources { source.cancel() }
         sources.removeAll()
     }

@@ -9,8 +9,8 @@ import Platform
 /// The signed URL is rebuilt from the configured public URL plus the request-target exactly as
 /// received; `Host` and `X-Forwarded-*` are never read. With credentials in the public URL, HTTP
 /// Basic auth is required as well.
-public struct WebhookAuthenticator: Sendable {
-    public enum Verdict: Equatable, Sendable {
+package struct WebhookAuthenticator: Sendable {
+    package enum Verdict: Equatable, Sendable {
         case allowed
         /// Answer 401 (Basic credentials missing or wrong) or 403 (bad signature) with `reason`.
         case denied(status: Int, reason: String)
@@ -23,7 +23,7 @@ public struct WebhookAuthenticator: Sendable {
     let mode: ServeConfig.SignatureMode
     let logger: Logger
 
-    public init(publicURL: PublicURL?, signingKey: String?, mode: ServeConfig.SignatureMode, logger: Logger) {
+    package init(publicURL: PublicURL?, signingKey: String?, mode: ServeConfig.SignatureMode, logger: Logger) {
         self.publicURL = publicURL
         self.signature = signingKey.map { WebhookSignature(signingKey: $0) }
         self.signedURLs = SignatureURL.Prepared(publicURL: publicURL?.raw ?? "")
@@ -32,12 +32,12 @@ public struct WebhookAuthenticator: Sendable {
     }
 
     /// Throws the refusal as its answer: 401 with a Basic challenge, or 403.
-    public func authorize(_ request: HTTPRequest) throws(HTTPError) {
+    package func authorize(_ request: HTTPRequest) throws(HTTPError) {
         guard case .denied(let status, let reason) = check(request) else { return }
         throw HTTPError(status, reason, headers: status == 401 ? ["WWW-Authenticate": "Basic realm=\"switchboard\""] : [:])
     }
 
-    public func check(_ request: HTTPRequest) -> Verdict {
+    package func check(_ request: HTTPRequest) -> Verdict {
         if let publicURL, let user = publicURL.user {
             guard let header = request.headers["Authorization"], Self.basicMatches(header, user: user, password: publicURL.password ?? "") else {
                 return .denied(status: 401, reason: "HTTP Basic credentials required")

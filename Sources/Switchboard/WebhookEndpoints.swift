@@ -11,7 +11,7 @@ import Store
 /// A decision is committed before its answer is sent. When the store fails, the call is still
 /// answered from the routes alone (each pool from its first enabled member) and the failure is
 /// counted and logged (summarised): a caller is never dropped because of our state.
-public final class WebhookEndpoints: Sendable {
+package final class WebhookEndpoints: Sendable {
     let routes: RoutesFile
     let store: any SwitchboardStore
     let service: RoutingService
@@ -23,7 +23,7 @@ public final class WebhookEndpoints: Sendable {
     /// Told about calls that ring nobody and about every new leg event and voicemail (nil: outcomes off).
     let tracker: CallTracker?
 
-    public convenience init(routes: RoutesFile, store: any SwitchboardStore, callbackBase: String?, metrics: Metrics,
+    package convenience init(routes: RoutesFile, store: any SwitchboardStore, callbackBase: String?, metrics: Metrics,
                             logger: Logger, clock: @escaping @Sendable () -> Date = Date.init) {
         self.init(routes: routes, store: store, callbackBase: callbackBase, metrics: metrics, logger: logger,
                   failureLog: nil, clock: clock)
@@ -42,7 +42,7 @@ public final class WebhookEndpoints: Sendable {
         self.tracker = tracker
     }
 
-    public func voice(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+    package func voice(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
         let routeRequest = try Webhook.voice(request, now: clock())
         let swml = swml
         let engine = routes.current
@@ -58,7 +58,7 @@ public final class WebhookEndpoints: Sendable {
         }
     }
 
-    public func sms(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+    package func sms(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
         let routeRequest = try Webhook.sms(request, now: clock())
         let cxml = cxml
         service.plan(routeRequest, engine: routes.current, requestID: request.id) { plan in
@@ -66,16 +66,16 @@ public final class WebhookEndpoints: Sendable {
         }
     }
 
-    public func callStatus(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+    package func callStatus(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
         try record(request, kind: "call", parse: Webhook.callStatus, responder)
     }
 
-    public func messageStatus(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+    package func messageStatus(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
         try record(request, kind: "message", parse: Webhook.messageStatus, responder)
     }
 
     /// Stored in the store's next batch; answered once committed.
-    public func voicemail(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+    package func voicemail(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
         guard let voicemail = try Webhook.voicemail(request, now: clock()) else { return responder.respond(.noContent()) }
         store.recordVoicemail(voicemail) { [logger, service, tracker] result in
             switch result {

@@ -6,16 +6,16 @@ import Glibc
 /// Listening sockets handed over by systemd socket activation (sd_listen_fds(3)), without libsystemd:
 /// when `LISTEN_PID` is this process, `LISTEN_FDS` sockets wait at descriptors `3 ..< 3 + LISTEN_FDS`,
 /// named by the colon-separated `LISTEN_FDNAMES` (`FileDescriptorName=` in the .socket unit).
-public enum SocketActivation {
+package enum SocketActivation {
     /// `SD_LISTEN_FDS_START`: the first inherited descriptor.
-    public static let firstDescriptor: Int32 = 3
+    package static let firstDescriptor: Int32 = 3
 
     /// An inherited socket and its `FileDescriptorName=` (`"unknown"` when systemd gave none).
-    public struct ListeningSocket: Sendable, Equatable {
-        public let descriptor: Int32
-        public let name: String
+    package struct ListeningSocket: Sendable, Equatable {
+        package let descriptor: Int32
+        package let name: String
 
-        public init(descriptor: Int32, name: String) {
+        package init(descriptor: Int32, name: String) {
             self.descriptor = descriptor
             self.name = name
         }
@@ -24,26 +24,26 @@ public enum SocketActivation {
     /// The inherited descriptors, each marked `FD_CLOEXEC` so no child inherits it. Empty when
     /// `LISTEN_PID` is missing or another process's, when `LISTEN_FDS` is not a positive number, or when a
     /// descriptor in the range is not open.
-    public static func listeningSockets(environment: [String: String] = ProcessInfo.processInfo.environment) -> [Int32] {
+    package static func listeningSockets(environment: [String: String] = ProcessInfo.processInfo.environment) -> [Int32] {
         namedListeningSockets(environment: environment).map(\.descriptor)
     }
 
     /// `listeningSockets(environment:)` with each socket's name from `LISTEN_FDNAMES`. When the number of
     /// names does not match `LISTEN_FDS`, every name is `"unknown"`.
-    public static func namedListeningSockets(environment: [String: String] = ProcessInfo.processInfo.environment) -> [ListeningSocket] {
+    package static func namedListeningSockets(environment: [String: String] = ProcessInfo.processInfo.environment) -> [ListeningSocket] {
         namedListeningSockets(environment: environment, firstDescriptor: firstDescriptor)
     }
 
     /// Removes `LISTEN_PID`, `LISTEN_FDS` and `LISTEN_FDNAMES` from this process's environment, so a child
     /// process does not mistake them for its own.
-    public static func unsetEnvironment() {
+    package static func unsetEnvironment() {
         for name in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] {
             unsetenv(name)
         }
     }
 
     /// True when `descriptor` is a stream socket in the listening state (`SO_ACCEPTCONN`).
-    public static func isListening(_ descriptor: Int32) -> Bool {
+    package static func isListening(_ descriptor: Int32) -> Bool {
         var accepting: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0 else { return false }

@@ -2,13 +2,13 @@ import FoundationEssentials
 
 /// Where systemd puts the daemon's state and secrets: `StateDirectory=` (`$STATE_DIRECTORY`) and
 /// `LoadCredential=` / `SetCredential=` (`$CREDENTIALS_DIRECTORY`).
-public enum StateDirectory {
+package enum StateDirectory {
     /// The database file name inside the state directory.
-    public static let databaseFileName = "switchboard.sqlite"
+    package static let databaseFileName = "switchboard.sqlite"
 
     /// `$STATE_DIRECTORY/switchboard.sqlite` (the first directory when systemd lists several, separated by
     /// colons), else `./switchboard.sqlite`.
-    public static func defaultDatabasePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func defaultDatabasePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let first = (environment["STATE_DIRECTORY"] ?? "")
             .split(separator: ":", omittingEmptySubsequences: true)
             .first
@@ -21,7 +21,7 @@ public enum StateDirectory {
     /// The credential `name` from `$CREDENTIALS_DIRECTORY/<name>`, without trailing line breaks. Nil when
     /// the variable is unset, the name is not a plain file name, the file is missing or unreadable, or it is
     /// empty (the unit's `SetCredential=name:` default for "not configured").
-    public static func credential(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    package static func credential(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         guard let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty,
               !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.contains("\0"),
               let data = FileManager.default.contents(atPath: directory + "/" + name)

@@ -9,9 +9,9 @@ import Platform
 /// One datagram carries newline-separated `KEY=VALUE` assignments (`READY=1\nSTATUS=Listening`). Sending
 /// never throws: systemd may be gone or the socket full, and a daemon must not stop serving for that.
 /// Failures are counted in `failureCount` instead.
-public final class SystemdNotifier: @unchecked Sendable {
+package final class SystemdNotifier: @unchecked Sendable {
     /// `$NOTIFY_SOCKET` as given: a file system path, or `@name` for the abstract namespace.
-    public let socketName: String
+    package let socketName: String
     private let address: UnixSocketAddress
     private let lock = Lock()
     private var descriptor: Int32 = -1
@@ -19,7 +19,7 @@ public final class SystemdNotifier: @unchecked Sendable {
 
     /// Reads `NOTIFY_SOCKET`; nil when it is unset, empty, or not an `AF_UNIX` name this type can reach
     /// (only `/path` and `@abstract` are supported, not `vsock:`).
-    public init?(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package init?(environment: [String: String] = ProcessInfo.processInfo.environment) {
         guard let name = environment["NOTIFY_SOCKET"], let address = UnixSocketAddress(name) else { return nil }
         self.socketName = name
         self.address = address
@@ -30,14 +30,14 @@ public final class SystemdNotifier: @unchecked Sendable {
     }
 
     /// Datagrams that could not be sent since this notifier was made.
-    public var failureCount: Int {
+    package var failureCount: Int {
         lock.withLock { failures }
     }
 
     /// Sends `state` (for example `"READY=1\nSTATUS=Listening on 127.0.0.1:8080"`) as one datagram.
     /// Returns false, and counts a failure, when it could not be sent.
     @discardableResult
-    public func notify(_ state: String) -> Bool {
+    package func notify(_ state: String) -> Bool {
         let bytes = Array(state.utf8)
         return lock.withLock {
             if descriptor < 0 {
@@ -53,37 +53,37 @@ public final class SystemdNotifier: @unchecked Sendable {
 
     /// `READY=1`: start-up finished (the socket accepts connections), optionally with a `STATUS=` line.
     @discardableResult
-    public func ready(status: String? = nil) -> Bool {
+    package func ready(status: String? = nil) -> Bool {
         notify(Self.join("READY=1", status: status))
     }
 
     /// `RELOADING=1` with `MONOTONIC_USEC=` (`CLOCK_MONOTONIC` now), as systemd 253+ requires for
     /// `Type=notify-reload` and older versions ignore. Send `ready()` when the reload has finished.
     @discardableResult
-    public func reloading(status: String? = nil) -> Bool {
+    package func reloading(status: String? = nil) -> Bool {
         notify(Self.join("RELOADING=1\nMONOTONIC_USEC=\(Self.monotonicMicroseconds())", status: status))
     }
 
     /// `STOPPING=1`: shutdown has begun.
     @discardableResult
-    public func stopping(status: String? = nil) -> Bool {
+    package func stopping(status: String? = nil) -> Bool {
         notify(Self.join("STOPPING=1", status: status))
     }
 
     /// `STATUS=text`: a one-line status for `systemctl status`. Newlines become spaces.
     @discardableResult
-    public func status(_ text: String) -> Bool {
+    package func status(_ text: String) -> Bool {
         notify(Self.statusLine(text))
     }
 
     /// `WATCHDOG=1`: the keep-alive ping `WatchdogSec=` expects.
     @discardableResult
-    public func watchdog() -> Bool {
+    package func watchdog() -> Bool {
         notify("WATCHDOG=1")
     }
 
     /// Microseconds of `CLOCK_MONOTONIC`, the clock systemd compares `MONOTONIC_USEC=` with.
-    public static func monotonicMicroseconds() -> UInt64 {
+    package static func monotonicMicroseconds() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1_000

@@ -11,9 +11,9 @@ import Synchronization
 /// An optional health check runs before each ping; while it answers false no ping is sent, so systemd
 /// restarts a daemon that is running but wedged (for example a database that stopped answering). The
 /// check runs on the watchdog's own queue: a check that hangs also stops the pings, which is the point.
-public final class Watchdog: Sendable {
+package final class Watchdog: Sendable {
     /// `$WATCHDOG_USEC`: how long systemd waits for a ping before it acts.
-    public let timeoutMicroseconds: UInt64
+    package let timeoutMicroseconds: UInt64
     private let notifier: SystemdNotifier
     private let isHealthy: (@Sendable () -> Bool)?
     private let timer = RepeatingTimer(label: "switchboard.systemd.watchdog", qos: .default)
@@ -21,7 +21,7 @@ public final class Watchdog: Sendable {
 
     /// Nil when `WATCHDOG_USEC` is unset, not a positive integer, or when `WATCHDOG_PID` is set and names
     /// another process (the watchdog was meant for a parent or child, not for us).
-    public init?(
+    package init?(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         notifier: SystemdNotifier,
         isHealthy: (@Sendable () -> Bool)? = nil
@@ -33,7 +33,7 @@ public final class Watchdog: Sendable {
     }
 
     /// `WATCHDOG_USEC` when it applies to this process (see `init`), else nil.
-    public static func timeoutMicroseconds(environment: [String: String]) -> UInt64? {
+    package static func timeoutMicroseconds(environment: [String: String]) -> UInt64? {
         guard let text = environment["WATCHDOG_USEC"], let timeout = UInt64(text), timeout > 0 else { return nil }
         if let pidText = environment["WATCHDOG_PID"], !pidText.isEmpty {
             guard let pid = Int32(pidText), pid == getpid() else { return nil }
@@ -42,18 +42,18 @@ public final class Watchdog: Sendable {
     }
 
     /// Half the timeout, in seconds: the period between pings.
-    public var pingInterval: Double {
+    package var pingInterval: Double {
         Double(timeoutMicroseconds) / 2_000_000
     }
 
     /// Pings sent so far (including ones the socket refused, which the notifier counts as failures).
-    public var pingsSent: Int { counts.withLock { $0.sent } }
+    package var pingsSent: Int { counts.withLock { $0.sent } }
 
     /// Pings withheld because the health check answered false.
-    public var pingsSkipped: Int { counts.withLock { $0.skipped } }
+    package var pingsSkipped: Int { counts.withLock { $0.skipped } }
 
     /// Pings once now, then every `pingInterval`. Calling it again does nothing.
-    public func start() {
+    package func start() {
         let halfMicroseconds = Int(min(timeoutMicroseconds / 2, UInt64(Int.max)))
         timer.start(every: pingInterval, after: 0, leeway: .microseconds(max(halfMicroseconds / 20, 1))) { [weak self] in
             self?.tick()
@@ -61,7 +61,7 @@ public final class Watchdog: Sendable {
     }
 
     /// Stops pinging, for good.
-    public func stop() {
+    package func stop() {
         timer.stop()
     }
 

@@ -8,23 +8,23 @@ import SignalWire
 /// the shapes of `signalwire.md`: Basic auth (401 `{"error":"Unauthorized"}`), pages with an
 /// absolute `links.next`, `PUT` merging the fields sent, 422 with an `errors` array. Scripted
 /// answers (`enqueue`) come first, so tests can inject 429 + Retry-After, 500 or a hang.
-public final class FakeSignalWire: @unchecked Sendable {
+package final class FakeSignalWire: @unchecked Sendable {
     /// One request as the fake saw it.
-    public struct Recorded: Sendable {
-        public var method: String
-        public var target: String
-        public var body: String
-        public var authorization: String?
+    package struct Recorded: Sendable {
+        package var method: String
+        package var target: String
+        package var body: String
+        package var authorization: String?
     }
 
     /// A text sent through the Compatibility messaging API.
-    public struct SentMessage: Sendable, Equatable {
-        public var sid: String
-        public var from: String
-        public var to: String
-        public var body: String
+    package struct SentMessage: Sendable, Equatable {
+        package var sid: String
+        package var from: String
+        package var to: String
+        package var body: String
 
-        public init(sid: String, from: String, to: String, body: String) {
+        package init(sid: String, from: String, to: String, body: String) {
             self.sid = sid
             self.from = from
             self.to = to
@@ -33,14 +33,14 @@ public final class FakeSignalWire: @unchecked Sendable {
     }
 
     /// A canned answer for the next request, before normal handling.
-    public enum Scripted: Sendable {
+    package enum Scripted: Sendable {
         case respond(HTTPResponse)
         /// Sleep this long, then answer normally: longer than the client's timeout, it "hangs".
         case hang(seconds: Double)
     }
 
-    public let projectID = "b1a7c4de-0000-4000-8000-00000000abcd"
-    public let apiToken = "PTfake-secret-token-5678"
+    package let projectID = "b1a7c4de-0000-4000-8000-00000000abcd"
+    package let apiToken = "PTfake-secret-token-5678"
     /// Numbers per page, whatever `page_size` asks (the real API caps it too).
     let maxPageSize: Int
     /// When set, `PUT` answers 422 with this detail.
@@ -55,7 +55,7 @@ public final class FakeSignalWire: @unchecked Sendable {
     private var script: [Scripted] = []
     private var server: HTTPServer!
 
-    public init(numbers: [[String: Any]], maxPageSize: Int = 100, rejectUpdatesWith: String? = nil, nextLinkOrigin: String? = nil) throws {
+    package init(numbers: [[String: Any]], maxPageSize: Int = 100, rejectUpdatesWith: String? = nil, nextLinkOrigin: String? = nil) throws {
         self.numbers = numbers
         self.maxPageSize = maxPageSize
         self.rejectUpdatesWith = rejectUpdatesWith
@@ -66,27 +66,27 @@ public final class FakeSignalWire: @unchecked Sendable {
         try server.start()
     }
 
-    public var origin: String { "http://127.0.0.1:\(server.port)" }
+    package var origin: String { "http://127.0.0.1:\(server.port)" }
 
     /// Credentials that pass the fake's Basic auth (or not, with another token).
-    public func credentials(token: String? = nil) -> SignalWireCredentials {
+    package func credentials(token: String? = nil) -> SignalWireCredentials {
         SignalWireCredentials(projectID: projectID, apiToken: token ?? apiToken, spaceURL: origin + "/")
     }
 
-    public var requests: [Recorded] { lock.withLock { recorded } }
-    public var putBodies: [String] { requests.filter { $0.method == "PUT" }.map(\.body) }
-    public var sentMessages: [SentMessage] { lock.withLock { sent } }
+    package var requests: [Recorded] { lock.withLock { recorded } }
+    package var putBodies: [String] { requests.filter { $0.method == "PUT" }.map(\.body) }
+    package var sentMessages: [SentMessage] { lock.withLock { sent } }
 
-    public func enqueue(_ answers: Scripted...) {
+    package func enqueue(_ answers: Scripted...) {
         lock.withLock { script += answers }
     }
 
-    public func shutdown() {
+    package func shutdown() {
         server.shutdown(timeout: 5)
     }
 
     /// A number object with the fields the daemon reads plus some it ignores.
-    public static func number(_ id: String, _ e164: String, handlers: [String: Any] = [:]) -> [String: Any] {
+    package static func number(_ id: String, _ e164: String, handlers: [String: Any] = [:]) -> [String: Any] {
         var object: [String: Any] = [
             "id": id, "number": e164, "name": "Line \(e164)", "capabilities": ["voice", "sms", "mms"],
             "number_type": "longcode", "call_handler": NSNull(), "call_request_url": NSNull(),
@@ -185,7 +185,7 @@ public final class FakeSignalWire: @unchecked Sendable {
         return updated.map { Self.json(200, $0) } ?? Self.json(404, ["error": "Not Found"])
     }
 
-    public static func json(_ status: Int, _ object: Any, headers: [(String, String)] = []) -> HTTPResponse {
+    package static func json(_ status: Int, _ object: Any, headers: [(String, String)] = []) -> HTTPResponse {
         let body = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
         var response = HTTPResponse(status: status, contentType: "application/json", body: Array(body))
         for (name, value) in headers { response.headers.add(name, value) }

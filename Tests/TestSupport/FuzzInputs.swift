@@ -2,8 +2,8 @@ import Foundation
 
 /// A fuzz target's committed inputs, from the repository this file is in: `folder` is `corpus` (the
 /// seeds, which must exist) or `regressions` (crash inputs, which may not).
-public enum FuzzInputs {
-    public static func files(_ folder: String, target: String, filePath: String = #filePath) throws -> [(name: String, bytes: [UInt8])] {
+package enum FuzzInputs {
+    package static func files(_ folder: String, target: String, filePath: String = #filePath) throws -> [(name: String, bytes: [UInt8])] {
         let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let directory = root.appendingPathComponent("fuzz/\(folder)/\(target)")
         guard FileManager.default.fileExists(atPath: directory.path) || folder == "corpus" else { return [] }

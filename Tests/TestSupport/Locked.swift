@@ -1,4 +1,4 @@
 import Platform
 
 /// A value shared between test threads under a lock: the daemon's own `Platform.Locked`.
-public typealias Locked = Platform.Locked
+package typealias Locked = Platform.Locked

@@ -3,8 +3,8 @@ import Foundation
 /// A small Python 3 server (standard library only) on 127.0.0.1 and a port of its choosing, which it
 /// writes to `RECORD.port`; it records what it receives as JSON lines in a file, and exits by itself after
 /// `lifetime` seconds should the test not stop it.
-public class LoopbackPythonServer: @unchecked Sendable {
-    public let port: Int
+package class LoopbackPythonServer: @unchecked Sendable {
+    package let port: Int
     let process: Process
     let recordPath: String
 
@@ -35,7 +35,7 @@ public class LoopbackPythonServer: @unchecked Sendable {
 
     deinit { shutdown() }
 
-    public func shutdown() {
+    package func shutdown() {
         if process.isRunning {
             // SIGKILL: a child can inherit a signal mask that blocks SIGTERM from the test runner.
             kill(process.processIdentifier, SIGKILL)
@@ -51,7 +51,7 @@ public class LoopbackPythonServer: @unchecked Sendable {
     }
 
     /// Polls until `count` records exist (bounded by `timeout` seconds).
-    public func wait(for count: Int, timeout: Double) -> Bool {
+    package func wait(for count: Int, timeout: Double) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         repeat {
             if records().count >= count { return true }
@@ -73,30 +73,30 @@ timer.start()
 server.serve_forever()
 """
 
-public struct SinkError: Error, CustomStringConvertible {
-    public var description: String
+package struct SinkError: Error, CustomStringConvertible {
+    package var description: String
     init(_ description: String) { self.description = description }
 }
 
 /// An SMTP server that accepts every mail (ESMTP with AUTH PLAIN and LOGIN, which it records), for
 /// `CurlClient.sendMail` and the notifier. `refuseFirst` connections get `421` and are closed;
 /// recipients in `reject` get `550`.
-public final class SMTPSink: LoopbackPythonServer, @unchecked Sendable {
-    public struct Mail: Sendable, CustomStringConvertible {
-        public var from: String
-        public var recipients: [String]
+package final class SMTPSink: LoopbackPythonServer, @unchecked Sendable {
+    package struct Mail: Sendable, CustomStringConvertible {
+        package var from: String
+        package var recipients: [String]
         /// The message as received, dot-unstuffed, CRLF line endings.
-        public var data: String
-        public var user: String?
-        public var password: String?
-        public var description: String { "mail from \(from) to \(recipients): \(data.prefix(200))" }
+        package var data: String
+        package var user: String?
+        package var password: String?
+        package var description: String { "mail from \(from) to \(recipients): \(data.prefix(200))" }
     }
 
-    public init(refuseFirst: Int = 0, reject: [String] = []) throws {
+    package init(refuseFirst: Int = 0, reject: [String] = []) throws {
         try super.init(script: Self.script, arguments: [String(refuseFirst), reject.joined(separator: ",")])
     }
 
-    public var mails: [Mail] {
+    package var mails: [Mail] {
         records().map {
             Mail(from: $0["from"] as? String ?? "", recipients: $0["to"] as? [String] ?? [], data: $0["data"] as? String ?? "",
                  user: $0["user"] as? String, password: $0["password"] as? String)
@@ -185,25 +185,25 @@ server = Server(("127.0.0.1", 0), Handler)
 
 /// An HTTP server that records every request (webhook notifications) and answers 200, or 500 to the
 /// first `failFirst` requests.
-public final class WebhookReceiver: LoopbackPythonServer, @unchecked Sendable {
-    public struct Request: Sendable {
-        public var method: String
-        public var path: String
-        public var headers: [String: String]
-        public var body: String
+package final class WebhookReceiver: LoopbackPythonServer, @unchecked Sendable {
+    package struct Request: Sendable {
+        package var method: String
+        package var path: String
+        package var headers: [String: String]
+        package var body: String
         /// What the receiver answered.
-        public var status: Int
+        package var status: Int
 
-        public func header(_ name: String) -> String? {
+        package func header(_ name: String) -> String? {
             headers.first { $0.key.lowercased() == name.lowercased() }?.value
         }
     }
 
-    public init(failFirst: Int = 0) throws {
+    package init(failFirst: Int = 0) throws {
         try super.init(script: Self.script, arguments: [String(failFirst)])
     }
 
-    public var requests: [Request] {
+    package var requests: [Request] {
         records().map {
             Request(method: $0["method"] as? String ?? "", path: $0["path"] as? String ?? "", headers: $0["headers"] as? [String: String] ?? [:],
                     body: $0["body"] as? String ?? "", status: $0["status"] as? Int ?? 0)

@@ -4,17 +4,17 @@ import Glibc
 #endif
 
 /// A blocking socket client for tests: raw bytes in, parsed responses out, with a receive timeout.
-public final class TestClient {
-    public let fd: Int32
+package final class TestClient {
+    package let fd: Int32
     private var buffer: [UInt8] = []
 
-    public struct Response: Sendable {
-        public var status: Int
-        public var headers: [String: String]
-        public var body: String
+    package struct Response: Sendable {
+        package var status: Int
+        package var headers: [String: String]
+        package var body: String
     }
 
-    public init(port: Int, host: String = "127.0.0.1", timeout: Double = 5) throws {
+    package init(port: Int, host: String = "127.0.0.1", timeout: Double = 5) throws {
         let v6 = host.contains(":")
         fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
@@ -54,9 +54,9 @@ public final class TestClient {
 
     deinit { close(fd) }
 
-    public func send(_ text: String) { send(Array(text.utf8)) }
+    package func send(_ text: String) { send(Array(text.utf8)) }
 
-    public func send(_ bytes: [UInt8]) {
+    package func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -68,7 +68,7 @@ public final class TestClient {
     }
 
     /// Reads one response (Content-Length framed, or to EOF). Nil on timeout or EOF before a status line.
-    public func readResponse(head: Bool = false) -> Response? {
+    package func readResponse(head: Bool = false) -> Response? {
         while true {
             if let end = find([13, 10, 13, 10]) {
                 let headText = String(decoding: buffer[0..<end], as: UTF8.self)
@@ -93,7 +93,7 @@ public final class TestClient {
     }
 
     /// True when the server has closed the connection (EOF) within the receive timeout.
-    public func isClosedByServer() -> Bool {
+    package func isClosedByServer() -> Bool {
         var byte: UInt8 = 0
         while true {
             let n = recv(fd, &byte, 1, 0)
@@ -121,6 +121,6 @@ public final class TestClient {
     }
 }
 
-public enum TestClientError: Error {
+package enum TestClientError: Error {
     case connect(Int32)
 }

@@ -4,7 +4,7 @@ import Foundation
 /// Runs `body(index)` on `count` threads of their own (not Dispatch's pool, which caps concurrency at
 /// the core count) and waits for all of them; false when `timeout` seconds pass first.
 @discardableResult
-public func runThreads(_ count: Int, timeout: Double, _ body: @escaping @Sendable (Int) -> Void) -> Bool {
+package func runThreads(_ count: Int, timeout: Double, _ body: @escaping @Sendable (Int) -> Void) -> Bool {
     let group = DispatchGroup()
     for index in 0..<count {
         group.enter()

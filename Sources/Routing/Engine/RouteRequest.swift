@@ -1,21 +1,21 @@
 import FoundationEssentials
 
 /// One incoming call or text to route.
-public struct RouteRequest: Sendable, Equatable {
-    public var channel: Channel
+package struct RouteRequest: Sendable, Equatable {
+    package var channel: Channel
     /// SignalWire's call id (`call.call_id` / `CallSid`) or `MessageSid`.
-    public var id: String
+    package var id: String
     /// The caller or texter.
-    public var from: String
+    package var from: String
     /// The dialed number (one of yours).
-    public var to: String
-    public var now: Date
+    package var to: String
+    package var now: Date
     /// The text of a message ("" for calls, and for an MMS without text).
-    public var body: String
+    package var body: String
     /// Media of an MMS (`MediaUrl0...`), in order.
-    public var mediaURLs: [String]
+    package var mediaURLs: [String]
 
-    public init(
+    package init(
         channel: Channel,
         id: String,
         from: String,

@@ -20,7 +20,7 @@ extension RoutingEngine {
 
     /// For a call that rings nobody: whether it met a closed pool (and which) rather than a number no
     /// pool takes; nil when members are rung. Outcomes `closed` and `unrouted` come from here.
-    public func unrung(_ request: RouteRequest) -> (closed: Bool, pool: String)? {
+    package func unrung(_ request: RouteRequest) -> (closed: Bool, pool: String)? {
         switch resolve(request).target {
         case .unrouted: return (false, "")
         case .closedVoicemail(let pool): return (true, pool.name)

@@ -26,7 +26,7 @@ extension RoutingEngine {
 
     /// `From +15557654321: hello`. An MMS without text gets just `From +15557654321:` so the member
     /// still sees who sent the picture. Cut to `OutboundMessage.maxBodyLength` characters.
-    public static func forwardedBody(from sender: String, body: String) -> String {
+    package static func forwardedBody(from sender: String, body: String) -> String {
         let text = body.isEmpty ? "From \(sender):" : "From \(sender): \(body)"
         guard text.count > OutboundMessage.maxBodyLength else { return text }
         return String(text.prefix(OutboundMessage.maxBodyLength - 1)) + "…"
@@ -34,7 +34,7 @@ extension RoutingEngine {
 
     /// `request.from` when it is a member of the pool that takes texts to `request.to` (or of that
     /// pool's closed-hours pool), enabled or not: a member replying through the pool number.
-    public func relayMember(for request: RouteRequest) -> String? {
+    package func relayMember(for request: RouteRequest) -> String? {
         guard let name = routes.route(for: request.to)?.sms else { return nil }
         var next: String? = name
         var visited = Set<String>()
@@ -47,13 +47,13 @@ extension RoutingEngine {
 
     /// The pools `member` belongs to whose calls a member's reply may answer: each that voice routes
     /// (or a closed-hours action) can send a call to, sorted.
-    public func callPools(of member: String) -> [String] {
+    package func callPools(of member: String) -> [String] {
         routes.pools.values.filter { pool in pool.members.contains { $0.address == member } }.map(\.name).sorted()
     }
 
     /// A member's reply relayed to `customer` from the pool number, text unprefixed and media kept.
     /// `.drop` when no customer is known, or the reply has neither text nor media.
-    public func relay(_ request: RouteRequest, toCustomer customer: String?) -> RoutePlan {
+    package func relay(_ request: RouteRequest, toCustomer customer: String?) -> RoutePlan {
         guard let customer, !customer.isEmpty, customer != request.from,
               !request.body.isEmpty || !request.mediaURLs.isEmpty else { return .drop }
         let body = request.body.count > OutboundMessage.maxBodyLength
@@ -64,7 +64,7 @@ extension RoutingEngine {
 }
 
 /// Whom a member's reply is for, among the customers with a conversation open with them.
-public enum ReplyTarget: Sendable, Equatable {
+package enum ReplyTarget: Sendable, Equatable {
     /// Send `body` (the reply without its address) to `customer`.
     case customer(String, body: String)
     /// Nobody to send it to: tell the member with this plan.
@@ -77,7 +77,7 @@ extension RoutingEngine {
     /// last digits of a customer's number (`@0123 yes`, or the whole number) goes to that customer,
     /// with the address taken off; any other reply goes to the newest. A reply nobody can receive is
     /// explained to the member, never dropped silently.
-    public func replyTarget(_ request: RouteRequest, open: [String]) -> ReplyTarget {
+    package func replyTarget(_ request: RouteRequest, open: [String]) -> ReplyTarget {
         let customers = open.filter { $0 != request.from }
         guard !request.body.isEmpty || !request.mediaURLs.isEmpty else { return .notice(.drop) }
         guard let newest = customers.first else {
@@ -118,7 +118,7 @@ extension RoutingEngine {
 extension RoutingEngine {
     /// The keyword a customer's text to a routed number is (nil for members, unrouted numbers and
     /// ordinary texts).
-    public func keyword(in request: RouteRequest) -> TextKeyword? {
+    package func keyword(in request: RouteRequest) -> TextKeyword? {
         guard request.channel == .sms, request.mediaURLs.isEmpty, textPool(for: request) != nil,
               relayMember(for: request) == nil else { return nil }
         return TextKeyword.classify(request.body)
@@ -126,7 +126,7 @@ extension RoutingEngine {
 
     /// The answer to a keyword: the pool's reply to the customer, and a one-line notice to every
     /// member who takes texts instead of the forward (the keyword is not passed on as an ordinary text).
-    public func keywordPlan(_ request: RouteRequest, _ keyword: TextKeyword) -> RoutePlan {
+    package func keywordPlan(_ request: RouteRequest, _ keyword: TextKeyword) -> RoutePlan {
         guard let pool = textPool(for: request) else { return .drop }
         let reply: String
         let notice: String
@@ -149,14 +149,14 @@ extension RoutingEngine {
     }
 
     /// A member's reply to a customer who opted out: not sent; the member is told why.
-    public func optedOutNotice(_ request: RouteRequest, customer: String) -> RoutePlan {
+    package func optedOutNotice(_ request: RouteRequest, customer: String) -> RoutePlan {
         .message([OutboundMessage(to: request.from, from: request.to,
                                   body: "Not sent: \(customer) has opted out of texts from this number (STOP). They can text START to opt back in.")])
     }
 
     /// A member's reply that cannot be checked against the opt-outs (the store failed): not sent, since
     /// a text to a customer who opted out is what carriers block numbers for.
-    public func optOutsUnavailableNotice(_ request: RouteRequest) -> RoutePlan {
+    package func optOutsUnavailableNotice(_ request: RouteRequest) -> RoutePlan {
         .message([OutboundMessage(to: request.from, from: request.to,
                                   body: "Not sent: the opt-out list could not be read just now. Please send it again in a minute.")])
     }

@@ -11,25 +11,25 @@ import FoundationEssentials
 ///
 /// For a text, first ask `relayMember(for:)`: when a member texts the pool number, look up the
 /// customer who last reached them and answer `relay(_:toCustomer:)` instead.
-public struct RoutingEngine: Sendable {
+package struct RoutingEngine: Sendable {
     /// The routes, kept in a box of their own: an engine is copied into every request's closures, and
     /// a copy is then one reference instead of every dictionary and string of `Routes`.
     private let box: RoutesBox
-    public var routes: Routes { box.routes }
+    package var routes: Routes { box.routes }
 
-    public init(routes: Routes) {
+    package init(routes: Routes) {
         box = RoutesBox(routes)
     }
 
     /// The pools a decision will order (the pool rung first, then its open overflow pools; for texts
     /// only the first), each with the state its strategy and stickiness read. nil when no pool is
     /// rung: not in service, dropped, or closed with voicemail or a message.
-    public func stateQuery(for request: RouteRequest) -> StateQuery? {
+    package func stateQuery(for request: RouteRequest) -> StateQuery? {
         resolve(route: request).stateQuery
     }
 
     /// `request` resolved to its pools once, with the state a decision needs: `decide` reuses it.
-    public func resolve(route request: RouteRequest) -> ResolvedRoute {
+    package func resolve(route request: RouteRequest) -> ResolvedRoute {
         let resolution = resolve(request)
         guard case .ring(let pools) = resolution.target else {
             return ResolvedRoute(request: request, resolution: resolution, stateQuery: nil)
@@ -51,7 +51,7 @@ public struct RoutingEngine: Sendable {
 
     /// The plan for `request`, and one record for the pool rung first (its first member), none when
     /// no member is offered. A pool missing from `states` counts as having no state.
-    public func decide(
+    package func decide(
         _ request: RouteRequest,
         states: [String: PoolState],
         random: inout some RandomNumberGenerator
@@ -60,7 +60,7 @@ public struct RoutingEngine: Sendable {
     }
 
     /// `decide` for a route resolved by this engine (`resolve(route:)`), without resolving it again.
-    public func decide(
+    package func decide(
         _ route: ResolvedRoute,
         states: [String: PoolState],
         random: inout some RandomNumberGenerator
@@ -90,11 +90,11 @@ public struct RoutingEngine: Sendable {
 }
 
 /// A request and the pools it reaches (see `RoutingEngine.resolve(route:)`).
-public struct ResolvedRoute: Sendable {
-    public let request: RouteRequest
+package struct ResolvedRoute: Sendable {
+    package let request: RouteRequest
     let resolution: RoutingEngine.Resolution
     /// The state to load before deciding; nil when no pool is rung (nothing will be recorded).
-    public let stateQuery: StateQuery?
+    package let stateQuery: StateQuery?
 }
 
 /// Immutable, so shared freely.

@@ -1,6 +1,6 @@
 /// The keywords carriers require a business to honour in texts (CTIA): a customer's whole text,
 /// trimmed and in any case, that opts out of texts from a number, opts back in, or asks for help.
-public enum TextKeyword: String, Sendable, Equatable, CaseIterable {
+package enum TextKeyword: String, Sendable, Equatable, CaseIterable {
     case optOut = "opt_out"
     case optIn = "opt_in"
     case help
@@ -10,7 +10,7 @@ public enum TextKeyword: String, Sendable, Equatable, CaseIterable {
     static let helpWords: Set<String> = ["HELP", "INFO"]
 
     /// The keyword `body` is, or nil for an ordinary text ("stop by at 5" is not STOP).
-    public static func classify(_ body: String) -> TextKeyword? {
+    package static func classify(_ body: String) -> TextKeyword? {
         // Short-circuit: no keyword is longer than 11 characters, and most texts are.
         guard body.utf8.count <= 32 else { return nil }
         let word = word(body)
@@ -21,7 +21,7 @@ public enum TextKeyword: String, Sendable, Equatable, CaseIterable {
     }
 
     /// The text as a keyword is compared: trimmed and upper-cased (`" stop\n"` is `STOP`).
-    public static func word(_ body: String) -> String {
+    package static func word(_ body: String) -> String {
         body.trimmingWhitespace().uppercased()
     }
 }

@@ -1,5 +1,5 @@
 /// A scalar picked out of a JSON document by `JSONParser.select`.
-public enum JSONScalar: Sendable, Equatable {
+package enum JSONScalar: Sendable, Equatable {
     case string(String)
     case number(Double)
     case bool(Bool)
@@ -7,15 +7,15 @@ public enum JSONScalar: Sendable, Equatable {
 }
 
 /// Paths of object keys to select from JSON documents (see `JSONParser.select`), prepared once.
-public struct JSONPaths: Sendable {
-    public let paths: [[String]]
+package struct JSONPaths: Sendable {
+    package let paths: [[String]]
     let keys: [[[UInt8]]]
     /// `endingAt[n]`: the paths of `n` keys, as a set of bits (path `i` is bit `i`).
     let endingAt: [UInt64]
     let all: UInt64
 
     /// At most 64 paths, none empty.
-    public init(_ paths: [[String]]) {
+    package init(_ paths: [[String]]) {
         precondition(paths.count <= 64 && paths.allSatisfy { !$0.isEmpty }, "at most 64 paths, none empty")
         self.paths = paths
         keys = paths.map { $0.map { Array($0.utf8) } }
@@ -31,11 +31,11 @@ public struct JSONPaths: Sendable {
 }
 
 /// What `JSONParser.select` found.
-public struct JSONSelection: Sendable, Equatable {
+package struct JSONSelection: Sendable, Equatable {
     /// Whether the document's value is an object.
-    public var isObject: Bool
+    package var isObject: Bool
     /// One per path asked for: nil where the path is absent or leads to an array or an object.
-    public var values: [JSONScalar?]
+    package var values: [JSONScalar?]
 }
 
 extension JSONParser {
@@ -44,7 +44,7 @@ extension JSONParser {
     /// same inputs throw), but only the values asked for are decoded: no tree is built and no
     /// position is counted unless an error needs one. Where a key repeats, its first member counts,
     /// as with `JSONValue[key]`. At most 64 paths, none empty.
-    public static func select(_ paths: JSONPaths, in bytes: [UInt8]) throws(JSONSyntaxError) -> JSONSelection {
+    package static func select(_ paths: JSONPaths, in bytes: [UInt8]) throws(JSONSyntaxError) -> JSONSelection {
         var selection = Selection(paths: paths, values: [JSONScalar?](repeating: nil, count: paths.paths.count))
         var parser = JSONParser(bytes: bytes)
         parser.startDocument()
@@ -54,7 +54,7 @@ extension JSONParser {
         return JSONSelection(isObject: isObject, values: selection.values)
     }
 
-    public static func select(_ paths: [[String]], in bytes: [UInt8]) throws(JSONSyntaxError) -> JSONSelection {
+    package static func select(_ paths: [[String]], in bytes: [UInt8]) throws(JSONSyntaxError) -> JSONSelection {
         try select(JSONPaths(paths), in: bytes)
     }
 

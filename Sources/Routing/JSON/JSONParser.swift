@@ -3,12 +3,12 @@
 /// Errors carry a `line:column` and a message written for someone editing the file by hand
 /// ("expected ',' or '}'", "trailing comma before ']'", "comments are not allowed in JSON").
 /// Duplicate keys are kept (see `JSONValue.duplicateMembers`) so a validator can report them.
-public struct JSONParser {
+package struct JSONParser {
     /// Arrays and objects nested deeper than this are refused, so hostile input cannot exhaust the stack.
-    public static let maxDepth = 128
+    package static let maxDepth = 128
 
     /// Parses one JSON document (a UTF-8 byte order mark is skipped).
-    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         return try parser.parseDocument()
     }

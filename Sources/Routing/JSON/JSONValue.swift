@@ -1,28 +1,28 @@
 /// A position in a JSON document: 1-based line and column. Columns count Unicode scalars, so a
 /// position matches what an editor shows for UTF-8 text.
-public struct JSONPosition: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var line: Int
-    public var column: Int
+package struct JSONPosition: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package var line: Int
+    package var column: Int
 
-    public init(line: Int, column: Int) {
+    package init(line: Int, column: Int) {
         self.line = line
         self.column = column
     }
 
-    public static func < (lhs: JSONPosition, rhs: JSONPosition) -> Bool {
+    package static func < (lhs: JSONPosition, rhs: JSONPosition) -> Bool {
         (lhs.line, lhs.column) < (rhs.line, rhs.column)
     }
 
     /// `line:column`, e.g. `3:17`.
-    public var description: String { "\(line):\(column)" }
+    package var description: String { "\(line):\(column)" }
 }
 
 /// A parsed JSON value with the position where it starts.
 ///
 /// Objects keep their members in document order, duplicates included, so a validator can
 /// report a repeated key instead of silently keeping one of them.
-public struct JSONValue: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct JSONValue: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case null
         case bool(Bool)
         case number(Double)
@@ -31,29 +31,29 @@ public struct JSONValue: Sendable, Equatable {
         case object([JSONMember])
     }
 
-    public var kind: Kind
-    public var position: JSONPosition
+    package var kind: Kind
+    package var position: JSONPosition
 
-    public init(_ kind: Kind, at position: JSONPosition) {
+    package init(_ kind: Kind, at position: JSONPosition) {
         self.kind = kind
         self.position = position
     }
 
     /// The first member named `key` when this is an object.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let members) = kind else { return nil }
         return members.first { $0.key == key }?.value
     }
 
     /// Members whose key already appeared earlier in the same object (empty for non-objects).
-    public var duplicateMembers: [JSONMember] {
+    package var duplicateMembers: [JSONMember] {
         guard case .object(let members) = kind else { return [] }
         var seen = Set<String>()
         return members.filter { !seen.insert($0.key).inserted }
     }
 
     /// The value's type with an article, for messages: "a string", "an object", "null".
-    public var typeDescription: String {
+    package var typeDescription: String {
         switch kind {
         case .null: "null"
         case .bool: "a boolean"
@@ -66,12 +66,12 @@ public struct JSONValue: Sendable, Equatable {
 }
 
 /// One `"key": value` pair of an object.
-public struct JSONMember: Sendable, Equatable {
-    public var key: String
-    public var keyPosition: JSONPosition
-    public var value: JSONValue
+package struct JSONMember: Sendable, Equatable {
+    package var key: String
+    package var keyPosition: JSONPosition
+    package var value: JSONValue
 
-    public init(key: String, keyPosition: JSONPosition, value: JSONValue) {
+    package init(key: String, keyPosition: JSONPosition, value: JSONValue) {
         self.key = key
         self.keyPosition = keyPosition
         self.value = value
@@ -79,14 +79,14 @@ public struct JSONMember: Sendable, Equatable {
 }
 
 /// A JSON syntax error at a position: printed as `line:column: message`.
-public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var position: JSONPosition
-    public var message: String
+package struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var position: JSONPosition
+    package var message: String
 
-    public init(_ message: String, at position: JSONPosition) {
+    package init(_ message: String, at position: JSONPosition) {
         self.message = message
         self.position = position
     }
 
-    public var description: String { "\(position): \(message)" }
+    package var description: String { "\(position): \(message)" }
 }

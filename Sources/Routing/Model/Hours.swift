@@ -1,16 +1,16 @@
 import FoundationEssentials
 
 /// A pool's weekly opening times in one timezone, and what happens while it is closed.
-public struct Hours: Sendable, Equatable {
-    public var timeZone: ZoneRules
+package struct Hours: Sendable, Equatable {
+    package var timeZone: ZoneRules
     /// Open ranges per weekday; a day without ranges is closed all day.
-    public var open: [Weekday: [TimeRange]]
-    public var closed: ClosedAction
+    package var open: [Weekday: [TimeRange]]
+    package var closed: ClosedAction
     /// Sent back to a customer whose text arrives while the pool is closed, besides the forward
     /// (`closed.sms_reply`); nil: no auto-reply.
-    public var smsReply: String?
+    package var smsReply: String?
 
-    public init(timeZone: ZoneRules, open: [Weekday: [TimeRange]], closed: ClosedAction = .voicemail, smsReply: String? = nil) {
+    package init(timeZone: ZoneRules, open: [Weekday: [TimeRange]], closed: ClosedAction = .voicemail, smsReply: String? = nil) {
         self.timeZone = timeZone
         self.open = open
         self.closed = closed
@@ -18,7 +18,7 @@ public struct Hours: Sendable, Equatable {
     }
 
     /// Whether `date` falls in an open range, reading the wall clock in `timeZone` (so DST moves with it).
-    public func isOpen(at date: Date) -> Bool {
+    package func isOpen(at date: Date) -> Bool {
         let utc = Int64(date.timeIntervalSince1970.rounded(.down))
         let local = utc + Int64(timeZone.secondsEast(at: utc))
         let day = floorDivide(local, 86_400)
@@ -30,7 +30,7 @@ public struct Hours: Sendable, Equatable {
 }
 
 /// What a closed pool does with a call (texts are forwarded anyway, unless the action is `pool`).
-public enum ClosedAction: Sendable, Equatable {
+package enum ClosedAction: Sendable, Equatable {
     /// Straight to the pool's voicemail.
     case voicemail
     /// Play this text and hang up.
@@ -40,35 +40,35 @@ public enum ClosedAction: Sendable, Equatable {
 }
 
 /// A day of the week as written in routes.json.
-public enum Weekday: String, Sendable, CaseIterable, Comparable {
+package enum Weekday: String, Sendable, CaseIterable, Comparable {
     case mon, tue, wed, thu, fri, sat, sun
 
     /// From `Calendar`'s numbering: 1 is Sunday.
-    public init?(calendarWeekday: Int) {
+    package init?(calendarWeekday: Int) {
         let order: [Weekday] = [.sun, .mon, .tue, .wed, .thu, .fri, .sat]
         guard (1...7).contains(calendarWeekday) else { return nil }
         self = order[calendarWeekday - 1]
     }
 
-    public static func < (lhs: Weekday, rhs: Weekday) -> Bool {
+    package static func < (lhs: Weekday, rhs: Weekday) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }
 
 /// A half-open range of wall-clock minutes within one day: `start ..< end`, `end` at most 24:00.
-public struct TimeRange: Sendable, Hashable, CustomStringConvertible {
+package struct TimeRange: Sendable, Hashable, CustomStringConvertible {
     /// Minutes since midnight.
-    public var start: Int
+    package var start: Int
     /// Minutes since midnight, after `start`; 1440 is `24:00`.
-    public var end: Int
+    package var end: Int
 
-    public init(start: Int, end: Int) {
+    package init(start: Int, end: Int) {
         self.start = start
         self.end = end
     }
 
     /// Parses `HH:MM-HH:MM` (two-digit fields, end after start, `24:00` only as the end); nil otherwise.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let halves = text.split(separator: "-", omittingEmptySubsequences: false)
         guard halves.count == 2,
               let start = Self.minutes(halves[0]), start < 24 * 60,
@@ -76,16 +76,16 @@ public struct TimeRange: Sendable, Hashable, CustomStringConvertible {
         self.init(start: start, end: end)
     }
 
-    public func contains(_ minuteOfDay: Int) -> Bool {
+    package func contains(_ minuteOfDay: Int) -> Bool {
         minuteOfDay >= start && minuteOfDay < end
     }
 
-    public func overlaps(_ other: TimeRange) -> Bool {
+    package func overlaps(_ other: TimeRange) -> Bool {
         start < other.end && other.start < end
     }
 
     /// `HH:MM-HH:MM`.
-    public var description: String { "\(Self.clock(start))-\(Self.clock(end))" }
+    package var description: String { "\(Self.clock(start))-\(Self.clock(end))" }
 
     /// Minutes of `HH:MM` (00:00 to 24:00); nil when malformed.
     static func minutes(_ text: Substring) -> Int? {

@@ -1,14 +1,14 @@
 /// One member of a pool: a phone number (E.164) or a `sip:` URI.
-public struct Member: Sendable, Equatable {
+package struct Member: Sendable, Equatable {
     /// `+15551234567` or `sip:bob@example.sip.signalwire.com`; also the member's identity in the store.
-    public var address: String
-    public var name: String?
+    package var address: String
+    package var name: String?
     /// Relative chance with the `random` strategy (≥ 1).
-    public var weight: Int
+    package var weight: Int
     /// Disabled members stay listed (and keep their round-robin place) but are never offered.
-    public var enabled: Bool
+    package var enabled: Bool
 
-    public init(address: String, name: String? = nil, weight: Int = 1, enabled: Bool = true) {
+    package init(address: String, name: String? = nil, weight: Int = 1, enabled: Bool = true) {
         self.address = address
         self.name = name
         self.weight = weight
@@ -16,18 +16,18 @@ public struct Member: Sendable, Equatable {
     }
 
     /// SIP endpoints take calls but not texts.
-    public var canReceiveSMS: Bool { Address.isE164(address) }
+    package var canReceiveSMS: Bool { Address.isE164(address) }
 
     /// Whether the member is offered on `channel`.
-    public func isEligible(for channel: Channel) -> Bool {
+    package func isEligible(for channel: Channel) -> Bool {
         enabled && (channel == .voice || canReceiveSMS)
     }
 }
 
 /// Syntax checks for the addresses routes.json accepts.
-public enum Address {
+package enum Address {
     /// `+[1-9][0-9]{6,14}`.
-    public static func isE164(_ text: String) -> Bool {
+    package static func isE164(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard bytes.count >= 8, bytes.count <= 16, bytes[0] == UInt8(ascii: "+"),
               bytes[1] >= UInt8(ascii: "1"), bytes[1] <= UInt8(ascii: "9") else { return false }
@@ -35,7 +35,7 @@ public enum Address {
     }
 
     /// `sip:` followed by `user@host` or `host`, without spaces or control characters.
-    public static func isSIP(_ text: String) -> Bool {
+    package static func isSIP(_ text: String) -> Bool {
         guard text.hasPrefix("sip:") else { return false }
         let rest = text.dropFirst(4)
         guard !rest.isEmpty, !rest.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
@@ -46,7 +46,7 @@ public enum Address {
     }
 
     /// The key two addresses are compared by: SIP URIs ignore case, numbers are compared as written.
-    public static func identity(_ text: String) -> String {
+    package static func identity(_ text: String) -> String {
         isSIP(text) ? text.lowercased() : text
     }
 }

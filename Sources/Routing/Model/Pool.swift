@@ -1,38 +1,38 @@
 import FoundationEssentials
 
 /// A ring group: its members and how a call or text picks among them.
-public struct Pool: Sendable, Equatable {
-    public var name: String
-    public var members: [Member]
-    public var strategy: Strategy
+package struct Pool: Sendable, Equatable {
+    package var name: String
+    package var members: [Member]
+    package var strategy: Strategy
     /// Seconds each member rings (5...600).
-    public var ringTimeout: Int
+    package var ringTimeout: Int
     /// Members press 1 to take a call, so a member's own voicemail cannot answer it.
-    public var confirm: Bool
-    public var callerID: CallerID
+    package var confirm: Bool
+    package var callerID: CallerID
     /// nil when the pool has no voicemail (`"voicemail": false`).
-    public var voicemail: VoicemailConfig?
+    package var voicemail: VoicemailConfig?
     /// nil: always open.
-    public var hours: Hours?
+    package var hours: Hours?
     /// The pool tried when nobody in this one answers.
-    public var overflow: String?
+    package var overflow: String?
     /// A caller who reached a member in the last 30 days reaches that member first.
-    public var sticky: Bool
+    package var sticky: Bool
     /// What customers are told when they text STOP, START or HELP to the pool's numbers.
-    public var replies: TextReplies = TextReplies()
+    package var replies: TextReplies = TextReplies()
     /// A customer's texts within this many hours of their last exchange with a member go to that
     /// member, whatever the strategy (0: every text is routed afresh).
-    public var conversationHours: Int = Pool.defaultConversationHours
+    package var conversationHours: Int = Pool.defaultConversationHours
     /// Who is told about missed calls and voicemails; nil: nobody.
-    public var notify: NotifyConfig?
+    package var notify: NotifyConfig?
 
-    public static let defaultConversationHours = 24
-    public static let conversationHoursRange = 0...720
+    package static let defaultConversationHours = 24
+    package static let conversationHoursRange = 0...720
 
-    public static let defaultRingTimeout = 20
-    public static let ringTimeoutRange = 5...600
+    package static let defaultRingTimeout = 20
+    package static let ringTimeoutRange = 5...600
 
-    public init(
+    package init(
         name: String,
         members: [Member],
         strategy: Strategy = .roundRobin,
@@ -57,20 +57,20 @@ public struct Pool: Sendable, Equatable {
     }
 
     /// What the store must load for one decision of this pool.
-    public var stateNeeds: StateNeeds {
+    package var stateNeeds: StateNeeds {
         var needs = strategy.stateNeeds
         if sticky { needs.insert(.sticky) }
         return needs
     }
 
     /// Whether the pool is open at `date` (always, without `hours`).
-    public func isOpen(at date: Date) -> Bool {
+    package func isOpen(at date: Date) -> Bool {
         hours?.isOpen(at: date) ?? true
     }
 }
 
 /// Which number a rung member sees as the caller.
-public enum CallerID: String, Sendable, Hashable, CaseIterable {
+package enum CallerID: String, Sendable, Hashable, CaseIterable {
     /// The caller's own number (SWML's default).
     case caller
     /// The dialed pool number, so members know the call came through Switchboard.
@@ -78,50 +78,50 @@ public enum CallerID: String, Sendable, Hashable, CaseIterable {
 }
 
 /// A pool's voicemail: the greeting played before the beep and the longest recording.
-public struct VoicemailConfig: Sendable, Hashable {
-    public static let defaultGreeting = "Sorry, nobody is available to take your call. Please leave a message after the tone."
-    public static let defaultMaxLength = 120
-    public static let maxLengthRange = 1...3600
+package struct VoicemailConfig: Sendable, Hashable {
+    package static let defaultGreeting = "Sorry, nobody is available to take your call. Please leave a message after the tone."
+    package static let defaultMaxLength = 120
+    package static let maxLengthRange = 1...3600
 
-    public var greeting: String
+    package var greeting: String
     /// Seconds.
-    public var maxLength: Int
+    package var maxLength: Int
 
-    public init(greeting: String = VoicemailConfig.defaultGreeting, maxLength: Int = VoicemailConfig.defaultMaxLength) {
+    package init(greeting: String = VoicemailConfig.defaultGreeting, maxLength: Int = VoicemailConfig.defaultMaxLength) {
         self.greeting = greeting
         self.maxLength = maxLength
     }
 }
 
 /// The voicemail a call ends in when nobody answers: the same shape as the pool's configuration.
-public typealias VoicemailPlan = VoicemailConfig
+package typealias VoicemailPlan = VoicemailConfig
 
 /// The automatic answers to a customer's keyword texts (`sms_replies` in routes.json).
-public struct TextReplies: Sendable, Equatable {
-    public var optOut = "You have been unsubscribed and will get no more texts from this number. Reply START to resubscribe."
-    public var optIn = "You have been resubscribed to texts from this number. Reply STOP to unsubscribe."
-    public var help = "Reply STOP to unsubscribe, START to resubscribe. Our team has been told that you asked for help."
+package struct TextReplies: Sendable, Equatable {
+    package var optOut = "You have been unsubscribed and will get no more texts from this number. Reply START to resubscribe."
+    package var optIn = "You have been resubscribed to texts from this number. Reply STOP to unsubscribe."
+    package var help = "Reply STOP to unsubscribe, START to resubscribe. Our team has been told that you asked for help."
 
-    public init() {}
+    package init() {}
 }
 
 /// Who hears about a pool's missed calls and voicemails (`notify` in routes.json).
-public struct NotifyConfig: Sendable, Equatable {
-    public enum Event: String, Sendable, CaseIterable {
+package struct NotifyConfig: Sendable, Equatable {
+    package enum Event: String, Sendable, CaseIterable {
         case missed, voicemail
     }
 
     /// What to tell them about (default: both).
-    public var events: Set<Event> = Set(Event.allCases)
+    package var events: Set<Event> = Set(Event.allCases)
     /// Numbers texted from the pool number the call came in on; `members` expands to the pool's
     /// enabled members that are phone numbers.
-    public var sms: [String] = []
-    public var smsMembers = false
-    public var email: [String] = []
+    package var sms: [String] = []
+    package var smsMembers = false
+    package var email: [String] = []
     /// A URL that gets a signed JSON POST.
-    public var webhook: String?
+    package var webhook: String?
 
-    public init(events: Set<Event> = Set(Event.allCases), sms: [String] = [], smsMembers: Bool = false,
+    package init(events: Set<Event> = Set(Event.allCases), sms: [String] = [], smsMembers: Bool = false,
                 email: [String] = [], webhook: String? = nil) {
         self.events = events
         self.sms = sms
@@ -131,7 +131,7 @@ public struct NotifyConfig: Sendable, Equatable {
     }
 
     /// The numbers to text for `pool`: the listed ones, then its members when asked, each once.
-    public func smsTargets(_ pool: Pool) -> [String] {
+    package func smsTargets(_ pool: Pool) -> [String] {
         var targets = sms
         if smsMembers {
             targets += pool.members.filter { $0.enabled && $0.canReceiveSMS }.map(\.address)

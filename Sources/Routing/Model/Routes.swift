@@ -55,31 +55,31 @@
 /// `{ "action": "message", "message": TEXT }` (play it and hang up) or `{ "action": "pool", "pool": NAME }`
 /// (route to that pool instead). Texts that arrive while closed are still forwarded, unless the action is
 /// `pool`, which takes texts too.
-public struct Routes: Sendable, Equatable {
+package struct Routes: Sendable, Equatable {
     /// Keyed by the dialed number (E.164).
-    public var numbers: [String: NumberRoute]
+    package var numbers: [String: NumberRoute]
     /// Keyed by pool name.
-    public var pools: [String: Pool]
+    package var pools: [String: Pool]
     /// Used for dialed numbers that are not in `numbers`.
-    public var defaultRoute: NumberRoute?
+    package var defaultRoute: NumberRoute?
 
-    public init(numbers: [String: NumberRoute] = [:], pools: [String: Pool] = [:], defaultRoute: NumberRoute? = nil) {
+    package init(numbers: [String: NumberRoute] = [:], pools: [String: Pool] = [:], defaultRoute: NumberRoute? = nil) {
         self.numbers = numbers
         self.pools = pools
         self.defaultRoute = defaultRoute
     }
 
     /// The route for a dialed number: its own entry, else the default.
-    public func route(for dialed: String) -> NumberRoute? {
+    package func route(for dialed: String) -> NumberRoute? {
         numbers[dialed] ?? defaultRoute
     }
 
     /// One line for `switchboard check`, e.g.
     /// `routes.json ok: 2 numbers, 2 pools, 5 members, default voice=support sms=support`.
-    public var summary: String { summary(file: "routes.json") }
+    package var summary: String { summary(file: "routes.json") }
 
     /// `summary`, naming the file that was checked.
-    public func summary(file: String) -> String {
+    package func summary(file: String) -> String {
         let memberCount = pools.values.reduce(0) { $0 + $1.members.count }
         var text = "\(file) ok: \(counted(numbers.count, "number")), \(counted(pools.count, "pool")), "
             + "\(counted(memberCount, "member")), "
@@ -100,19 +100,19 @@ public struct Routes: Sendable, Equatable {
 
 /// What a dialed number does: the pool for calls, the pool for texts, and a greeting played first.
 /// A missing pool means that channel is not served (calls hear "not in service", texts are dropped).
-public struct NumberRoute: Sendable, Equatable {
-    public var voice: String?
-    public var sms: String?
-    public var greeting: String?
+package struct NumberRoute: Sendable, Equatable {
+    package var voice: String?
+    package var sms: String?
+    package var greeting: String?
 
-    public init(voice: String? = nil, sms: String? = nil, greeting: String? = nil) {
+    package init(voice: String? = nil, sms: String? = nil, greeting: String? = nil) {
         self.voice = voice
         self.sms = sms
         self.greeting = greeting
     }
 
     /// The pool named for `channel`.
-    public func pool(for channel: Channel) -> String? {
+    package func pool(for channel: Channel) -> String? {
         switch channel {
         case .voice: voice
         case .sms: sms

@@ -7,9 +7,9 @@ import Glibc
 /// (`/usr/share/zoneinfo`, TZif files: RFC 8536), so that `hours` follow daylight saving time without
 /// linking ICU. Offsets come from the file's transitions and, after the last one, from its footer rule
 /// (a POSIX TZ string such as `EST5EDT,M3.2.0,M11.1.0`).
-public struct ZoneRules: Sendable, Equatable, CustomStringConvertible {
+package struct ZoneRules: Sendable, Equatable, CustomStringConvertible {
     /// The IANA name it was loaded as, e.g. `America/New_York`.
-    public let identifier: String
+    package let identifier: String
     /// Transition instants (Unix seconds, ascending) and the UTC offset in force from each.
     let transitions: [Int64]
     private let offsets: [Int32]
@@ -18,10 +18,10 @@ public struct ZoneRules: Sendable, Equatable, CustomStringConvertible {
     /// After the last transition (or always, without transitions).
     let footer: PosixTZ?
 
-    public var description: String { identifier }
+    package var description: String { identifier }
 
     /// A zone with one offset, for tests and for `UTC` where no tz database is installed.
-    public static func fixed(_ identifier: String, secondsEast: Int32) -> ZoneRules {
+    package static func fixed(_ identifier: String, secondsEast: Int32) -> ZoneRules {
         ZoneRules(identifier: identifier, transitions: [], offsets: [], initialOffset: secondsEast, footer: nil)
     }
 
@@ -34,7 +34,7 @@ public struct ZoneRules: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Parses a TZif file (versions 1 to 4); nil when it is not one or is cut short.
-    public init?(identifier: String, tzif bytes: [UInt8]) {
+    package init?(identifier: String, tzif bytes: [UInt8]) {
         var reader = TZifReader(bytes: bytes)
         guard let first = reader.header() else { return nil }
         var header = first
@@ -79,7 +79,7 @@ public struct ZoneRules: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Seconds east of UTC in force at `unixSeconds`.
-    public func secondsEast(at unixSeconds: Int64) -> Int {
+    package func secondsEast(at unixSeconds: Int64) -> Int {
         if let footer, transitions.last.map({ unixSeconds >= $0 }) ?? true { return footer.secondsEast(at: unixSeconds) }
         return tableSecondsEast(at: unixSeconds)
     }
@@ -98,13 +98,13 @@ public struct ZoneRules: Sendable, Equatable, CustomStringConvertible {
     // MARK: Loading
 
     /// The system's tz database: `$TZDIR`, else `/usr/share/zoneinfo`.
-    public static var systemDirectory: String {
+    package static var systemDirectory: String {
         ProcessInfo.processInfo.environment["TZDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/share/zoneinfo"
     }
 
     /// The zone called `identifier` in `directory`; nil when the name is not a zone there. `UTC` (and
     /// `Etc/UTC`, `GMT`) stand even without a tz database.
-    public static func named(_ identifier: String, directory: String = systemDirectory) -> ZoneRules? {
+    package static func named(_ identifier: String, directory: String = systemDirectory) -> ZoneRules? {
         guard isPlausibleName(identifier) else { return nil }
         if let data = FileManager.default.contents(atPath: directory + "/" + identifier),
            let rules = ZoneRules(identifier: identifier, tzif: Array(data)) {
@@ -115,7 +115,7 @@ public struct ZoneRules: Sendable, Equatable, CustomStringConvertible {
 
     /// The zone names in `directory` (for "did you mean" hints): files that start like a TZif file,
     /// outside the `posix/` and `right/` copies.
-    public static func knownIdentifiers(directory: String = systemDirectory) -> [String] {
+    package static func knownIdentifiers(directory: String = systemDirectory) -> [String] {
         guard let paths = try? FileManager.default.subpathsOfDirectory(atPath: directory) else { return [] }
         var names: [String] = []
         for path in paths {

@@ -12,7 +12,7 @@ extension Pool {
     /// place. A `lastMember` removed from the pool marks nothing, so the turn restarts at the top of the
     /// list: the next member is never the one that just had a turn (it is gone), and the members a
     /// restart passes over are passed over once, for that edit only.
-    public func order(
+    package func order(
         state: PoolState,
         channel: Channel,
         random: inout some RandomNumberGenerator

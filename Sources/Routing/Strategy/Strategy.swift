@@ -1,5 +1,5 @@
 /// How a pool orders its members for one call or text (names follow Asterisk's and FreeSWITCH's).
-public enum Strategy: String, Sendable, Equatable, CaseIterable {
+package enum Strategy: String, Sendable, Equatable, CaseIterable {
     /// Start at the member after the last one offered first, then the rest in turn.
     case roundRobin = "round_robin"
     /// Always from the top of the list.
@@ -14,7 +14,7 @@ public enum Strategy: String, Sendable, Equatable, CaseIterable {
     case fewestCalls = "fewest_calls"
 
     /// The part of `PoolState` this strategy reads.
-    public var stateNeeds: StateNeeds {
+    package var stateNeeds: StateNeeds {
         switch self {
         case .roundRobin: .position
         case .leastRecent: .lastOffered
@@ -24,10 +24,10 @@ public enum Strategy: String, Sendable, Equatable, CaseIterable {
     }
 
     /// Whether the ordered members are rung together rather than one after another.
-    public var ringsInParallel: Bool { self == .simultaneous }
+    package var ringsInParallel: Bool { self == .simultaneous }
 
     /// `round_robin, sequential, ...` for messages.
-    public static var validNames: String {
+    package static var validNames: String {
         allCases.map(\.rawValue).joined(separator: ", ")
     }
 }

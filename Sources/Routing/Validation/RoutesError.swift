@@ -1,32 +1,32 @@
 import FoundationEssentials
 
 /// Everything wrong with a routes.json document: every problem, not just the first.
-public struct RoutesError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var problems: [RoutesProblem]
+package struct RoutesError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var problems: [RoutesProblem]
     /// The file name used in messages (`routes.json` unless the loader was told otherwise).
-    public var file: String
+    package var file: String
 
-    public init(problems: [RoutesProblem], file: String = "routes.json") {
+    package init(problems: [RoutesProblem], file: String = "routes.json") {
         self.problems = problems
         self.file = file
     }
 
     /// One line per problem.
-    public var description: String {
+    package var description: String {
         problems.map { $0.formatted(file: file) }.joined(separator: "\n")
     }
 }
 
 /// One problem in routes.json: where (a JSON path like `pools.sales.members[2]`, and the line and
 /// column when known) and what.
-public struct RoutesProblem: Sendable, Equatable, CustomStringConvertible {
+package struct RoutesProblem: Sendable, Equatable, CustomStringConvertible {
     /// Empty for problems with the document as a whole, such as syntax errors.
-    public var path: String
-    public var line: Int?
-    public var column: Int?
-    public var message: String
+    package var path: String
+    package var line: Int?
+    package var column: Int?
+    package var message: String
 
-    public init(path: String, line: Int? = nil, column: Int? = nil, message: String) {
+    package init(path: String, line: Int? = nil, column: Int? = nil, message: String) {
         self.path = path
         self.line = line
         self.column = column
@@ -39,7 +39,7 @@ public struct RoutesProblem: Sendable, Equatable, CustomStringConvertible {
 
     /// `routes.json:3:17: expected ',' or '}'` for the whole document,
     /// `pools.sales.members[2]: "+1555" is not an E.164 number or sip: URI (line 7, column 9)` otherwise.
-    public func formatted(file: String) -> String {
+    package func formatted(file: String) -> String {
         if path.isEmpty {
             if let line, let column { return "\(file):\(line):\(column): \(message)" }
             return "\(file): \(message)"
@@ -48,7 +48,7 @@ public struct RoutesProblem: Sendable, Equatable, CustomStringConvertible {
         return "\(path): \(message)"
     }
 
-    public var description: String { formatted(file: "routes.json") }
+    package var description: String { formatted(file: "routes.json") }
 }
 
 /// A JSON path for messages: `pools.sales.members[2]`; keys that are not plain words are bracketed

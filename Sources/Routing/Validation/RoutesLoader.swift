@@ -1,8 +1,8 @@
 /// Parses and validates routes.json bytes. Pure: the caller reads the file.
-public enum RoutesLoader {
+package enum RoutesLoader {
     /// The routes, or every problem found: a syntax error (with line:column), or all validation
     /// problems at once, in document order. `file` only names the document in messages.
-    public static func load(_ bytes: [UInt8], file: String = "routes.json") -> Result<Routes, RoutesError> {
+    package static func load(_ bytes: [UInt8], file: String = "routes.json") -> Result<Routes, RoutesError> {
         let isBlank = bytes.allSatisfy { [0x20, 0x09, 0x0A, 0x0D].contains($0) }
         if isBlank {
             return .failure(RoutesError(problems: [RoutesProblem(path: "", message: "the file is empty")], file: file))
