@@ -16,6 +16,8 @@ package final class RoutesFile: Sendable {
     }
 
     package let path: String
+    /// Where `hours.timezone` names are looked up: the tz database, unless a test gives another.
+    private let zones: any ZoneSource
     private let logger: Logger
     private struct State {
         var engine: RoutingEngine
@@ -27,10 +29,11 @@ package final class RoutesFile: Sendable {
     private let watcher = RepeatingTimer(label: "switchboard.routes.watch")
 
     /// Loads and validates `path`; throws the validation errors when it does not validate.
-    package init(path: String, logger: Logger) throws(RoutesFileError) {
+    package init(path: String, logger: Logger, zones: any ZoneSource = TZDatabase()) throws(RoutesFileError) {
         self.path = path
         self.logger = logger
-        let (routes, fingerprint) = try Self.load(path)
+        self.zones = zones
+        let (routes, fingerprint) = try Self.load(path, zones: zones)
         state = Mutex(State(engine: RoutingEngine(routes: routes), routes: routes, fingerprint: fingerprint))
     }
 
@@ -49,7 +52,7 @@ package final class RoutesFile: Sendable {
         let seen = Fingerprint(path)
         if !force, seen == state.withLock({ $0.fingerprint }) { return .unchanged }
         do {
-            let (routes, fingerprint) = try Self.load(path)
+            let (routes, fingerprint) = try Self.load(path, zones: zones)
             let callbacks = state.withLock { state in
                 state.routes = routes
                 state.engine = RoutingEngine(routes: routes)
@@ -81,12 +84,12 @@ package final class RoutesFile: Sendable {
         watcher.stop()
     }
 
-    static func load(_ path: String) throws(RoutesFileError) -> (Routes, Fingerprint?) {
+    static func load(_ path: String, zones: any ZoneSource) throws(RoutesFileError) -> (Routes, Fingerprint?) {
         let fingerprint = Fingerprint(path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RoutesFileError(description: "\(path): cannot read the file")
         }
-        switch RoutesLoader.load(Array(data), file: path) {
+        switch RoutesLoader.load(Array(data), file: path, zones: zones) {
         case .success(let routes): return (routes, fingerprint)
         case .failure(let error): throw RoutesFileError(description: error.description)
         }

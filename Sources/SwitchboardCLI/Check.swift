@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import Routing
+import Switchboard
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +17,7 @@ struct Check: ParsableCommand {
             writeStandardError("\(path): cannot read the file\n")
             throw ExitCode(1)
         }
-        switch RoutesLoader.load(Array(data), file: path) {
+        switch RoutesLoader.load(Array(data), file: path, zones: TZDatabase()) {
         case .success(let loaded):
             print(loaded.summary(file: path))
         case .failure(let error):

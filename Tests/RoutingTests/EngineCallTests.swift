@@ -176,7 +176,7 @@ struct EngineCallTests {
 
     @Test func closedPoolThatIsAlsoClosedFollowsItsOwnAction() throws {
         var routes = try loadRoutes(specExample)
-        let utc = ZoneRules.named("UTC")!
+        let utc = testZones.zone(named: "UTC")!
         routes.pools["sales"]?.hours = Hours(timeZone: utc, open: [:], closed: .pool("support"))
         routes.pools["support"]?.hours = Hours(timeZone: utc, open: [:], closed: .message("Gone fishing."))
         let outcome = decide(RoutingEngine(routes: routes), .call())

@@ -82,14 +82,14 @@ struct EngineTextTests {
 
     @Test(arguments: [ClosedAction.voicemail, .message("Closed.")])
     func closedPoolsStillGetTexts(_ action: ClosedAction) {
-        let hours = Hours(timeZone: ZoneRules.named("UTC")!, open: [:], closed: action)
+        let hours = Hours(timeZone: testZones.zone(named: "UTC")!, open: [:], closed: action)
         let engine = engine(Pool(name: "p", members: [ann], hours: hours))
         let outcome = decide(engine, .text())
         #expect(outcome.records.map(\.member) == [ann.address])
     }
 
     @Test func closedPoolActionSendsTextsToThatPool() {
-        let hours = Hours(timeZone: ZoneRules.named("UTC")!, open: [:], closed: .pool("night"))
+        let hours = Hours(timeZone: testZones.zone(named: "UTC")!, open: [:], closed: .pool("night"))
         var routes = Routes.single(Pool(name: "day", members: [ann], hours: hours), number: poolNumber)
         routes.pools["night"] = Pool(name: "night", members: [bob], strategy: .fewestCalls)
         let engine = RoutingEngine(routes: routes)

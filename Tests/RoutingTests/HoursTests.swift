@@ -6,7 +6,7 @@ import Testing
 struct HoursTests {
     private func weekdays(_ zone: String, _ ranges: [TimeRange], closed: ClosedAction = .voicemail) -> Hours {
         let open = Dictionary(uniqueKeysWithValues: [Weekday.mon, .tue, .wed, .thu, .fri].map { ($0, ranges) })
-        return Hours(timeZone: ZoneRules.named(zone)!, open: open, closed: closed)
+        return Hours(timeZone: testZones.zone(named: zone)!, open: open, closed: closed)
     }
 
     private let nineToFive = [TimeRange(start: 9 * 60, end: 17 * 60)]
@@ -43,7 +43,7 @@ struct HoursTests {
     }
 
     @Test func splitDaysAndMidnight() {
-        let hours = Hours(timeZone: ZoneRules.named("UTC")!, open: [
+        let hours = Hours(timeZone: testZones.zone(named: "UTC")!, open: [
             .tue: [TimeRange(start: 9 * 60, end: 12 * 60), TimeRange(start: 13 * 60, end: 17 * 60)],
             .fri: [TimeRange(start: 22 * 60, end: 24 * 60)],
             .sat: [TimeRange(start: 0, end: 6 * 60)],
@@ -60,7 +60,7 @@ struct HoursTests {
 
     @Test func springForwardGapIsNeverOpen() {
         // 02:00-03:00 does not exist in New York on 2025-03-09 (a Sunday).
-        let hours = Hours(timeZone: ZoneRules.named("America/New_York")!,
+        let hours = Hours(timeZone: testZones.zone(named: "America/New_York")!,
                           open: [.sun: [TimeRange(start: 2 * 60, end: 3 * 60)]])
         #expect(!hours.isOpen(at: date("2025-03-09T06:59:00Z")))   // 01:59 EST
         #expect(!hours.isOpen(at: date("2025-03-09T07:00:00Z")))   // 03:00 EDT
@@ -69,7 +69,7 @@ struct HoursTests {
 
     @Test func fallBackRepeatsTheHour() {
         // 01:00-02:00 happens twice in New York on 2025-11-02; both are open.
-        let hours = Hours(timeZone: ZoneRules.named("America/New_York")!,
+        let hours = Hours(timeZone: testZones.zone(named: "America/New_York")!,
                           open: [.sun: [TimeRange(start: 60, end: 120)]])
         #expect(hours.isOpen(at: date("2025-11-02T05:30:00Z")))    // 01:30 EDT
         #expect(hours.isOpen(at: date("2025-11-02T06:30:00Z")))    // 01:30 EST

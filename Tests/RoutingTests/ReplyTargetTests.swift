@@ -111,7 +111,7 @@ struct ReplyTargetTests {
                              "hours": {"timezone": "UTC", "open": {"mon": "09:00-17:00"},
                                        "closed": {"action": "voicemail", "sms_reply": "We are closed; back Monday at nine."}}}}}
         """#
-        let engine = RoutingEngine(routes: try RoutesLoader.load(Array(json.utf8)).get())
+        let engine = RoutingEngine(routes: try RoutesLoader.load(Array(json.utf8), zones: testZones).get())
         var random = SeededGenerator(seed: 2)
         // 1_750_000_000 is a Sunday afternoon (UTC): closed.
         let closed = engine.decide(.text(from: "+12135550123", body: "Open?"), states: [:], random: &random).plan.messages

@@ -254,7 +254,7 @@ struct RoutesValidationTests {
         let routes = try RoutesLoader.load(Array(sales(#"""
             {"members": ["+15551111111", {"number": "sip:desk@example.com"}, {"number": "+15551111113", "enabled": false}],
              "notify": {"sms": ["members", "+15559999999", "+15551111111"], "email": ["team@example.com"], "webhook": "https://hooks.example/sb"}}
-            """#).utf8)).get()
+            """#).utf8), zones: testZones).get()
         let pool = try #require(routes.pools["sales"])
         let notify = try #require(pool.notify)
         #expect(notify.events == [.missed, .voicemail])
@@ -262,9 +262,9 @@ struct RoutesValidationTests {
         #expect(notify.webhook == "https://hooks.example/sb")
         // Listed numbers first, then enabled members that can take a text, each once.
         #expect(notify.smsTargets(pool) == ["+15559999999", "+15551111111"])
-        let only = try RoutesLoader.load(Array(sales(#"{"members": ["+15551111111"], "notify": {"on": ["voicemail"], "email": ["a@b.co"]}}"#).utf8)).get()
+        let only = try RoutesLoader.load(Array(sales(#"{"members": ["+15551111111"], "notify": {"on": ["voicemail"], "email": ["a@b.co"]}}"#).utf8), zones: testZones).get()
         #expect(only.pools["sales"]?.notify?.events == [.voicemail])
-        #expect(try RoutesLoader.load(Array(sales(#"{"members": ["+15551111111"]}"#).utf8)).get().pools["sales"]?.notify == nil)
+        #expect(try RoutesLoader.load(Array(sales(#"{"members": ["+15551111111"]}"#).utf8), zones: testZones).get().pools["sales"]?.notify == nil)
     }
 
     @Test func hasAtLeastFortyBadDocuments() {
@@ -297,7 +297,7 @@ struct RoutesValidationTests {
 
     @Test func syntaxErrorsPrintFileLineAndColumn() throws {
         let document = "{\n  \"pools\": {\n    \"a\": {\"members\": [\"+15551111111\"] \"x\": 1}\n  }\n}"
-        guard case .failure(let error) = RoutesLoader.load(Array(document.utf8), file: "/etc/routes.json") else {
+        guard case .failure(let error) = RoutesLoader.load(Array(document.utf8), file: "/etc/routes.json", zones: testZones) else {
             Issue.record("validated")
             return
         }
@@ -340,7 +340,7 @@ struct RoutesMutationTests {
                 default: bytes.insert(alphabet.randomElement(using: &random)!, at: index)
                 }
             }
-            if case .failure(let error) = RoutesLoader.load(bytes) {
+            if case .failure(let error) = RoutesLoader.load(bytes, zones: testZones) {
                 #expect(!error.problems.isEmpty)
                 #expect(error.problems.allSatisfy { !$0.message.isEmpty })
                 #expect(error.problems.allSatisfy { !$0.path.isEmpty || $0.line != nil || $0.message == "the file is empty" })

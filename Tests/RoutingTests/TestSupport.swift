@@ -34,9 +34,20 @@ let specExample = """
 }
 """
 
+/// The time zones Routing's tests use, as POSIX rules: the same on every host, with or without tzdata.
+let testZones = RuleZones([
+    "UTC": "UTC0",
+    "America/New_York": "EST5EDT,M3.2.0,M11.1.0",
+    "America/Los_Angeles": "PST8PDT,M3.2.0,M11.1.0",
+    "Europe/London": "GMT0BST,M3.5.0/1,M10.5.0",
+    "Europe/Berlin": "CET-1CEST,M3.5.0,M10.5.0/3",
+    "Australia/Sydney": "AEST-10AEDT,M10.1.0,M4.1.0/3",
+    "Asia/Kolkata": "IST-5:30",
+])
+
 /// Loads routes from a string, failing the test with every problem when it does not validate.
 func loadRoutes(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Routes {
-    switch RoutesLoader.load(Array(text.utf8)) {
+    switch RoutesLoader.load(Array(text.utf8), zones: testZones) {
     case .success(let routes):
         return routes
     case .failure(let error):
@@ -47,7 +58,7 @@ func loadRoutes(_ text: String, sourceLocation: SourceLocation = #_sourceLocatio
 
 /// The problems of a document expected not to validate (empty when it unexpectedly does).
 func problems(_ text: String) -> [RoutesProblem] {
-    switch RoutesLoader.load(Array(text.utf8)) {
+    switch RoutesLoader.load(Array(text.utf8), zones: testZones) {
     case .success: []
     case .failure(let error): error.problems
     }

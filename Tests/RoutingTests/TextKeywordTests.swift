@@ -72,7 +72,7 @@ struct TextKeywordTests {
         {"numbers": {"+15550000001": {"sms": "sales"}},
          "pools": {"sales": {"members": ["+15551111111"], "sms_replies": {"opt_out": "Bye from Acme.", "help": "Call 555-0100."}}}}
         """#
-        let routes = try RoutesLoader.load(Array(json.utf8)).get()
+        let routes = try RoutesLoader.load(Array(json.utf8), zones: testZones).get()
         let engine = RoutingEngine(routes: routes)
         let request = RouteRequest.text(from: Self.customer, body: "STOP")
         #expect(engine.keywordPlan(request, .optOut).messages.first?.body == "Bye from Acme.")

@@ -32,7 +32,7 @@ struct CallTrackerTests {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("tracker-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
-            engine = RoutingEngine(routes: try RoutesLoader.load(Array(CallTrackerTests.routesText.utf8)).get())
+            engine = RoutingEngine(routes: try RoutesLoader.load(Array(CallTrackerTests.routesText.utf8), zones: TZDatabase()).get())
             logger.logLevel = .critical
         }
 

@@ -13,7 +13,7 @@ struct RenderingTests {
     static let connected = ##"{"cond":[{"when":"vars.connect_result == 'connected'","then":[{"hangup":{}}]}]}"##
 
     static func engine(_ json: String) throws -> RoutingEngine {
-        switch RoutesLoader.load(Array(json.utf8)) {
+        switch RoutesLoader.load(Array(json.utf8), zones: TZDatabase()) {
         case .success(let routes): return RoutingEngine(routes: routes)
         case .failure(let error): throw error
         }

@@ -1,11 +1,7 @@
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// An IANA time zone's UTC offsets over time, read from the system's compiled tz database
-/// (`/usr/share/zoneinfo`, TZif files: RFC 8536), so that `hours` follow daylight saving time without
-/// linking ICU. Offsets come from the file's transitions and, after the last one, from its footer rule
+/// An IANA time zone's UTC offsets over time, from a compiled tz database file (TZif: RFC 8536) that
+/// a `ZoneSource` read, so that `hours` follow daylight saving time without linking ICU. Offsets come from the file's transitions and, after the last one, from its footer rule
 /// (a POSIX TZ string such as `EST5EDT,M3.2.0,M11.1.0`).
 package struct ZoneRules: Sendable, Equatable, CustomStringConvertible {
     /// The IANA name it was loaded as, e.g. `America/New_York`.
@@ -23,6 +19,13 @@ package struct ZoneRules: Sendable, Equatable, CustomStringConvertible {
     /// A zone with one offset, for tests and for `UTC` where no tz database is installed.
     package static func fixed(_ identifier: String, secondsEast: Int32) -> ZoneRules {
         ZoneRules(identifier: identifier, transitions: [], offsets: [], initialOffset: secondsEast, footer: nil)
+    }
+
+    /// A zone that follows one POSIX TZ rule (`EST5EDT,M3.2.0,M11.1.0`) at every instant, without
+    /// the history a TZif file holds: for tests.
+    package init?(identifier: String, posix: String) {
+        guard let rule = PosixTZ(posix) else { return nil }
+        self.init(identifier: identifier, transitions: [], offsets: [], initialOffset: Int32(rule.standard), footer: rule)
     }
 
     private init(identifier: String, transitions: [Int64], offsets: [Int32], initialOffset: Int32, footer: PosixTZ?) {
@@ -95,49 +98,9 @@ package struct ZoneRules: Sendable, Equatable, CustomStringConvertible {
         return Int(low == 0 ? initialOffset : offsets[low - 1])
     }
 
-    // MARK: Loading
-
-    /// The system's tz database: `$TZDIR`, else `/usr/share/zoneinfo`.
-    package static var systemDirectory: String {
-        ProcessInfo.processInfo.environment["TZDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/share/zoneinfo"
-    }
-
-    /// The zone called `identifier` in `directory`; nil when the name is not a zone there. `UTC` (and
-    /// `Etc/UTC`, `GMT`) stand even without a tz database.
-    package static func named(_ identifier: String, directory: String = systemDirectory) -> ZoneRules? {
-        guard isPlausibleName(identifier) else { return nil }
-        if let data = FileManager.default.contents(atPath: directory + "/" + identifier),
-           let rules = ZoneRules(identifier: identifier, tzif: Array(data)) {
-            return rules
-        }
-        return ["UTC", "Etc/UTC", "GMT", "Etc/GMT"].contains(identifier) ? .fixed(identifier, secondsEast: 0) : nil
-    }
-
-    /// The zone names in `directory` (for "did you mean" hints): files that start like a TZif file,
-    /// outside the `posix/` and `right/` copies.
-    package static func knownIdentifiers(directory: String = systemDirectory) -> [String] {
-        guard let paths = try? FileManager.default.subpathsOfDirectory(atPath: directory) else { return [] }
-        var names: [String] = []
-        for path in paths {
-            guard isPlausibleName(path), !path.hasPrefix("posix/"), !path.hasPrefix("right/"),
-                  startsLikeTZif(directory + "/" + path) else { continue }
-            names.append(path)
-        }
-        return names.sorted()
-    }
-
-    /// Whether the file at `path` begins with "TZif" (only those four bytes are read).
-    private static func startsLikeTZif(_ path: String) -> Bool {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var magic = [UInt8](repeating: 0, count: 4)
-        return read(fd, &magic, 4) == 4 && magic == Array("TZif".utf8)
-    }
-
     /// Letters, digits, `_+-` in `/`-separated parts, none of them `.` or `..`: never a path out of
     /// the directory.
-    static func isPlausibleName(_ name: String) -> Bool {
+    package static func isPlausibleName(_ name: String) -> Bool {
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         return !name.isEmpty && name.utf8.count <= 255 && parts.allSatisfy { part in
             !part.isEmpty && part.first != "." && part.utf8.allSatisfy { byte in

@@ -33,8 +33,8 @@ extension RoutesDecoder {
 
     private mutating func decodeTimeZone(_ value: JSONValue, at path: JSONPath) -> ZoneRules? {
         guard let name = string(value, at: path) else { return nil }
-        if let zone = ZoneRules.named(name) { return zone }
-        let hint = KeySuggestion.hint(for: name, among: ZoneRules.knownIdentifiers())
+        if ZoneRules.isPlausibleName(name), let zone = zones.zone(named: name) { return zone }
+        let hint = KeySuggestion.hint(for: name, among: zones.identifiers)
         report(path, value.position,
                "\"\(name)\" is not an IANA timezone\(hint.isEmpty ? " (like \"America/New_York\")" : hint)")
         return nil

@@ -5,6 +5,8 @@ import FoundationEssentials
 /// Decoding is best effort: a bad field is reported and replaced by its default so the rest of the
 /// document is still checked. The result is only used when no problem was found.
 struct RoutesDecoder {
+    /// Where `hours.timezone` names are looked up.
+    let zones: any ZoneSource
     var problems: [RoutesProblem] = []
     /// Every place a pool is named, checked once all pools are known.
     var references: [PoolReference] = []

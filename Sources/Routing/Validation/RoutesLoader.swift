@@ -1,8 +1,9 @@
-/// Parses and validates routes.json bytes. Pure: the caller reads the file.
+/// Parses and validates routes.json bytes. Pure: the caller reads the file and gives the time zones.
 package enum RoutesLoader {
     /// The routes, or every problem found: a syntax error (with line:column), or all validation
-    /// problems at once, in document order. `file` only names the document in messages.
-    package static func load(_ bytes: [UInt8], file: String = "routes.json") -> Result<Routes, RoutesError> {
+    /// problems at once, in document order. `file` only names the document in messages; `zones`
+    /// answers the names of `hours.timezone`.
+    package static func load(_ bytes: [UInt8], file: String = "routes.json", zones: any ZoneSource) -> Result<Routes, RoutesError> {
         let isBlank = bytes.allSatisfy { [0x20, 0x09, 0x0A, 0x0D].contains($0) }
         if isBlank {
             return .failure(RoutesError(problems: [RoutesProblem(path: "", message: "the file is empty")], file: file))
@@ -15,7 +16,7 @@ package enum RoutesLoader {
                                         message: error.message)
             return .failure(RoutesError(problems: [problem], file: file))
         }
-        var decoder = RoutesDecoder()
+        var decoder = RoutesDecoder(zones: zones)
         let routes = decoder.decodeDocument(root)
         decoder.checkReferences(routes)
         guard decoder.problems.isEmpty else {

@@ -1,9 +1,13 @@
 import Foundation
 import Testing
 @testable import Routing
+@testable import Switchboard
 
+/// The daemon's zone source: the host's compiled tz database (Debian's tzdata), read one file a zone.
 @Suite("time zones from the tz database")
-struct ZoneRulesTests {
+struct TZDatabaseTests {
+    static let database = TZDatabase()
+
     static let instants: [Int64] = [
         -2_000_000_000, 0, 1_000_000_000, 1_700_000_000, 1_741_500_000, 1_762_050_000, 1_800_000_000,
         2_100_000_000, 2_200_000_000, 4_102_444_800,
@@ -36,7 +40,7 @@ struct ZoneRulesTests {
         ("Etc/GMT+5", [-18000, -18000, -18000, -18000, -18000, -18000, -18000, -18000, -18000, -18000]),
     ])
     func offsetsMatchZoneinfo(_ name: String, expected: [Int]) throws {
-        let zone = try #require(ZoneRules.named(name))
+        let zone = try #require(Self.database.zone(named: name))
         #expect(zone.identifier == name)
         #expect(Self.instants.map(zone.secondsEast(at:)) == expected)
     }
@@ -48,12 +52,12 @@ struct ZoneRulesTests {
     /// hour (Casablanca, El Aaiun) and Palestine's Ramadan pause in daylight time (Gaza, Hebron).
     @Test func footerRuleAgreesWithTheTableInEveryZone() throws {
         let irregular: Set = ["Africa/Casablanca", "Africa/El_Aaiun", "Asia/Gaza", "Asia/Hebron"]
-        let names = ZoneRules.knownIdentifiers().filter { !irregular.contains($0) }
-        try #require(names.count > 300, "no tz database at \(ZoneRules.systemDirectory)")
+        let names = Self.database.identifiers.filter { !irregular.contains($0) }
+        try #require(names.count > 300, "no tz database at \(TZDatabase.systemDirectory)")
         var checked = 0
         var mismatches: [String] = []
         for name in names {
-            guard let zone = ZoneRules.named(name), let footer = zone.footer,
+            guard let zone = Self.database.zone(named: name), let footer = zone.footer,
                   let last = zone.transitions.last, last > 2_100_000_000 else { continue }
             let from: Int64 = 1_735_689_600  // 2025-01-01
             var instants = zone.transitions.filter { $0 >= from }.flatMap { [$0 - 1, $0] }
@@ -68,56 +72,8 @@ struct ZoneRulesTests {
         #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
     }
 
-    @Test(arguments: [
-        ("EST5EDT,M3.2.0,M11.1.0", -18000, -14400),
-        ("CET-1CEST,M3.5.0,M10.5.0/3", 3600, 7200),
-        ("<+1030>-10:30<+11>-11,M10.1.0,M4.1.0", 37800, 39600),
-        ("<-03>3<-02>,M3.5.0/-2,M10.5.0/-1", -10800, -7200),
-        ("IST-1GMT0,M10.5.0,M3.5.0/1", 3600, 0),
-        ("EST5EDT,0/0,J365/25", -18000, -14400),
-        ("<+0545>-5:45", 20700, nil),
-        ("JST-9", 32400, nil),
-        ("AAA+3:30:15BBB", -12615, -9015),
-    ])
-    func parsesPosixRules(_ text: String, standard: Int, daylight: Int?) throws {
-        let rule = try #require(PosixTZ(text))
-        #expect(rule.standard == standard)
-        #expect(rule.daylight == daylight)
-    }
-
-    @Test(arguments: ["", "EST", "ES5", "EST5EDT,M3.2.0", "EST5EDT,M13.2.0,M11.1.0", "EST5EDT,M3.6.0,M11.1.0",
-                      "EST5EDT,M3.2.7,M11.1.0", "EST5EDT,J0,J365", "EST5EDT,366,0", "EST25", "<EST5", "<+1>1",
-                      "EST5EDT,M3.2.0/168,M11.1.0", "EST5EDT,M3.2.0,M11.1.0,", "EST5:60"])
-    func refusesMalformedPosixRules(_ text: String) {
-        #expect(PosixTZ(text) == nil, "\(text)")
-    }
-
-    /// Permanent daylight time written as a rule that starts at the year's first second and ends
-    /// after its last: daylight time all year, across New Year too.
-    @Test func allYearDaylightRule() throws {
-        let rule = try #require(PosixTZ("EST5EDT,0/0,J365/25"))
-        for instant in [1_735_689_600, 1_735_689_600 + 3600 * 3, 1_767_225_599, 1_750_000_000] as [Int64] {
-            #expect(rule.secondsEast(at: instant) == -14400, "\(instant)")
-        }
-    }
-
-    /// The Gregorian day arithmetic against Foundation's calendar over four centuries of first days.
-    @Test func civilDaysMatchFoundation() throws {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
-        for year in stride(from: 1800, through: 2400, by: 7) {
-            for month in 1...12 {
-                let date = try #require(calendar.date(from: DateComponents(year: year, month: month, day: 1)))
-                let days = Civil.days(year: year, month: month, day: 1)
-                #expect(days * 86_400 == Int64(date.timeIntervalSince1970), "\(year)-\(month)")
-                #expect(Civil.year(ofDay: days) == year)
-                #expect(Civil.year(ofDay: days - 1) == (month == 1 ? year - 1 : year))
-            }
-        }
-    }
-
     @Test func malformedFilesAreRefused() throws {
-        let data = try #require(FileManager.default.contents(atPath: ZoneRules.systemDirectory + "/Europe/Paris"))
+        let data = try #require(FileManager.default.contents(atPath: TZDatabase.systemDirectory + "/Europe/Paris"))
         let bytes = Array(data)
         #expect(ZoneRules(identifier: "Europe/Paris", tzif: bytes) != nil)
         // Cut anywhere before the footer's end, or with a bad magic, version or footer: refused.
@@ -137,7 +93,7 @@ struct ZoneRulesTests {
 
     /// A version 1 file (4-byte times, no footer), made from a version 2 one: its first block.
     @Test func versionOneFiles() throws {
-        let data = try #require(FileManager.default.contents(atPath: ZoneRules.systemDirectory + "/America/New_York"))
+        let data = try #require(FileManager.default.contents(atPath: TZDatabase.systemDirectory + "/America/New_York"))
         var bytes = Array(data)
         bytes[4] = 0
         let zone = try #require(ZoneRules(identifier: "America/New_York", tzif: bytes))
@@ -150,20 +106,32 @@ struct ZoneRulesTests {
                       "America/New York", "", "Europe/London\0", String(repeating: "a", count: 256)])
     func namesThatCouldLeaveTheDirectoryAreRefused(_ name: String) {
         #expect(!ZoneRules.isPlausibleName(name))
-        #expect(ZoneRules.named(name) == nil)
+        #expect(Self.database.zone(named: name) == nil)
     }
 
     @Test func utcStandsWithoutATzDatabase() throws {
         let missing = "/nonexistent-zoneinfo-\(UUID().uuidString)"
-        #expect(ZoneRules.named("UTC", directory: missing)?.secondsEast(at: 1_700_000_000) == 0)
-        #expect(ZoneRules.named("America/New_York", directory: missing) == nil)
-        #expect(ZoneRules.knownIdentifiers(directory: missing).isEmpty)
+        #expect(TZDatabase(directory: missing).zone(named: "UTC")?.secondsEast(at: 1_700_000_000) == 0)
+        #expect(TZDatabase(directory: missing).zone(named: "America/New_York") == nil)
+        #expect(TZDatabase(directory: missing).identifiers.isEmpty)
     }
 
     @Test func knownIdentifiersAreZonesOnly() {
-        let names = ZoneRules.knownIdentifiers()
+        let names = Self.database.identifiers
         #expect(names.contains("America/New_York"))
         #expect(names.contains("Europe/London"))
         #expect(!names.contains { $0.hasPrefix("posix/") || $0.hasPrefix("right/") || $0.hasSuffix(".tab") })
+    }
+
+    /// A hint for a bad name reads the database's index, not every file of it.
+    @Test func hintsComeFromTheIndexAndRoutesUseTheDatabase() throws {
+        let names = Self.database.identifiers
+        #expect(names.contains("US/Eastern"))
+        let routes = #"{"default": {"voice": "a"}, "pools": {"a": {"members": ["+15551111111"], "hours": {"timezone": "America/New_Yrok", "open": {}}}}}"#
+        guard case .failure(let error) = RoutesLoader.load(Array(routes.utf8), zones: Self.database) else {
+            Issue.record("a misspelt zone validated")
+            return
+        }
+        #expect(error.description.contains(#"did you mean "America/New_York"?"#))
     }
 }
