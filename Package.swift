@@ -47,8 +47,14 @@ let package = Package(
             dependencies: ["CLinux", "Platform", .product(name: "Logging", package: "swift-log")],
             swiftSettings: settings
         ),
+        // A JSON parser that decodes only the paths asked for: routes.json and webhook bodies.
+        .target(
+            name: "JSON",
+            swiftSettings: settings
+        ),
         .target(
             name: "Routing",
+            dependencies: ["JSON"],
             swiftSettings: settings
         ),
         .target(
@@ -74,7 +80,7 @@ let package = Package(
         .target(
             name: "Switchboard",
             dependencies: [
-                "HTTPServer", "Platform", "Routing", "Store", "SignalWire", "Systemd",
+                "HTTPServer", "JSON", "Platform", "Routing", "Store", "SignalWire", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -100,7 +106,7 @@ let package = Package(
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "RoutingTests", dependencies: ["Routing", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "RoutingTests", dependencies: ["JSON", "Routing", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Routing", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: settings),
         .testTarget(name: "SignalWireTests", dependencies: ["SignalWire", "HTTPServer", "TestSupport"], swiftSettings: settings),

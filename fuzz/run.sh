@@ -4,7 +4,8 @@
 #
 # Each target: swiftc -sanitize=fuzzer,address over the harness, the module's own source files and
 # the test file holding the invariants (compiled with -D FUZZ). Output: fuzz/out/bin/. The signature
-# target finds libcrypto through the COpenSSL module map.
+# target finds libcrypto through the COpenSSL module map; the routes target links the JSON module,
+# built first as a static library with the same instrumentation.
 #
 # Each target runs in libFuzzer's fork mode with -ignore_crashes=1, so it fuzzes for the whole time and
 # collects every crash instead of stopping at the first. New corpus units go to fuzz/out/corpus/<target>/
@@ -40,12 +41,26 @@ sources() {
     esac
 }
 
+# Modules a target imports, built as static libraries into fuzz/out/lib (routes imports JSON).
+json=$out/lib/libJSON.a
+build_json() {
+    mkdir -p "$out/lib"
+    $SWIFTC "${flags[@]}" -emit-library -static -emit-module -module-name JSON -emit-module-path "$out/lib/JSON.swiftmodule" \
+        Sources/JSON/*.swift -o "$json"
+}
+
 # Builds one target (only when a source is newer than its binary) and prints the binary's path.
 build() {
-    local target=$1 bin=$out/bin/$1 files
+    local target=$1 bin=$out/bin/$1 files inputs extra=()
     mapfile -t files < <(sources "$target")
-    if [ ! -x "$bin" ] || [ -n "$(find "${files[@]}" -newer "$bin" 2>/dev/null | head -1)" ]; then
-        $SWIFTC "${flags[@]}" -module-name "Fuzz_$target" "${files[@]}" -o "$bin" \
+    inputs=("${files[@]}")
+    if [ "$target" = routes ]; then
+        build_json >"$out/logs/build-json.log" 2>&1 || return 1
+        inputs+=(Sources/JSON/*.swift)
+        extra=(-I "$out/lib" "$json")
+    fi
+    if [ ! -x "$bin" ] || [ -n "$(find "${inputs[@]}" -newer "$bin" 2>/dev/null | head -1)" ]; then
+        $SWIFTC "${flags[@]}" -module-name "Fuzz_$target" "${files[@]}" "${extra[@]}" -o "$bin" \
             >"$out/logs/build-$target.log" 2>&1 || return 1
     fi
     echo "$bin"

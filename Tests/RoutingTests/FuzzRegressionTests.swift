@@ -1,6 +1,7 @@
 // The invariants of the `routes` fuzz target, in one place: fuzz/run.sh compiles this file into the
 // libFuzzer harness with `-D FUZZ` (so only the invariants below are built), and `make test` runs them
 // over every committed seed (fuzz/corpus/routes/) and crash input (fuzz/regressions/routes/).
+import JSON
 #if !FUZZ
 import Foundation
 import Testing

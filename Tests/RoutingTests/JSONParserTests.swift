@@ -1,5 +1,5 @@
 import Testing
-@testable import Routing
+@testable import JSON
 
 @Suite("JSON parser")
 struct JSONParserTests {

@@ -1,6 +1,7 @@
 import Testing
 import TestSupport
-@testable import Routing
+@testable import JSON
+import Routing
 
 /// `JSONParser.select`: the few fields a webhook reads, from a body checked as strictly as routes.json.
 @Suite("JSON select")

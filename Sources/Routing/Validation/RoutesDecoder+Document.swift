@@ -1,4 +1,5 @@
 import FoundationEssentials
+import JSON
 
 /// The top level of routes.json and the number routes (`numbers` and `default`).
 extension RoutesDecoder {

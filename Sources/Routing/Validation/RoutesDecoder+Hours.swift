@@ -1,4 +1,5 @@
 import FoundationEssentials
+import JSON
 
 /// A pool's `hours`: timezone, weekly open ranges, closed action.
 extension RoutesDecoder {

@@ -1,3 +1,5 @@
+import JSON
+
 /// A pool's `members`: strings or objects, checked for syntax, duplicates and emptiness.
 extension RoutesDecoder {
     static let memberKeys = ["number", "name", "weight", "enabled"]

@@ -1,3 +1,5 @@
+import JSON
+
 /// One pool: its settings and members.
 extension RoutesDecoder {
     static let poolKeys = ["members", "strategy", "ring_timeout", "confirm", "caller_id",

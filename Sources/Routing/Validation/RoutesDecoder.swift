@@ -1,4 +1,5 @@
 import FoundationEssentials
+import JSON
 
 /// Turns a parsed routes.json tree into `Routes`, collecting every problem on the way.
 ///

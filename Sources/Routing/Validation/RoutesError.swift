@@ -1,4 +1,5 @@
 import FoundationEssentials
+import JSON
 
 /// Everything wrong with a routes.json document: every problem, not just the first.
 package struct RoutesError: Error, Sendable, Equatable, CustomStringConvertible {

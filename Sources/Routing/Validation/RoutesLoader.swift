@@ -1,3 +1,5 @@
+import JSON
+
 /// Parses and validates routes.json bytes. Pure: the caller reads the file and gives the time zones.
 package enum RoutesLoader {
     /// The routes, or every problem found: a syntax error (with line:column), or all validation
