@@ -16,6 +16,8 @@ struct Healthcheck: ParsableCommand {
         var address = listen ?? ProcessInfo.processInfo.environment["SWITCHBOARD_LISTEN"] ?? "127.0.0.1:8080"
         // A daemon on every address answers on loopback.
         address = address.replacingAll("[::]:", with: "[::1]:").replacingAll("0.0.0.0:", with: "127.0.0.1:")
-        guard HealthProbe.check(address: address, timeoutSeconds: timeout) else { throw ExitCode(1) }
+        let finding = HealthProbe.probe(address: address, timeoutSeconds: timeout)
+        print(finding)
+        guard finding.isHealthy else { throw ExitCode(1) }
     }
 }

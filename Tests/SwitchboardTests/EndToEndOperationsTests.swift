@@ -162,9 +162,13 @@ extension EndToEnd {
             defer { daemon.process.kill() }
             let binary = try SwitchboardBinary.path()
             let environment = workspace.environment(["SWITCHBOARD_LISTEN": "127.0.0.1:\(daemon.port)"])
-            #expect(try ChildProcess.run(binary, ["healthcheck"], environment: environment).status == .exited(0))
+            let healthy = try ChildProcess.run(binary, ["healthcheck"], environment: environment)
+            #expect(healthy.status == .exited(0))
+            #expect(healthy.stdout == "healthy: 200 from http://127.0.0.1:\(daemon.port)/healthz: ok\n")
             #expect(daemon.stop() == .exited(0))
-            #expect(try ChildProcess.run(binary, ["healthcheck", "--timeout", "1"], environment: environment).status == .exited(1))
+            let gone = try ChildProcess.run(binary, ["healthcheck", "--timeout", "1"], environment: environment)
+            #expect(gone.status == .exited(1))
+            #expect(gone.stdout.hasPrefix("no answer from http://127.0.0.1:\(daemon.port)/healthz: "), "\(gone.stdout)")
         }
 
         @Test func requestLimitsAndTheConnectionCapHold() throws {
