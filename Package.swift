@@ -109,7 +109,11 @@ let package = Package(
         .testTarget(name: "RoutingTests", dependencies: ["JSON", "Routing", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Routing", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: settings),
-        .testTarget(name: "SignalWireTests", dependencies: ["SignalWire", "HTTPServer", "TestSupport"], swiftSettings: settings),
+        .testTarget(
+            name: "SignalWireTests",
+            dependencies: ["SignalWire", "HTTPServer", "TestSupport", .product(name: "InMemoryLogging", package: "swift-log")],
+            swiftSettings: settings
+        ),
         .testTarget(
             name: "SwitchboardTests",
             dependencies: ["Switchboard", "HTTPServer", "Routing", "Store", "SignalWire", "Systemd", "TestSupport"],
