@@ -1,5 +1,6 @@
 import CLinux
 import Glibc
+import Synchronization
 
 // Locks, a condition and threads on pthreads, for modules that use FoundationEssentials (which has
 // neither NSLock nor Thread). The pthread objects live on the heap: Swift promises no stable address
@@ -103,27 +104,23 @@ package func sleep(seconds: Double) {
     while nanosleep(&request, &left) == -1 && errno == EINTR { request = left }
 }
 
-/// A value behind a lock, shared between threads.
-package final class Locked<Value>: @unchecked Sendable {
-    private let lock = Lock()
-    private var value: Value
+/// A value behind a `Mutex`, shared between threads and closures (a `Mutex` itself cannot be
+/// captured: it is not copyable).
+package final class Locked<Value>: Sendable {
+    private let mutex: Mutex<Value>
 
-    package init(_ value: Value) { self.value = value }
+    package init(_ value: sending Value) { mutex = Mutex(value) }
 
     /// Runs `body` on the value under the lock. Do not read a closure out this way
     /// (`withLock { $0 }` with a function-typed `Value`): each such read writes the closure back
     /// wrapped in one more reabstraction thunk, so calls get slower and memory grows with every
     /// read. Use `current`, or keep the closure in a `let`.
-    package func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
+    package func withLock<T: Sendable, E: Error>(_ body: (inout sending Value) throws(E) -> T) throws(E) -> T {
+        try mutex.withLock { value throws(E) in try body(&value) }
     }
+}
 
-    /// The value now (a copy), read without writing it back.
-    package var current: Value {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
+extension Locked where Value: Sendable {
+    /// The value now (a copy).
+    package var current: Value { mutex.withLock { $0 } }
 }

@@ -89,48 +89,29 @@ extension CurlClient {
         if let problem = mail.injection() { throw CurlError(code: 3, message: problem) }
         let source = MailSource(mail.message())
         let sourcePointer = Unmanaged.passUnretained(source).toOpaque()
-        lock.lock()
-        defer { lock.unlock() }
-        guard hasHandle else { throw CurlError(code: 27, message: "libcurl could not make a handle (out of memory)") }
-        curl_easy_reset(handle)
-        var recipients: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(recipients) }
-        for address in mail.to { recipients = curl_slist_append(recipients, "<\(address)>") }
-        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
-            let errorAddress = errorPointer.baseAddress!
+        var recipientList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(recipientList) }
+        for address in mail.to { recipientList = curl_slist_append(recipientList, "<\(address)>") }
+        let recipients = recipientList
+        try transfer(url: mail.url, protocols: "smtp,smtps", connectTimeout: mail.connectTimeout, timeout: mail.timeout, options: { handle in
             var steps: [() -> CURLcode] = [
-                { sb_curl_setopt_pointer(self.handle, CURLOPT_ERRORBUFFER, errorAddress) },
-                { sb_curl_setopt_string(self.handle, CURLOPT_URL, mail.url) },
-                { sb_curl_setopt_string(self.handle, CURLOPT_PROTOCOLS_STR, "smtp,smtps") },
-                { sb_curl_setopt_long(self.handle, CURLOPT_NOSIGNAL, 1) },
-                { sb_curl_setopt_long(self.handle, CURLOPT_SSL_VERIFYPEER, 1) },
-                { sb_curl_setopt_long(self.handle, CURLOPT_SSL_VERIFYHOST, 2) },
-                { sb_curl_setopt_long(self.handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(mail.connectTimeout)) },
-                { sb_curl_setopt_long(self.handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(mail.timeout)) },
-                { sb_curl_setopt_string(self.handle, CURLOPT_MAIL_FROM, "<\(mail.from)>") },
-                { sb_curl_setopt_slist(self.handle, CURLOPT_MAIL_RCPT, recipients) },
-                { sb_curl_setopt_long(self.handle, CURLOPT_UPLOAD, 1) },
-                { sb_curl_setopt_read_function(self.handle, curlReadMail) },
-                { sb_curl_setopt_pointer(self.handle, CURLOPT_READDATA, sourcePointer) },
+                { sb_curl_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(mail.from)>") },
+                { sb_curl_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipients) },
+                { sb_curl_setopt_long(handle, CURLOPT_UPLOAD, 1) },
+                { sb_curl_setopt_read_function(handle, curlReadMail) },
+                { sb_curl_setopt_pointer(handle, CURLOPT_READDATA, sourcePointer) },
                 // CURLUSESSL_ALL (3): STARTTLS or nothing.
-                { sb_curl_setopt_long(self.handle, CURLOPT_USE_SSL, mail.requireTLS ? 3 : 0) },
+                { sb_curl_setopt_long(handle, CURLOPT_USE_SSL, mail.requireTLS ? 3 : 0) },
             ]
             if let user = mail.username {
-                steps.append { sb_curl_setopt_string(self.handle, CURLOPT_USERNAME, user) }
-                steps.append { sb_curl_setopt_string(self.handle, CURLOPT_PASSWORD, mail.password ?? "") }
+                steps.append { sb_curl_setopt_string(handle, CURLOPT_USERNAME, user) }
+                steps.append { sb_curl_setopt_string(handle, CURLOPT_PASSWORD, mail.password ?? "") }
             }
-            for step in steps {
-                let code = step()
-                if code != CURLE_OK { return code }
-            }
-            return curl_easy_perform(handle)
-        }
-        guard code == CURLE_OK else {
-            var detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if let password = mail.password, !password.isEmpty { detail = detail.replacingAll(password, with: "***") }
-            throw CurlError(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), detail: detail)
-        }
+            return steps
+        }, failure: { code, detail in
+            guard let password = mail.password, !password.isEmpty else { return CurlError(code, detail: detail) }
+            return CurlError(code, detail: detail.replacingAll(password, with: "***"))
+        }, done: { _ in })
     }
 }
 

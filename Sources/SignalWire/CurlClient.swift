@@ -1,41 +1,39 @@
 import CCurl
 import FoundationEssentials
 import Platform
+import Synchronization
 
-/// A blocking HTTP client on libcurl. One easy handle per instance, reused so connections stay
-/// open between requests; a lock makes one request run at a time. TLS peer and host verification
-/// stay on, only `http` and `https` are allowed, and redirects are not followed.
-package final class CurlClient: @unchecked Sendable {
-    let lock = Lock()
-    /// Nil only if libcurl could not make a handle (out of memory): every request then fails.
-    private let easy: UnsafeMutableRawPointer?
-    /// Read only after `perform` has checked `easy`.
-    var handle: UnsafeMutableRawPointer { easy! }
-    var hasHandle: Bool { easy != nil }
+/// A blocking HTTP (and SMTP) client on libcurl. One easy handle per instance, reused so
+/// connections stay open between requests, owned by a mutex: one transfer runs at a time. TLS peer
+/// and host verification stay on, only the transfer's own protocols are allowed, and redirects are
+/// not followed.
+package final class CurlClient: Sendable {
+    /// The libcurl easy handle. `@unchecked Sendable`: it is only ever reached through `easy`'s
+    /// mutex, one transfer at a time, which is all libcurl asks of an easy handle.
+    private struct Easy: @unchecked Sendable {
+        let pointer: UnsafeMutableRawPointer
+    }
+
+    /// Nil only if libcurl could not make a handle (out of memory): every transfer then fails.
+    private let easy: Mutex<Easy?>
 
     /// `curl_global_init`, run once per process before the first handle is made.
     private static let globalInit: Int = Int(curl_global_init(Int(CURL_GLOBAL_DEFAULT)).rawValue)
 
     package init() {
         _ = Self.globalInit
-        easy = curl_easy_init()
+        easy = Mutex(curl_easy_init().map(Easy.init(pointer:)))
     }
 
     deinit {
-        if let easy { curl_easy_cleanup(easy) }
+        easy.withLock { if let easy = $0 { curl_easy_cleanup(easy.pointer) } }
     }
 
     /// Sends `request` and waits for the whole response.
     /// - Throws: `CurlError` when no HTTP response came back (any status is a response).
     package func perform(_ request: CurlRequest) throws -> CurlResponse {
-        lock.lock()
-        defer { lock.unlock() }
-        guard easy != nil else { throw CurlError(code: 27, message: "libcurl could not make a handle (out of memory)") }
-        curl_easy_reset(handle)
-
         let sink = ResponseSink(limit: request.maxResponseBytes)
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
-        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
         for (name, value) in request.headers {
@@ -43,76 +41,90 @@ package final class CurlClient: @unchecked Sendable {
         }
         // No `Expect: 100-continue` round trip before small bodies.
         headerList = curl_slist_append(headerList, "Expect:")
+        let headers = headerList
+        let hasBody = request.method != "GET" && request.method != "HEAD"
+            && (!request.body.isEmpty || request.method == "POST" || request.method == "PUT")
 
-        let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
-            // A one-byte stand-in keeps the pointer valid when the body is empty (0 bytes are copied).
-            (request.body.isEmpty ? [0] : request.body).withUnsafeBufferPointer { bodyPointer in
-                var result = configure(request, headers: headerList, errorBuffer: errorPointer.baseAddress!)
-                if result == CURLE_OK, request.method != "GET", request.method != "HEAD",
-                   !request.body.isEmpty || request.method == "POST" || request.method == "PUT" {
-                    result = sb_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, request.body.count)
-                    if result == CURLE_OK {
-                        // COPYPOSTFIELDS copies exactly POSTFIELDSIZE bytes, so the body may hold NULs.
-                        result = sb_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bodyPointer.baseAddress))
+        return try transfer(url: request.url, protocols: "http,https", connectTimeout: request.connectTimeout, timeout: request.timeout, options: { handle in
+            var steps: [() -> CURLcode] = [
+                { sb_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0) },
+                { sb_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers) },
+                { sb_curl_setopt_write_function(handle, curlWriteBody) },
+                { sb_curl_setopt_header_function(handle, curlWriteHeader) },
+                { sb_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer) },
+                { sb_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer) },
+            ]
+            switch request.method {
+            case "GET": steps.append { sb_curl_setopt_long(handle, CURLOPT_HTTPGET, 1) }
+            case "HEAD": steps.append { sb_curl_setopt_long(handle, CURLOPT_NOBODY, 1) }
+            default: steps.append { sb_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method) }
+            }
+            if let auth = request.basicAuth {
+                steps.append { sb_curl_setopt_long(handle, CURLOPT_HTTPAUTH, 1) } // CURLAUTH_BASIC
+                steps.append { sb_curl_setopt_string(handle, CURLOPT_USERNAME, auth.user) }
+                steps.append { sb_curl_setopt_string(handle, CURLOPT_PASSWORD, auth.password) }
+            }
+            if hasBody {
+                steps.append { sb_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, request.body.count) }
+                // COPYPOSTFIELDS copies exactly POSTFIELDSIZE bytes, so the body may hold NULs; a
+                // one-byte stand-in keeps the pointer valid when the body is empty (0 bytes are copied).
+                steps.append {
+                    (request.body.isEmpty ? [0] : request.body).withUnsafeBufferPointer {
+                        sb_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress))
                     }
                 }
-                if result == CURLE_OK {
-                    result = sb_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer)
-                }
-                if result == CURLE_OK {
-                    result = sb_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer)
-                }
-                if result == CURLE_OK {
-                    result = curl_easy_perform(handle)
-                }
-                return result
             }
-        }
-        guard code == CURLE_OK else {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return steps
+        }, failure: { code, detail in
             if code == CURLE_WRITE_ERROR, sink.overflowed {
-                throw CurlError(code: Int(code.rawValue), message: "response larger than \(request.maxResponseBytes) bytes")
+                return CurlError(code: Int(code.rawValue), message: "response larger than \(request.maxResponseBytes) bytes")
             }
-            throw CurlError(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), detail: detail)
-        }
-        var status = 0
-        _ = sb_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return CurlResponse(status: status, headers: sink.headers, body: sink.body)
+            return CurlError(code, detail: detail)
+        }, done: { handle in
+            var status = 0
+            _ = sb_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+            return CurlResponse(status: status, headers: sink.headers, body: sink.body)
+        })
     }
 
-    /// Sets every option except the body and the sinks; stops at the first failure.
-    private func configure(
-        _ request: CurlRequest, headers: UnsafeMutablePointer<curl_slist>?, errorBuffer: UnsafeMutablePointer<CChar>
-    ) -> CURLcode {
-        var steps: [() -> CURLcode] = [
-            { sb_curl_setopt_pointer(self.handle, CURLOPT_ERRORBUFFER, errorBuffer) },
-            { sb_curl_setopt_string(self.handle, CURLOPT_URL, request.url) },
-            { sb_curl_setopt_string(self.handle, CURLOPT_PROTOCOLS_STR, "http,https") },
-            { sb_curl_setopt_long(self.handle, CURLOPT_NOSIGNAL, 1) },
-            { sb_curl_setopt_long(self.handle, CURLOPT_SSL_VERIFYPEER, 1) },
-            { sb_curl_setopt_long(self.handle, CURLOPT_SSL_VERIFYHOST, 2) },
-            { sb_curl_setopt_long(self.handle, CURLOPT_FOLLOWLOCATION, 0) },
-            { sb_curl_setopt_long(self.handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)) },
-            { sb_curl_setopt_long(self.handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout)) },
-            { sb_curl_setopt_slist(self.handle, CURLOPT_HTTPHEADER, headers) },
-            { sb_curl_setopt_write_function(self.handle, curlWriteBody) },
-            { sb_curl_setopt_header_function(self.handle, curlWriteHeader) },
-        ]
-        switch request.method {
-        case "GET": steps.append { sb_curl_setopt_long(self.handle, CURLOPT_HTTPGET, 1) }
-        case "HEAD": steps.append { sb_curl_setopt_long(self.handle, CURLOPT_NOBODY, 1) }
-        default: steps.append { sb_curl_setopt_string(self.handle, CURLOPT_CUSTOMREQUEST, request.method) }
+    /// One transfer on the easy handle, under its mutex: the handle reset, the options every
+    /// transfer shares (error buffer, URL, `protocols`, no signals, TLS verification, timeouts),
+    /// then `options`, each stopping the transfer at its first failure, then `curl_easy_perform`.
+    /// `done` reads the result off the handle before another transfer may start; `failure` makes
+    /// the error from the `CURLcode` and libcurl's detail message.
+    func transfer<T: Sendable>(
+        url: String, protocols: String, connectTimeout: Double, timeout: Double,
+        options: (UnsafeMutableRawPointer) -> [() -> CURLcode],
+        failure: (CURLcode, String) -> CurlError = { CurlError($0, detail: $1) },
+        done: (UnsafeMutableRawPointer) -> T
+    ) throws(CurlError) -> T {
+        try easy.withLock { easy throws(CurlError) -> T in
+            guard let handle = easy?.pointer else { throw CurlError(code: 27, message: "libcurl could not make a handle (out of memory)") }
+            curl_easy_reset(handle)
+            var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+            let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
+                let errorAddress = errorPointer.baseAddress!
+                let common: [() -> CURLcode] = [
+                    { sb_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorAddress) },
+                    { sb_curl_setopt_string(handle, CURLOPT_URL, url) },
+                    { sb_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, protocols) },
+                    { sb_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1) },
+                    { sb_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1) },
+                    { sb_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2) },
+                    { sb_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(connectTimeout)) },
+                    { sb_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout)) },
+                ]
+                for step in common + options(handle) {
+                    let code = step()
+                    if code != CURLE_OK { return code }
+                }
+                return curl_easy_perform(handle)
+            }
+            guard code == CURLE_OK else {
+                throw failure(code, String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
+            return done(handle)
         }
-        if let auth = request.basicAuth {
-            steps.append { sb_curl_setopt_long(self.handle, CURLOPT_HTTPAUTH, 1) } // CURLAUTH_BASIC
-            steps.append { sb_curl_setopt_string(self.handle, CURLOPT_USERNAME, auth.user) }
-            steps.append { sb_curl_setopt_string(self.handle, CURLOPT_PASSWORD, auth.password) }
-        }
-        for step in steps {
-            let code = step()
-            if code != CURLE_OK { return code }
-        }
-        return CURLE_OK
     }
 
     static func milliseconds(_ seconds: Double) -> Int {

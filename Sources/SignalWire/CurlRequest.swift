@@ -1,3 +1,5 @@
+import CCurl
+
 /// One HTTP request for `CurlClient`.
 package struct CurlRequest: Sendable {
     /// HTTP Basic credentials, sent by libcurl in the `Authorization` header.
@@ -70,6 +72,11 @@ package struct CurlError: Error, Sendable, CustomStringConvertible {
         self.code = code
         self.message = message
         self.detail = detail
+    }
+
+    /// `code` with `curl_easy_strerror`'s text.
+    init(_ code: CURLcode, detail: String) {
+        self.init(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), detail: detail)
     }
 
     /// `CURLE_OPERATION_TIMEDOUT`.

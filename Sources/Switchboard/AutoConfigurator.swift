@@ -4,18 +4,17 @@ import Logging
 import Routing
 import SignalWire
 import Platform
+import Synchronization
 
 /// Points the customer's routed numbers at this daemon through the Relay REST API, beside serving:
 /// runs on its own queue, never blocks a request, and logs a failure without stopping anything.
-package final class AutoConfigurator: @unchecked Sendable {
+package final class AutoConfigurator: Sendable {
     package let client: SignalWireClient
     package let publicURL: PublicURL
     let logger: Logger
     let metrics: Metrics
     private let queue = DispatchQueue(label: "switchboard.configure", qos: .utility)
-    private let lock = Lock()
-    private var cancelled = false
-    private var lastReport: ApplyReport?
+    private let state = Mutex((cancelled: false, lastReport: ApplyReport?.none))
 
     /// Nil unless the API credentials and a public URL are all set.
     package init?(config: ServeConfig, metrics: Metrics, logger: Logger) {
@@ -50,13 +49,13 @@ package final class AutoConfigurator: @unchecked Sendable {
     /// Plans and applies in the background; runs one at a time, in order.
     package func run(routes: Routes) {
         queue.async { [self] in
-            guard !lock.withLock({ cancelled }) else { return }
+            guard !state.withLock({ $0.cancelled }) else { return }
             logger.info("Auto-configuration started", metadata: ["numbers": "\(routes.numbers.count)"])
             do {
                 let plan = try plan(for: routes)
-                guard !lock.withLock({ cancelled }) else { return }
+                guard !state.withLock({ $0.cancelled }) else { return }
                 let report = plan.apply(using: client, logger: logger)
-                lock.withLock { lastReport = report }
+                state.withLock { $0.lastReport = report }
                 for _ in report.failed { metrics.signalWireFailure() }
                 let metadata: Logger.Metadata = [
                     "updated": "\(report.updated.count)", "unchanged": "\(report.unchanged.count)",
@@ -75,10 +74,10 @@ package final class AutoConfigurator: @unchecked Sendable {
     }
 
     /// The last completed run's report (tests and the admin API).
-    package var report: ApplyReport? { lock.withLock { lastReport } }
+    package var report: ApplyReport? { state.withLock { $0.lastReport } }
 
     /// Stops future runs; one in flight finishes its current API call.
     package func cancel() {
-        lock.withLock { cancelled = true }
+        state.withLock { $0.cancelled = true }
     }
 }

@@ -1,146 +1,152 @@
 import FoundationEssentials
 import Platform
 import Store
+import Synchronization
 
 /// Switchboard's Prometheus metrics, rendered for `GET /metrics` in the text exposition format 0.0.4.
 ///
-/// A tiny registry without dependencies: every family is registered up front, each update takes one lock
+/// A tiny registry without dependencies: every family is registered up front, each update takes one mutex
 /// and finds its series by the label values joined into one key. Label values must come from bounded
 /// sets (route patterns, pool and member names), never from raw request paths or caller numbers.
-package final class Metrics: @unchecked Sendable {
+package final class Metrics: Sendable {
     /// The `Content-Type` of `render()`.
     package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
     /// Upper bounds, in seconds, of the request latency histogram buckets (`+Inf` is implied).
     package static let latencyBuckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 
-    private let lock = Lock()
-    private var openConnectionsReader: (@Sendable () -> Int)?
-    private var storeHealthReader: (@Sendable () -> StoreHealth)?
-    private let requests = CounterFamily("switchboard_http_requests_total", "HTTP requests answered, by endpoint and status.", ["endpoint", "status"])
-    private let requestDuration = HistogramFamily("switchboard_http_request_duration_seconds", "Time from request parsed to response written, by endpoint.", ["endpoint"], latencyBuckets)
-    private let decisions = CounterFamily("switchboard_routing_decisions_total", "Routing decisions, by channel, pool and first member offered.", ["channel", "pool", "member"])
-    private let fallbacks = CounterFamily("switchboard_routing_fallbacks_total", "Routing decisions served without the database, by reason.", ["reason"])
-    private let apiCalls = CounterFamily("switchboard_signalwire_api_calls_total", "SignalWire REST API calls, by method and HTTP status (0 when no response).", ["method", "status"])
-    private let apiFailures = CounterFamily("switchboard_signalwire_api_failures_total", "SignalWire REST API operations that failed for good (after retries).", [])
-    private let reloads = CounterFamily("switchboard_reloads_total", "routes.json reloads, by result.", ["result"])
-    private let signatureFailures = CounterFamily("switchboard_signature_failures_total", "Webhooks whose SignalWire signature did not verify.", [])
-    private let statusCallbacks = CounterFamily("switchboard_status_callbacks_total", "Status callbacks received, by kind and outcome.", ["kind", "outcome"])
-    private let textKeywords = CounterFamily("switchboard_text_keywords_total", "Customers' STOP, START and HELP texts, and member replies not relayed because the customer opted out, by kind.", ["kind"])
-    private let callOutcomes = CounterFamily("switchboard_call_outcomes_total", "Calls settled, by pool and outcome (answered, voicemail, missed, closed, unrouted).", ["pool", "outcome"])
-    private let notifications = CounterFamily("switchboard_notifications_total", "Missed-call and voicemail notifications, by channel and result (sent, retry, failed).", ["channel", "result"])
-    private let storeErrors = CounterFamily("switchboard_store_errors_total", "Database errors, by operation.", ["operation"])
-    private let storeBatches = HistogramFamily("switchboard_store_batch_seconds", "Time a group-commit batch of decisions and callbacks took, from asking for the write lock to its commit.", [], latencyBuckets)
+    /// Every family and the readers of the gauges, reached only through the mutex.
+    private struct Registry {
+        var openConnectionsReader: (@Sendable () -> Int)?
+        var storeHealthReader: (@Sendable () -> StoreHealth)?
+        let requests = CounterFamily("switchboard_http_requests_total", "HTTP requests answered, by endpoint and status.", ["endpoint", "status"])
+        let requestDuration = HistogramFamily("switchboard_http_request_duration_seconds", "Time from request parsed to response written, by endpoint.", ["endpoint"], latencyBuckets)
+        let decisions = CounterFamily("switchboard_routing_decisions_total", "Routing decisions, by channel, pool and first member offered.", ["channel", "pool", "member"])
+        let fallbacks = CounterFamily("switchboard_routing_fallbacks_total", "Routing decisions served without the database, by reason.", ["reason"])
+        let apiCalls = CounterFamily("switchboard_signalwire_api_calls_total", "SignalWire REST API calls, by method and HTTP status (0 when no response).", ["method", "status"])
+        let apiFailures = CounterFamily("switchboard_signalwire_api_failures_total", "SignalWire REST API operations that failed for good (after retries).", [])
+        let reloads = CounterFamily("switchboard_reloads_total", "routes.json reloads, by result.", ["result"])
+        let signatureFailures = CounterFamily("switchboard_signature_failures_total", "Webhooks whose SignalWire signature did not verify.", [])
+        let statusCallbacks = CounterFamily("switchboard_status_callbacks_total", "Status callbacks received, by kind and outcome.", ["kind", "outcome"])
+        let textKeywords = CounterFamily("switchboard_text_keywords_total", "Customers' STOP, START and HELP texts, and member replies not relayed because the customer opted out, by kind.", ["kind"])
+        let callOutcomes = CounterFamily("switchboard_call_outcomes_total", "Calls settled, by pool and outcome (answered, voicemail, missed, closed, unrouted).", ["pool", "outcome"])
+        let notifications = CounterFamily("switchboard_notifications_total", "Missed-call and voicemail notifications, by channel and result (sent, retry, failed).", ["channel", "result"])
+        let storeErrors = CounterFamily("switchboard_store_errors_total", "Database errors, by operation.", ["operation"])
+        let storeBatches = HistogramFamily("switchboard_store_batch_seconds", "Time a group-commit batch of decisions and callbacks took, from asking for the write lock to its commit.", [], latencyBuckets)
+    }
+    private let registry = Mutex(Registry())
 
     package init() {
-        apiFailures.add(.init(), 0)
-        signatureFailures.add(.init(), 0)
-        reloads.add(.init("success"), 0)
-        reloads.add(.init("failure"), 0)
+        registry.withLock { registry in
+            registry.apiFailures.add(.init(), 0)
+            registry.signatureFailures.add(.init(), 0)
+            registry.reloads.add(.init("success"), 0)
+            registry.reloads.add(.init("failure"), 0)
+        }
     }
 
     /// One HTTP request answered: `endpoint` is the route (`/voice`, or `other` for unknown paths).
     package func requestFinished(endpoint: String, status: Int, seconds: Double) {
-        lock.withLock {
-            requests.add(.init(endpoint, String(status)))
-            requestDuration.observe(.init(endpoint), seconds)
+        registry.withLock { r in
+            r.requests.add(.init(endpoint, String(status)))
+            r.requestDuration.observe(.init(endpoint), seconds)
         }
     }
 
     /// One routing decision: `channel` is `voice` or `sms`, `member` the first member offered.
     package func decision(channel: String, pool: String, member: String) {
-        lock.withLock { decisions.add(.init(channel, pool, member)) }
+        registry.withLock { r in r.decisions.add(.init(channel, pool, member)) }
     }
 
     /// One decision served without the database (for example `store_unavailable`).
     package func fallback(reason: String) {
-        lock.withLock { fallbacks.add(.init(reason)) }
+        registry.withLock { r in r.fallbacks.add(.init(reason)) }
     }
 
     /// One SignalWire API request attempt: `method` is the HTTP method (`GET` lists, `PUT` updates),
     /// `status` the HTTP status, or nil when no response came back.
     package func signalWireCall(method: String, status: Int?) {
-        lock.withLock { apiCalls.add(.init(method, String(status ?? 0))) }
+        registry.withLock { r in r.apiCalls.add(.init(method, String(status ?? 0))) }
     }
 
     /// One SignalWire operation given up on (retries exhausted, or an answer that cannot succeed).
     package func signalWireFailure() {
-        lock.withLock { apiFailures.add(.init()) }
+        registry.withLock { r in r.apiFailures.add(.init()) }
     }
 
     /// A routes.json reload (SIGHUP or file change) that was applied, or refused.
     package func reload(succeeded: Bool) {
-        lock.withLock { reloads.add(.init(succeeded ? "success" : "failure")) }
+        registry.withLock { r in r.reloads.add(.init(succeeded ? "success" : "failure")) }
     }
 
     /// A webhook refused (or, in log mode, logged) for a bad signature.
     package func signatureFailure() {
-        lock.withLock { signatureFailures.add(.init()) }
+        registry.withLock { r in r.signatureFailures.add(.init()) }
     }
 
     /// A status callback: `kind` is `call`, `message` or `voicemail`; `outcome` e.g. `recorded`, `duplicate`.
     package func statusCallback(kind: String, outcome: String) {
-        lock.withLock { statusCallbacks.add(.init(kind, outcome)) }
+        registry.withLock { r in r.statusCallbacks.add(.init(kind, outcome)) }
     }
 
     /// A keyword text (`opt_out`, `opt_in`, `help`) or a member reply held back (`blocked_reply`).
     package func textKeyword(_ kind: String) {
-        lock.withLock { textKeywords.add(.init(kind)) }
+        registry.withLock { r in r.textKeywords.add(.init(kind)) }
     }
 
     /// A call whose outcome was stored for the first time.
     package func callSettled(pool: String, outcome: String) {
-        lock.withLock { callOutcomes.add(.init(pool, outcome)) }
+        registry.withLock { r in r.callOutcomes.add(.init(pool, outcome)) }
     }
 
     /// One notification delivery attempt: `result` is `sent`, `retry` or `failed` (given up).
     package func notification(channel: String, result: String) {
-        lock.withLock { notifications.add(.init(channel, result)) }
+        registry.withLock { r in r.notifications.add(.init(channel, result)) }
     }
 
     /// A database error during `operation` (e.g. `record_decision`, `health`).
     package func storeError(operation: String) {
-        lock.withLock { storeErrors.add(.init(operation)) }
+        registry.withLock { r in r.storeErrors.add(.init(operation)) }
     }
 
     /// One group-commit batch of the store, `seconds` from asking for the write lock to its commit.
     package func storeBatch(seconds: Double) {
-        lock.withLock { storeBatches.observe(.init(), seconds) }
+        registry.withLock { r in r.storeBatches.observe(.init(), seconds) }
     }
 
     /// Where `switchboard_open_connections` comes from: read once per `render()`, outside the lock.
     package func setOpenConnections(_ reader: @escaping @Sendable () -> Int) {
-        lock.withLock { openConnectionsReader = reader }
+        registry.withLock { r in r.openConnectionsReader = reader }
     }
 
     /// Where `switchboard_store_healthy` comes from: read once per `render()`, outside the lock.
     package func setStoreHealth(_ reader: @escaping @Sendable () -> StoreHealth) {
-        lock.withLock { storeHealthReader = reader }
+        registry.withLock { r in r.storeHealthReader = reader }
     }
 
     /// Every family in the text exposition format 0.0.4, series sorted by label values.
     package func render() -> String {
-        let (reader, healthReader) = lock.withLock { (openConnectionsReader, storeHealthReader) }
+        let (reader, healthReader) = registry.withLock { r in (r.openConnectionsReader, r.storeHealthReader) }
         let openConnections = reader?() ?? 0
         let health = healthReader?() ?? .healthy
         var text = ""
         text.reserveCapacity(4096)
-        lock.withLock {
-            requests.render(into: &text)
-            requestDuration.render(into: &text)
-            decisions.render(into: &text)
-            fallbacks.render(into: &text)
-            apiCalls.render(into: &text)
-            apiFailures.render(into: &text)
+        registry.withLock { r in
+            r.requests.render(into: &text)
+            r.requestDuration.render(into: &text)
+            r.decisions.render(into: &text)
+            r.fallbacks.render(into: &text)
+            r.apiCalls.render(into: &text)
+            r.apiFailures.render(into: &text)
             Self.header("switchboard_open_connections", "HTTP connections open now.", "gauge", into: &text)
             text += "switchboard_open_connections \(openConnections)\n"
-            reloads.render(into: &text)
-            signatureFailures.render(into: &text)
-            statusCallbacks.render(into: &text)
-            textKeywords.render(into: &text)
-            callOutcomes.render(into: &text)
-            notifications.render(into: &text)
-            storeErrors.render(into: &text)
-            storeBatches.render(into: &text)
+            r.reloads.render(into: &text)
+            r.signatureFailures.render(into: &text)
+            r.statusCallbacks.render(into: &text)
+            r.textKeywords.render(into: &text)
+            r.callOutcomes.render(into: &text)
+            r.notifications.render(into: &text)
+            r.storeErrors.render(into: &text)
+            r.storeBatches.render(into: &text)
             Self.header("switchboard_store_healthy", "1 while the database takes writes; 0 while degraded (writes failing: calls are answered from the routes alone).", "gauge", into: &text)
             text += "switchboard_store_healthy \(health.isHealthy ? 1 : 0)\n"
             Self.header("switchboard_store_degraded_seconds", "How long the database has been degraded (0 while healthy).", "gauge", into: &text)

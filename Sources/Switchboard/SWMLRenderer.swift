@@ -2,6 +2,7 @@ import FoundationEssentials
 import Routing
 import SignalWire
 import Platform
+import Synchronization
 
 /// Turns a routing decision into the SWML SignalWire runs: pure, no I/O.
 ///
@@ -77,7 +78,7 @@ package struct SWMLRenderer: Sendable {
 
 /// Rendered SWML answers by plan: a pool has only as many distinct answers as it has rotations, and
 /// encoding a document costs far more than looking one up. Bounded; emptied when full.
-final class SWMLCache: @unchecked Sendable {
+final class SWMLCache: Sendable {
     private struct Key: Hashable {
         var plan: RoutePlan
         var dialed: String
@@ -95,8 +96,7 @@ final class SWMLCache: @unchecked Sendable {
 
     private let renderer: SWMLRenderer
     private let capacity: Int
-    private let lock = Lock()
-    private var documents: [Key: [UInt8]] = [:]
+    private let documents = Mutex<[Key: [UInt8]]>([:])
 
     init(renderer: SWMLRenderer, capacity: Int = 4096) {
         self.renderer = renderer
@@ -106,9 +106,9 @@ final class SWMLCache: @unchecked Sendable {
     /// The JSON bytes of `renderer.render(plan, dialed:)`.
     func bytes(_ plan: RoutePlan, dialed: String) -> [UInt8] {
         let key = Key(plan: plan, dialed: dialed)
-        if let cached = lock.withLock({ documents[key] }) { return cached }
+        if let cached = documents.withLock({ $0[key] }) { return cached }
         let bytes = renderer.render(plan, dialed: dialed).jsonBytes()
-        lock.withLock {
+        documents.withLock { documents in
             if documents.count >= capacity { documents.removeAll(keepingCapacity: true) }
             documents[key] = bytes
         }

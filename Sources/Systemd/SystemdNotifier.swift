@@ -3,19 +3,19 @@ import FoundationEssentials
 import Glibc
 #endif
 import Platform
+import Synchronization
 
 /// Sends sd_notify(3) state datagrams to the socket systemd names in `$NOTIFY_SOCKET`, without libsystemd.
 ///
 /// One datagram carries newline-separated `KEY=VALUE` assignments (`READY=1\nSTATUS=Listening`). Sending
 /// never throws: systemd may be gone or the socket full, and a daemon must not stop serving for that.
 /// Failures are counted in `failureCount` instead.
-package final class SystemdNotifier: @unchecked Sendable {
+package final class SystemdNotifier: Sendable {
     /// `$NOTIFY_SOCKET` as given: a file system path, or `@name` for the abstract namespace.
     package let socketName: String
     private let address: UnixSocketAddress
-    private let lock = Lock()
-    private var descriptor: Int32 = -1
-    private var failures = 0
+    /// The datagram socket (opened at the first send) and the sends that failed.
+    private let socket = Mutex((descriptor: Int32(-1), failures: 0))
 
     /// Reads `NOTIFY_SOCKET`; nil when it is unset, empty, or not an `AF_UNIX` name this type can reach
     /// (only `/path` and `@abstract` are supported, not `vsock:`).
@@ -26,12 +26,12 @@ package final class SystemdNotifier: @unchecked Sendable {
     }
 
     deinit {
-        if descriptor >= 0 { close(descriptor) }
+        socket.withLock { if $0.descriptor >= 0 { close($0.descriptor) } }
     }
 
     /// Datagrams that could not be sent since this notifier was made.
     package var failureCount: Int {
-        lock.withLock { failures }
+        socket.withLock { $0.failures }
     }
 
     /// Sends `state` (for example `"READY=1\nSTATUS=Listening on 127.0.0.1:8080"`) as one datagram.
@@ -39,12 +39,12 @@ package final class SystemdNotifier: @unchecked Sendable {
     @discardableResult
     package func notify(_ state: String) -> Bool {
         let bytes = Array(state.utf8)
-        return lock.withLock {
-            if descriptor < 0 {
-                descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        return socket.withLock { socket in
+            if socket.descriptor < 0 {
+                socket.descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             }
-            guard descriptor >= 0, address.send(bytes, from: descriptor) else {
-                failures += 1
+            guard socket.descriptor >= 0, address.send(bytes, from: socket.descriptor) else {
+                socket.failures += 1
                 return false
             }
             return true
