@@ -4,6 +4,7 @@
 import CLinux
 import Glibc
 import Platform
+import Synchronization
 
 /// Something an `EventLoop` watches: a socket's readiness, and a periodic tick for its deadlines.
 protocol EventLoopMember: AnyObject {
@@ -16,17 +17,29 @@ protocol EventLoopMember: AnyObject {
 /// One thread around one epoll set: level-triggered readiness, tasks posted from other threads
 /// (woken through an eventfd, at most one write per batch of tasks), and a periodic tick for
 /// deadlines. Everything a member owns is touched only on this thread, so it needs no locks.
+///
+/// `@unchecked Sendable`: what other threads touch (posted tasks, the thread's id) is in `shared`,
+/// a mutex; the rest (members, tokens, the clock, the scratch buffer) only the loop's own thread
+/// touches, which the compiler cannot see.
 final class EventLoop: @unchecked Sendable {
     private let epollFD: Int32
     private let wakeFD: Int32
     private let tickInterval: UInt64
     private let turnStarted: (@Sendable () -> Void)?
     private let turnEnded: (@Sendable () -> Void)?
-    private let lock = Lock()
-    // Under `lock`:
-    private var tasks: [() -> Void] = []
-    private var wakePending = false
-    private var ended = false
+    /// Posted tasks. `@unchecked Sendable`: they come from any thread but run only on the loop's,
+    /// where what they capture (the loop's connections) lives.
+    private struct Tasks: @unchecked Sendable {
+        var list: [() -> Void] = []
+    }
+    private struct Shared {
+        var tasks = Tasks()
+        var wakePending = false
+        var ended = false
+        var thread: pthread_t?
+        var joined = false
+    }
+    private let shared = Mutex(Shared())
     // The loop's thread only:
     private var members: [UInt64: any EventLoopMember] = [:]
     private var nextToken: UInt64 = 1
@@ -37,9 +50,6 @@ final class EventLoop: @unchecked Sendable {
     /// loop, allocated once (a 64 KiB allocation per read was a heap allocation, a free, and a
     /// consolidation of the heap's fast bins every time). The loop's thread only.
     let readScratch: UnsafeMutableRawBufferPointer
-
-    private var thread: pthread_t?
-    private var done = false
 
     /// `tick`: seconds between ticks. `turnStarted` and `turnEnded` run around each turn's events
     /// and tasks.
@@ -79,22 +89,22 @@ final class EventLoop: @unchecked Sendable {
     /// Starts the loop's thread.
     func start(name: String) throws {
         let id = try startThread(name: name, joinable: true) { [self] in run() }
-        lock.withLock { thread = id }
+        shared.withLock { $0.thread = id }
     }
 
     var inLoop: Bool {
-        guard let thread = lock.withLock({ thread }) else { return false }
+        guard let thread = shared.withLock({ $0.thread }) else { return false }
         return pthread_equal(pthread_self(), thread) != 0
     }
 
     /// Runs `task` on the loop's thread, after the current turn's events. From any thread.
     /// Once the loop has ended, tasks are dropped (an answer that comes after a shutdown).
     func execute(_ task: @escaping () -> Void) {
-        lock.withLock {
-            guard !ended else { return }
-            tasks.append(task)
-            guard !wakePending else { return }
-            wakePending = true
+        shared.withLock { shared in
+            guard !shared.ended else { return }
+            shared.tasks.list.append(task)
+            guard !shared.wakePending else { return }
+            shared.wakePending = true
             // Under the lock: the loop closes the eventfd under it too, so this never writes to a
             // descriptor number that has since been given to another file.
             var one: UInt64 = 1
@@ -134,9 +144,9 @@ final class EventLoop: @unchecked Sendable {
     /// Stops the loop after the tasks already posted, and waits for its thread (unless called on it).
     func stop() {
         execute { [self] in stopping = true }
-        let (id, joined): (pthread_t?, Bool) = lock.withLock {
-            defer { done = true }
-            return (thread, done)
+        let (id, joined): (pthread_t?, Bool) = shared.withLock { shared in
+            defer { shared.joined = true }
+            return (shared.thread, shared.joined)
         }
         if let id, !joined, pthread_equal(pthread_self(), id) == 0 {
             pthread_join(id, nil)
@@ -149,13 +159,13 @@ final class EventLoop: @unchecked Sendable {
         defer {
             events.deallocate()
             members.removeAll()
-            var dropped: [() -> Void] = []
-            lock.withLock {
-                ended = true
-                swap(&dropped, &tasks)
+            var dropped = Tasks()
+            shared.withLock { shared in
+                shared.ended = true
+                swap(&dropped, &shared.tasks)
                 Glibc.close(wakeFD)
             }
-            dropped.removeAll()
+            dropped.list.removeAll()
             Glibc.close(epollFD)
         }
         var nextTick = EventLoop.monotonicNow() + tickInterval
@@ -185,11 +195,11 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func runTasks() {
-        var batch: [() -> Void] = []
-        lock.withLock {
-            wakePending = false
-            swap(&batch, &tasks)
+        var batch = Tasks()
+        shared.withLock { shared in
+            shared.wakePending = false
+            swap(&batch, &shared.tasks)
         }
-        for task in batch { task() }
+        for task in batch.list { task() }
     }
 }

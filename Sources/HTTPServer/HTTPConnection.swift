@@ -5,7 +5,8 @@ import Glibc
 #endif
 
 /// One client connection, owned by one `EventLoop`: all of its state is touched on that loop's
-/// thread only. The socket is non-blocking; the loop reports readiness.
+/// thread only (hence `@unchecked Sendable`: answers from other threads are posted to the loop, never
+/// applied here). The socket is non-blocking; the loop reports readiness.
 final class HTTPConnection: EventLoopMember, @unchecked Sendable {
     private enum Phase { case idle, reading, processing, writing, closed }
 

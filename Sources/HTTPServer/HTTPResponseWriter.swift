@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Platform
+import Synchronization
 
 /// Serialises responses: status line, `Date`, `Content-Length`, `Connection`, the handler's fields.
 enum HTTPResponseWriter {
@@ -70,19 +71,16 @@ extension [UInt8] {
 
 /// The IMF-fixdate of RFC 9110 §5.6.7, formatted at most once a second.
 enum HTTPDate {
-    private static let lock = Lock()
-    nonisolated(unsafe) private static var cachedSecond = 0
-    nonisolated(unsafe) private static var cached: [UInt8] = []
+    private static let cache = Mutex((second: 0, bytes: [UInt8]()))
 
-    /// The date now, appended to `text` under the lock: the cached bytes are not copied out first.
+    /// The date now, appended to `text` under the mutex: the cached bytes are not copied out first.
     static func append(to text: inout [UInt8]) {
         let t = time(nil)
-        lock.withLock {
-            if t != cachedSecond || cached.isEmpty {
-                cachedSecond = t
-                cached = format(t)
+        cache.withLock { cache in
+            if t != cache.second || cache.bytes.isEmpty {
+                cache = (t, format(t))
             }
-            text += cached
+            text += cache.bytes
         }
     }
 

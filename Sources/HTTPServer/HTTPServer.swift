@@ -5,6 +5,7 @@ import CLinux
 import Glibc
 #endif
 import Platform
+import Synchronization
 
 /// Answers one request; what it throws is answered by `HTTPResponse(error:)`. Given to the server,
 /// it runs on the connection's own queue, never on an event loop, so a slow handler holds up only
@@ -13,7 +14,7 @@ package typealias HTTPHandler = @Sendable (HTTPRequest) throws -> HTTPResponse
 
 /// An HTTP/1.1 server on non-blocking BSD sockets and epoll: event-loop threads own the
 /// connections, no thread per connection, no SwiftNIO.
-package final class HTTPServer: @unchecked Sendable {
+package final class HTTPServer: Sendable {
     package struct Configuration: Sendable {
         package var address: ListenAddress
         package var limits: HTTPLimits
@@ -49,14 +50,16 @@ package final class HTTPServer: @unchecked Sendable {
     let handler: HTTPAsyncHandler
     let logger: Logger
     let decoder: HTTPDecoder
-    private let lock = Lock()
-    private var loops: [EventLoop] = []
-    private var listener: Listener?
-    private var connectionCount = 0
-    private var connectionSerial = 0
-    private var draining = false
-    private var stopped = false
-    private var boundPort = 0
+    private struct State {
+        var loops: [EventLoop] = []
+        var listener: Listener?
+        var connectionCount = 0
+        var connectionSerial = 0
+        var draining = false
+        var stopped = false
+        var boundPort = 0
+    }
+    private let state = Mutex(State())
 
     package convenience init(configuration: Configuration, logger: Logger, handler: @escaping HTTPHandler) {
         self.init(configuration: configuration, logger: logger, asyncHandler: { request, responder in
@@ -101,34 +104,34 @@ package final class HTTPServer: @unchecked Sendable {
             throw error
         }
         let listener = Listener(fd: fd, server: self, loop: started[0])
-        lock.withLock {
-            loops = started
-            self.listener = listener
-            boundPort = Socket.localPort(fd)
+        state.withLock { state in
+            state.loops = started
+            state.listener = listener
+            state.boundPort = Socket.localPort(fd)
         }
         started[0].execute { listener.start() }
     }
 
     /// The port actually bound (useful with port 0).
-    package var port: Int { lock.withLock { boundPort } }
+    package var port: Int { state.withLock { $0.boundPort } }
 
-    package var openConnections: Int { lock.withLock { connectionCount } }
+    package var openConnections: Int { state.withLock { $0.connectionCount } }
 
-    var isDraining: Bool { lock.withLock { draining } }
+    var isDraining: Bool { state.withLock { $0.draining } }
 
     /// False once shutdown has closed the listening socket.
-    var isAccepting: Bool { lock.withLock { listener != nil } }
+    var isAccepting: Bool { state.withLock { $0.listener != nil } }
 
     /// Stops accepting, lets requests in flight finish for up to `timeout` seconds, then closes every
     /// connection and stops the event loops. Blocks until done, so it must not be called from an
     /// event loop's thread (a handler that never blocks): the loops do the draining.
     package func shutdown(timeout: Double = 10) {
-        let (loops, listener): ([EventLoop], Listener?) = lock.withLock {
-            if stopped { return ([], nil) }
-            draining = true
-            stopped = true
-            defer { self.listener = nil }
-            return (self.loops, self.listener)
+        let (loops, listener): ([EventLoop], Listener?) = state.withLock { state in
+            if state.stopped { return ([], nil) }
+            state.draining = true
+            state.stopped = true
+            defer { state.listener = nil }
+            return (state.loops, state.listener)
         }
         guard let first = loops.first else { return }
         if let listener { first.execute { listener.close() } }
@@ -147,11 +150,12 @@ package final class HTTPServer: @unchecked Sendable {
 
     /// From the listener, on the first loop: a new connection, unless at the cap or shutting down.
     fileprivate func admit(_ fd: Int32, peer: String) {
-        let assigned: (loop: EventLoop, id: Int)? = lock.withLock {
-            guard !draining, connectionCount < configuration.limits.maxConnections else { return nil }
-            connectionCount += 1
-            connectionSerial += 1
-            return (loops[connectionSerial % loops.count], connectionSerial)
+        let limit = configuration.limits.maxConnections
+        let assigned: (loop: EventLoop, id: Int)? = state.withLock { state in
+            guard !state.draining, state.connectionCount < limit else { return nil }
+            state.connectionCount += 1
+            state.connectionSerial += 1
+            return (state.loops[state.connectionSerial % state.loops.count], state.connectionSerial)
         }
         guard let (loop, id) = assigned else {
             // Past the cap (or shutting down): a short 503 and close, without a connection object.
@@ -167,12 +171,15 @@ package final class HTTPServer: @unchecked Sendable {
     }
 
     func connectionClosed() {
-        lock.withLock { connectionCount -= 1 }
+        state.withLock { $0.connectionCount -= 1 }
     }
 }
 
 /// The listening socket, watched by the first event loop.
-private final class Listener: EventLoopMember {
+///
+/// `@unchecked Sendable`: the server keeps a reference (in its mutex) only to post `start` and
+/// `close` to the loop; every use of its state is on that loop's thread.
+private final class Listener: EventLoopMember, @unchecked Sendable {
     private let fd: Int32
     private unowned let server: HTTPServer
     private let loop: EventLoop

@@ -12,6 +12,8 @@ struct KeyedHMAC: Sendable {
 
     private let keyed: Keyed
 
+    /// `@unchecked Sendable`: the states are C structs (value types the importer cannot vouch for),
+    /// only ever copied, never written in place.
     private enum Keyed: @unchecked Sendable {
         case sha1(KeyedStates<SHA_CTX>)
         case sha256(KeyedStates<SHA256_CTX>)

@@ -1,16 +1,16 @@
 import Dispatch
 import FoundationEssentials
 import Platform
+import Synchronization
 
 /// Group commit without blocking: write jobs queue up while the writer queue commits the previous
 /// batch, then run together in one transaction (one fsync with `synchronous=FULL`), and each job's
 /// completion runs once its batch has committed or failed. No caller's thread waits for another's
 /// work; the blocking `route` simply waits for its own completion.
-final class GroupCommit: @unchecked Sendable {
-    // `pending`, `scheduled` and `holds` are touched only under `lock`; jobs run on `queue` alone, and
-    // a job's fields are written there before its completion is called.
-
+final class GroupCommit: Sendable {
     /// One caller's work: runs on the write connection inside the batch's transaction.
+    /// `@unchecked Sendable`: made on the caller's thread, then touched only on the writer queue,
+    /// which writes its fields before calling its completion.
     final class Job: @unchecked Sendable {
         /// Cleared by `execute` once run (or abandoned), so no caller's closure outlives its batch.
         var work: ((SQLiteConnection) throws -> Void)?
@@ -23,11 +23,13 @@ final class GroupCommit: @unchecked Sendable {
         }
     }
 
-    private let lock = Lock()
-    private var pending: [Job] = []
-    private var scheduled = false
-    /// While above zero, new jobs wait for `release` instead of starting a batch.
-    private var holds = 0
+    private struct Queue {
+        var pending: [Job] = []
+        var scheduled = false
+        /// While above zero, new jobs wait for `release` instead of starting a batch.
+        var holds = 0
+    }
+    private let state = Mutex(Queue())
     private let execute: @Sendable ([Job]) -> (@Sendable () -> Void)?
     private let queue = DispatchQueue(label: "switchboard.store.writer")
 
@@ -40,10 +42,10 @@ final class GroupCommit: @unchecked Sendable {
 
     /// Queues `job` for the next batch.
     func submit(_ job: Job) {
-        let schedule: Bool = lock.withLock {
-            pending.append(job)
-            guard holds == 0, !scheduled else { return false }
-            scheduled = true
+        let schedule: Bool = state.withLock { state in
+            state.pending.append(job)
+            guard state.holds == 0, !state.scheduled else { return false }
+            state.scheduled = true
             return true
         }
         if schedule { startBatch() }
@@ -52,14 +54,14 @@ final class GroupCommit: @unchecked Sendable {
     /// Jobs submitted from now until the matching `release` (from any thread) wait, and then share
     /// one batch: an event loop holds the batch open while it reads a turn's requests.
     func hold() {
-        lock.withLock { holds += 1 }
+        state.withLock { $0.holds += 1 }
     }
 
     func release() {
-        let schedule: Bool = lock.withLock {
-            holds -= 1
-            guard holds == 0, !scheduled, !pending.isEmpty else { return false }
-            scheduled = true
+        let schedule: Bool = state.withLock { state in
+            state.holds -= 1
+            guard state.holds == 0, !state.scheduled, !state.pending.isEmpty else { return false }
+            state.scheduled = true
             return true
         }
         if schedule { startBatch() }
@@ -67,9 +69,9 @@ final class GroupCommit: @unchecked Sendable {
 
     private func startBatch() {
         queue.async { [self] in
-            let batch: [Job] = lock.withLock {
-                defer { pending.removeAll(); scheduled = false }
-                return pending
+            let batch: [Job] = state.withLock { state in
+                defer { state.pending.removeAll(); state.scheduled = false }
+                return state.pending
             }
             let after = execute(batch)
             for job in batch {

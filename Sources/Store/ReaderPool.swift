@@ -4,7 +4,8 @@ import Platform
 /// A few read-only connections, opened on demand, so reads never wait behind the write lock.
 /// In WAL mode each reader sees the last committed state while a write is in progress.
 final class ReaderPool: @unchecked Sendable {
-    // Safe to share: `idle`, `open` and `closed` are touched only while `condition` is locked, and a
+    // `@unchecked Sendable`, and safe: `idle`, `open` and `closed` are touched only while `condition`
+    // (a condition variable: a checkout waits on it, which `Mutex` does not offer) is locked, and a
     // connection belongs to exactly one thread between `checkOut` and `checkIn`.
     private let condition = Condition()
     private var idle: [SQLiteConnection] = []

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import Platform
+import Synchronization
 
 /// Log lines for stderr, written by a thread of their own: whoever logs (an event loop, most of the
 /// time) hands its line over and goes on, and the writer, woken by the first line after a quiet
@@ -8,6 +9,9 @@ import Platform
 /// write per 10 ms instead of per line; idle, no wake-ups at all.
 /// `flush` writes what is waiting before it returns: the log handler calls it after every notice
 /// or worse, and it runs at exit, so the lines that matter are never left in memory.
+///
+/// `@unchecked Sendable`: `pending`, `dropped` and `started` are guarded by `state`, a condition
+/// variable (the writer sleeps on it), which `Mutex` does not offer.
 final class StandardErrorWriter: @unchecked Sendable {
     static let shared = StandardErrorWriter(fd: STDERR_FILENO)
 
@@ -16,7 +20,7 @@ final class StandardErrorWriter: @unchecked Sendable {
     /// Guards `pending`, `dropped` and `started`; signalled when `pending` stops being empty.
     private let state = Condition()
     /// Held while bytes are taken out of `pending` and written, so lines keep their order.
-    private let writing = Lock()
+    private let writing = Mutex(())
     private var pending: [UInt8] = []
     private var dropped = 0
     private var started = false
@@ -54,16 +58,16 @@ final class StandardErrorWriter: @unchecked Sendable {
 
     /// Writes everything queued so far.
     func flush() {
-        writing.lock()
-        defer { writing.unlock() }
-        state.lock()
-        var bytes: [UInt8] = []
-        swap(&bytes, &pending)
-        let lost = dropped
-        dropped = 0
-        state.unlock()
-        writeAll(bytes)
-        if lost > 0 { writeAll(Array("WARNING \(lost) log lines dropped: stderr was not keeping up\n".utf8)) }
+        writing.withLock { _ in
+            state.lock()
+            var bytes: [UInt8] = []
+            swap(&bytes, &pending)
+            let lost = dropped
+            dropped = 0
+            state.unlock()
+            writeAll(bytes)
+            if lost > 0 { writeAll(Array("WARNING \(lost) log lines dropped: stderr was not keeping up\n".utf8)) }
+        }
     }
 
     private func run() {
