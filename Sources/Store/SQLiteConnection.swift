@@ -19,6 +19,9 @@ final class SQLiteConnection {
     /// nobody else can move them, so its decisions read them here, and `writePositions()` stores each
     /// pool's last one once, before the batch commits, instead of once per decision.
     var pendingPositions: [String: (member: String, time: Date)]?
+    /// On the write connection: the sticky pools whose `sticky` rows are complete in the file it
+    /// writes (a reopened file starts unknown). Changed only inside its write transactions.
+    let stickyPools = StickyPools()
 
     /// Opens (creating it when `readOnly` is false) the database at `path`, with a 5 s busy timeout.
     init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int32 = 5_000) throws {

@@ -41,41 +41,41 @@ extension SQLiteStore {
         guard !openedReadOnly else { return }
         if let change = fileChange() { reopen(after: change) }
         guard writeHealth.retryDue() else { return }
-        let result: Result<Void, any Error> = writeLock.withLock {
-            guard !isClosed else { return .success(()) }
+        let result: Result<Void, any Error> = writing.withLock { side in
+            guard !side.isClosed else { return .success(()) }
             return Result {
-                if writer == nil || reopenReason != nil || writer?.isReadOnly == true { try reopenWriter() }
-                try probeWrite()
+                if side.writer == nil || side.reopenReason != nil || side.writer?.isReadOnly == true { try reopenWriter(&side) }
+                try probeWrite(side)
             }
         }
         switch result {
         case .success: writeHealth.succeeded()
-        case .failure(let error): writeLock.withLock { noteFailure(error, counted: false) }
+        case .failure(let error): writing.withLock { noteFailure(error, counted: false, &$0) }
         }
     }
 
     /// Whether the file at `path` is still the one the write connection opened. While it is, the
     /// WAL's identity is noted too, to know it for ours once the file has been replaced.
     func fileChange() -> FileChange? {
-        guard let known = writeLock.withLock({ isClosed ? nil : identity }) else { return nil }
+        guard let known = writing.withLock({ $0.isClosed ? nil : $0.identity }) else { return nil }
         if let current = FileIdentity(path: path) {
             guard current == known else { return .replaced }
             let wal = FileIdentity(path: path + "-wal")
-            writeLock.withLock { walIdentity = wal }
+            writing.withLock { $0.walIdentity = wal }
             return nil
         }
         return FileIdentity.exists(path) ? nil : .deleted
     }
 
     private func reopen(after change: FileChange) {
-        let reason: String = writeLock.withLock {
-            guard !isClosed, let old = writer else { return "" }
+        let reason: String = writing.withLock { side in
+            guard !side.isClosed, let old = side.writer else { return "" }
             readers.reset()
             checkpointer?.disconnect()
             var reason = change == .deleted ? "the database file was deleted" : "the database file was replaced"
             if change == .deleted {
                 do {
-                    let decisions = try salvage(old)
+                    let decisions = try salvage(old, &side)
                     reason += "; its \(decisions) decisions were copied into a new file"
                 } catch {
                     reason += "; its contents could not be copied (\(error)), a new file was started"
@@ -84,9 +84,9 @@ extension SQLiteStore {
             do {
                 // SQLite neither checkpoints nor deletes the WAL of a file that moved: the one at the
                 // path is still ours, and the new file must not be given its frames.
-                try reopenWriter(staleWAL: walIdentity)
+                try reopenWriter(staleWAL: side.walIdentity, &side)
             } catch {
-                noteFailure(error, counted: false)
+                noteFailure(error, counted: false, &side)
                 reason += "; the new file could not be opened: \(error)"
             }
             return reason
@@ -95,36 +95,36 @@ extension SQLiteStore {
     }
 
     /// Closes the write connection and opens the file at `path` again; `staleWAL`: the WAL (and
-    /// shared memory) at the path are removed first if the WAL is still that file. Under `writeLock`.
-    func reopenWriter(staleWAL: FileIdentity? = nil) throws {
+    /// shared memory) at the path are removed first if the WAL is still that file.
+    func reopenWriter(staleWAL: FileIdentity? = nil, _ side: inout WriteSide) throws {
         readers.reset()
         checkpointer?.disconnect()
-        rollback()
-        writer?.close()
-        writer = nil
-        identity = nil
+        rollback(side)
+        side.writer?.close()
+        side.writer = nil
+        side.identity = nil
         if let staleWAL, FileIdentity(path: path + "-wal") == staleWAL {
             unlink(path + "-wal")
             unlink(path + "-shm")
         }
-        walIdentity = nil
+        side.walIdentity = nil
         let reopened = try Self.openWriter(path: path, durability: durability, readOnly: false, budget: budget)
         guard !reopened.isReadOnly else {
             reopened.close()
-            reopenReason = "it is read-only"
+            side.reopenReason = "it is read-only"
             throw StoreError(operation: "cannot open database at \(path) for writing", code: SQLITE_READONLY,
                              message: "the file or its directory is read-only")
         }
         checkpointer?.attach(to: reopened)
-        writer = reopened
-        identity = FileIdentity(path: path)
-        walIdentity = FileIdentity(path: path + "-wal")
-        reopenReason = nil
+        side.writer = reopened
+        side.identity = FileIdentity(path: path)
+        side.walIdentity = FileIdentity(path: path + "-wal")
+        side.reopenReason = nil
     }
 
-    /// A write that changes nothing a user sees. Under `writeLock`.
-    func probeWrite() throws {
-        guard let writer else { throw notOpen("check writes") }
+    /// A write that changes nothing a user sees.
+    func probeWrite(_ side: WriteSide) throws {
+        guard let writer = side.writer else { throw notOpen("check writes", side) }
         let operation = "check writes"
         do {
             try writer.execute("BEGIN IMMEDIATE", [], operation)
@@ -132,16 +132,16 @@ extension SQLiteStore {
                                [SQLValue(Date())], operation)
             try writer.execute("COMMIT", [], operation)
         } catch {
-            rollback()
+            rollback(side)
             throw error
         }
     }
 
     /// The database file was deleted under `old`, which still holds its contents: copies them (SQLite's
     /// backup API) into a new file at `path`, closes `old`, and removes the deleted file's WAL, so that
-    /// the new file cannot be given its frames. Returns the decisions copied. Under `writeLock`, with
-    /// the readers and the checkpointer disconnected.
-    private func salvage(_ old: SQLiteConnection) throws -> Int {
+    /// the new file cannot be given its frames. Returns the decisions copied. With the readers and
+    /// the checkpointer disconnected.
+    private func salvage(_ old: SQLiteConnection, _ side: inout WriteSide) throws -> Int {
         let copy = path + ".salvage"
         unlink(copy)
         unlink(copy + "-journal")
@@ -158,9 +158,9 @@ extension SQLiteStore {
         }
         let decisions = try target.scalar("SELECT count(*) FROM decisions", [], "count the copied decisions")?.int ?? 0
         target.close()
-        rollback()
+        rollback(side)
         old.close()
-        writer = nil
+        side.writer = nil
         // The name may have been taken since (another process opened the path): then that file stays.
         guard !FileIdentity.exists(path) else {
             unlink(copy)

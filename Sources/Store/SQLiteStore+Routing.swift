@@ -14,10 +14,10 @@ extension SQLiteStore {
         _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord])
     ) throws -> T {
         guard let groupCommit else {
-            return try write("route") { try Self.decide($0, query, choose, sticky: stickyPools) }
+            return try write("route") { try Self.decide($0, query, choose) }
         }
         return try withoutActuallyEscaping(choose) { choose in
-            let (job, box) = Self.job { [stickyPools] in try Self.decide($0, query, choose, sticky: stickyPools) }
+            let (job, box) = Self.job { try Self.decide($0, query, choose) }
             let done = DispatchSemaphore(value: 0)
             job.completion = { done.signal() }
             groupCommit.submit(job)
@@ -33,7 +33,7 @@ extension SQLiteStore {
         _ choose: @escaping @Sendable ([String: PoolState]) throws -> (T, [DecisionRecord]),
         completion: @escaping @Sendable (Result<T, any Error>) -> Void
     ) {
-        enqueue("route", completion: completion) { [stickyPools] in try Self.decide($0, query, choose, sticky: stickyPools) }
+        enqueue("route", completion: completion) { try Self.decide($0, query, choose) }
     }
 
     /// Runs `work` in the next group-commit batch (or, without group commit, in a transaction of its
@@ -101,9 +101,9 @@ extension SQLiteStore {
     private static func decide<T>(
         _ connection: SQLiteConnection,
         _ query: StateQuery,
-        _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord]),
-        sticky: StickyPools
+        _ choose: ([String: PoolState]) throws -> (T, [DecisionRecord])
     ) throws -> T {
+        let sticky = connection.stickyPools
         try sticky.prepare(connection, query)
         let (value, records) = try choose(try loadStates(connection, query, stickyTable: sticky.isReady))
         for record in records {
@@ -125,17 +125,17 @@ extension SQLiteStore {
     }
 
     private func commit(_ batch: [GroupCommit.Job]) {
-        writeLock.lock()
-        defer {
-            writeLock.unlock()
-            for job in batch { job.work = nil }
-        }
+        defer { for job in batch { job.work = nil } }
+        writing.withLock { side in commit(batch, &side) }
+    }
+
+    private func commit(_ batch: [GroupCommit.Job], _ side: inout WriteSide) {
         func failAll(_ error: any Error) {
-            noteFailure(error)
+            noteFailure(error, &side)
             for job in batch where job.error == nil { job.error = error }
         }
-        guard !isClosed else { return failAll(StoreError.closed("route", path: path)) }
-        guard let writer else { return failAll(notOpen("route")) }
+        guard !side.isClosed else { return failAll(StoreError.closed("route", path: path)) }
+        guard let writer = side.writer else { return failAll(notOpen("route", side)) }
         // Round-robin positions are stored once per pool and batch, just before its commit.
         writer.pendingPositions = [:]
         defer { writer.pendingPositions = nil }
@@ -147,7 +147,7 @@ extension SQLiteStore {
             writeHealth.succeeded()
             return
         } catch {
-            rollback()
+            rollback(side)
         }
         writer.pendingPositions = [:]
         do {
@@ -165,12 +165,12 @@ extension SQLiteStore {
                 job.error = error
                 // The job's work is undone, its positions and any filling of the sticky table with it.
                 writer.pendingPositions = positions
-                stickyPools.forgetAll()
+                writer.stickyPools.forgetAll()
                 _ = try? writer.execute("ROLLBACK TO route_job", [], "route")
                 _ = try? writer.execute("RELEASE route_job", [], "route")
                 // A failure that SQLite answered by rolling back everything takes the batch with it.
                 if !writer.inTransaction {
-                    rollback()
+                    rollback(side)
                     return failAll(error)
                 }
             }
@@ -180,7 +180,7 @@ extension SQLiteStore {
             try writer.execute("COMMIT", [], "route")
             writeHealth.succeeded()
         } catch {
-            rollback()
+            rollback(side)
             failAll(error)
         }
     }

@@ -2,18 +2,18 @@ import CSQLite
 import FoundationEssentials
 import Routing
 import Platform
+import Synchronization
 
 /// The embedded `SwitchboardStore`: one SQLite file in WAL mode, on the SQLite C API.
 ///
-/// Writes go through one connection under `writeLock`, each in a `BEGIN IMMEDIATE` transaction, so
+/// Writes go through one connection under `writing`'s mutex, each in a `BEGIN IMMEDIATE` transaction, so
 /// neither another thread nor another process (with its own `SQLiteStore` on the same file; SQLite's
 /// file lock and the 5 s busy timeout order them) can interleave with a round-robin decision.
 /// Reads use a small pool of read-only connections and never wait behind a write.
 ///
-/// `@unchecked Sendable` because it is shared by every request thread, and safe because all mutable
-/// state is guarded: the write connection and `isClosed` by `writeLock`, reader connections by
-/// `ReaderPool`'s lock, and `GroupCommit`'s queue by its own lock.
-package final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
+/// Shared by every request thread: the write side is owned by a mutex (`writing`), reader
+/// connections by `ReaderPool`, the commit queue by `GroupCommit`.
+package final class SQLiteStore: SwitchboardStore, Sendable {
     /// How hard a commit works to survive a power loss.
     package enum Durability: Sendable {
         /// WAL with `synchronous=NORMAL`: a commit survives a crash of the process, and the last
@@ -28,29 +28,29 @@ package final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     package let path: String
     package let durability: Durability
 
-    /// The write connection; nil while the database cannot be opened for writing (a store opened
-    /// with `retryingOpen` goes on trying). Guarded by `writeLock`.
-    var writer: SQLiteConnection?
-    let writeLock = Lock()
-    /// Guarded by `writeLock`.
-    var isClosed = false
+    /// The write connection and what is known of its file, reached only through `writing`: one
+    /// write at a time. `@unchecked Sendable` because the connection is a class the compiler
+    /// cannot vouch for, and safe because nothing holds it outside the mutex.
+    struct WriteSide: @unchecked Sendable {
+        /// Nil while the database cannot be opened for writing (a store opened with
+        /// `retryingOpen` goes on trying).
+        var writer: SQLiteConnection?
+        var isClosed = false
+        /// Why the write connection must be opened again before the next retry (nil: it need not).
+        var reopenReason: String?
+        /// The file the write connection opened (device and inode), to notice it replaced or deleted.
+        var identity: FileIdentity?
+        /// The WAL's identity, last seen while `identity` was the path's.
+        var walIdentity: FileIdentity?
+    }
+    let writing: Mutex<WriteSide>
     /// Opened with `readOnly: true`: never writes, never reopens.
     let openedReadOnly: Bool
-    /// Why the write connection must be opened again before the next retry (nil: it need not).
-    /// Guarded by `writeLock`.
-    var reopenReason: String?
-    /// The file the write connection opened (device and inode), to notice it replaced or deleted.
-    /// Guarded by `writeLock`.
-    var identity: FileIdentity?
-    /// The WAL's identity, last seen while `identity` was the path's. Guarded by `writeLock`.
-    var walIdentity: FileIdentity?
     /// Growth step, checkpoint threshold and WAL limit for the volume (`StorageBudget`).
     let budget: StorageBudget
     let readers: ReaderPool
     /// Batches concurrent `route` calls into one commit, when enabled.
     let groupCommit: GroupCommit?
-    /// Guarded by `writeLock`.
-    let stickyPools = StickyPools()
     /// Checkpoints the WAL off the write path (nil when opened read-only).
     let checkpointer: Checkpointer?
     /// Whether writes succeed; told of every commit and every failed one.
@@ -94,12 +94,13 @@ package final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
         writeHealth = WriteHealth(policy: healthPolicy, observer: healthObserver)
         budget = StorageBudget.forFreeSpace(readOnly ? nil : StorageBudget.freeBytes(at: path), checkpointPages: checkpointPages)
         var openFailure: (any Error)?
+        var side = WriteSide()
         do {
-            writer = try Self.openWriter(path: path, durability: durability, readOnly: readOnly, budget: budget)
+            side.writer = try Self.openWriter(path: path, durability: durability, readOnly: readOnly, budget: budget)
         } catch where retryingOpen && !readOnly {
-            writer = nil
             openFailure = error
         }
+        let writer = side.writer
         if readOnly {
             checkpointer = nil
         } else {
@@ -108,17 +109,18 @@ package final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
             if let writer, !writer.isReadOnly { checkpointer.attach(to: writer) }
             self.checkpointer = checkpointer
         }
-        identity = writer.flatMap { _ in FileIdentity(path: path) }
-        walIdentity = writer.flatMap { _ in FileIdentity(path: path + "-wal") }
+        side.identity = writer.flatMap { _ in FileIdentity(path: path) }
+        side.walIdentity = writer.flatMap { _ in FileIdentity(path: path + "-wal") }
         self.readers = ReaderPool(path: path, limit: readers)
         if let openFailure {
-            reopenReason = "it could not be opened"
+            side.reopenReason = "it could not be opened"
             writeHealth.failed(openFailure, counted: false)
         } else if let writer, writer.isReadOnly, !readOnly {
-            reopenReason = "it was opened read-only"
+            side.reopenReason = "it was opened read-only"
             writeHealth.failed(StoreError(operation: "cannot open database at \(path) for writing", code: SQLITE_READONLY,
                                           message: "the file or its directory is read-only"), counted: false)
         }
+        writing = Mutex(side)
         guard groupCommit else {
             self.groupCommit = nil
             return
@@ -171,34 +173,34 @@ package final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction on the write connection; rolls back on error.
     @discardableResult
     func write<T>(_ operation: String, _ body: (SQLiteConnection) throws -> T) throws -> T {
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        guard !isClosed else { throw StoreError.closed(operation, path: path) }
-        guard let writer else { throw notOpen(operation) }
-        do {
-            try writer.execute("BEGIN IMMEDIATE", [], operation)
-            let result = try body(writer)
-            try writer.execute("COMMIT", [], operation)
-            writeHealth.succeeded()
-            return result
-        } catch {
-            rollback()
-            noteFailure(error)
-            throw error
+        try writing.withLock { side throws -> T in
+            guard !side.isClosed else { throw StoreError.closed(operation, path: path) }
+            guard let writer = side.writer else { throw notOpen(operation, side) }
+            do {
+                try writer.execute("BEGIN IMMEDIATE", [], operation)
+                let result = try body(writer)
+                try writer.execute("COMMIT", [], operation)
+                writeHealth.succeeded()
+                return result
+            } catch {
+                rollback(side)
+                noteFailure(error, &side)
+                throw error
+            }
         }
     }
 
     /// A write failed: a storage fault makes the store degraded (and, where a new connection may
-    /// cure it, asks `maintain()` to reopen). Under `writeLock`.
-    func noteFailure(_ error: any Error, counted: Bool = true) {
+    /// cure it, asks `maintain()` to reopen).
+    func noteFailure(_ error: any Error, counted: Bool = true, _ side: inout WriteSide) {
         guard let error = error as? StoreError, error.isStorageFault else { return }
-        if error.callsForReopen, reopenReason == nil { reopenReason = error.message }
+        if error.callsForReopen, side.reopenReason == nil { side.reopenReason = error.message }
         writeHealth.failed(error, counted: counted)
     }
 
-    /// The error of every write while the database is not open. Under `writeLock`.
-    func notOpen(_ operation: String) -> StoreError {
-        StoreError.notOpen(operation, path: path, reason: reopenReason ?? "not opened yet")
+    /// The error of every write while the database is not open.
+    func notOpen(_ operation: String, _ side: WriteSide) -> StoreError {
+        StoreError.notOpen(operation, path: path, reason: side.reopenReason ?? "not opened yet")
     }
 
     /// Whether writes succeed now.
@@ -213,10 +215,10 @@ package final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     /// steps small from 512 MiB down: `StorageBudget`).
     package static let lowSpaceBytes = StorageBudget.lowSpaceBytes
 
-    /// Rolls back the write connection's transaction, and with it whatever `stickyPools` filled in it.
-    func rollback() {
-        writer?.rollbackQuietly()
-        stickyPools.forgetAll()
+    /// Rolls back the write connection's transaction, and with it whatever its `stickyPools` filled in it.
+    func rollback(_ side: WriteSide) {
+        side.writer?.rollbackQuietly()
+        side.writer?.stickyPools.forgetAll()
     }
 
     /// Runs `body` on a read-only connection (in autocommit: wrap several queries in BEGIN/COMMIT).
@@ -231,16 +233,16 @@ package final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
     /// Checkpoints the WAL into the database file, finalizes every statement and closes every
     /// connection. Idempotent; every later call throws `StoreError`.
     package func close() {
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        guard !isClosed else { return }
-        isClosed = true
-        readers.close()
-        checkpointer?.close()
-        if let writer, !writer.isReadOnly {
-            try? writer.executeScript("PRAGMA wal_checkpoint(TRUNCATE)", "checkpoint")
+        writing.withLock { side in
+            guard !side.isClosed else { return }
+            side.isClosed = true
+            readers.close()
+            checkpointer?.close()
+            if let writer = side.writer, !writer.isReadOnly {
+                try? writer.executeScript("PRAGMA wal_checkpoint(TRUNCATE)", "checkpoint")
+            }
+            side.writer?.close()
         }
-        writer?.close()
     }
 
     /// `PRAGMA integrity_check`: "ok" for a sound database, else SQLite's list of problems.
@@ -261,8 +263,14 @@ package final class SQLiteStore: SwitchboardStore, @unchecked Sendable {
 }
 
 /// Lets the group commit reach its store without keeping it alive.
-private final class BatchRunner: @unchecked Sendable {
-    weak var store: SQLiteStore?
+private final class BatchRunner: Sendable {
+    private let weakStore = Mutex(Weak())
+    private struct Weak { weak var store: SQLiteStore? }
+
+    var store: SQLiteStore? {
+        get { weakStore.withLock { $0.store } }
+        set { weakStore.withLock { $0.store = newValue } }
+    }
 
     func abandon(_ batch: [GroupCommit.Job]) {
         for job in batch {
@@ -274,7 +282,7 @@ private final class BatchRunner: @unchecked Sendable {
 
 /// The pools whose rows in the `sticky` table this store knows to be complete: filled from the
 /// decisions once (the pool may have been made sticky since, or another process may have decided
-/// without keeping the table), then kept by each decision in the pool. Used under the write lock only.
+/// without keeping the table), then kept by each decision in the pool. Used in write transactions only.
 final class StickyPools {
     private var ready: Set<String> = []
 
