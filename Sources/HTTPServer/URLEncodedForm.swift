@@ -1,3 +1,7 @@
+#if canImport(Platform)  // the fuzz harnesses compile Platform's Text.swift in with this file
+import Platform
+#endif
+
 /// `application/x-www-form-urlencoded` (WHATWG URL §5): `+` is a space, `%XX` a byte.
 package enum URLEncodedForm {
     /// Decodes `a=1&b=%2B2` into pairs, in order. Malformed escapes are kept as written.
@@ -63,24 +67,10 @@ package enum URLEncodedForm {
 
     /// Encodes pairs for a form body or query (unreserved characters kept, space as `+`).
     package static func encode(_ pairs: [(String, String)]) -> String {
-        pairs.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
+        FormEncoding.encode(pairs)
     }
 
     package static func escape(_ text: String) -> String {
-        var out = ""
-        for b in text.utf8 {
-            switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"),
-                 UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(b))
-            case 0x20:
-                out += "+"
-            default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                out += "%" + String(decoding: [hex[Int(b >> 4)], hex[Int(b & 15)]], as: UTF8.self)
-            }
-        }
-        return out
+        FormEncoding.escape(text)
     }
 }

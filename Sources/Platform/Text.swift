@@ -86,3 +86,30 @@ package func fixedPoint(_ value: Double, decimals: Int) -> String {
     let fraction = String(units % divisor)
     return sign + String(units / divisor) + "." + String(repeating: "0", count: decimals - fraction.count) + fraction
 }
+
+/// `application/x-www-form-urlencoded`, as a form body or a query is written: unreserved characters
+/// as they are, space as `+`, every other byte percent-encoded. Shared by the HTTP server's form
+/// parser (`URLEncodedForm`) and the SignalWire client's form posts.
+package enum FormEncoding {
+    package static func encode(_ pairs: [(String, String)]) -> String {
+        pairs.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
+    }
+
+    package static func escape(_ text: String) -> String {
+        var out = ""
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"),
+                 UInt8(ascii: "."), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            case 0x20:
+                out += "+"
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                out += "%" + String(decoding: [hex[Int(b >> 4)], hex[Int(b & 15)]], as: UTF8.self)
+            }
+        }
+        return out
+    }
+}
