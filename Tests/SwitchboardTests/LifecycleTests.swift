@@ -18,11 +18,13 @@ struct LifecycleTests {
 
     struct Refused: Error {}
 
-    /// Records its name's start and stop in `events`; a start may wait for `gate` or throw.
-    static func service(_ name: String, _ events: Locked<[String]>, gate: DispatchSemaphore? = nil, fails: Bool = false,
-                        stopTakes: Double = 0) -> ServiceSteps {
+    /// Records its name's start and stop in `events`; a start may signal `entered`, then wait for
+    /// `gate`, or throw.
+    static func service(_ name: String, _ events: Locked<[String]>, entered: DispatchSemaphore? = nil,
+                        gate: DispatchSemaphore? = nil, fails: Bool = false, stopTakes: Double = 0) -> ServiceSteps {
         ServiceSteps(start: {
             events.withLock { $0.append("start \(name)") }
+            entered?.signal()
             gate?.wait()
             if fails { throw Refused() }
         }, stop: {
@@ -64,8 +66,8 @@ struct LifecycleTests {
         Thread.detachNewThread {
             try? lifecycle.start {
                 try lifecycle.run("store", Self.service("store", events))
-                started.signal()
-                try lifecycle.run("server", Self.service("server", events, gate: gate))
+                // Signalled from inside the server's start: the stop comes while it is starting.
+                try lifecycle.run("server", Self.service("server", events, entered: started, gate: gate))
                 try lifecycle.run("timer", Self.service("timer", events))
             }
         }
