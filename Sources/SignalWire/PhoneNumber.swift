@@ -19,12 +19,14 @@ package struct PhoneNumber: Sendable, Equatable, Codable {
     package var messageRequestURL: String?
     package var messageRequestMethod: String?
     package var messageFallbackURL: String?
+    /// The emergency (E911) address attached, if any.
+    package var e911AddressID: String?
 
     package init(
         id: String, number: String, name: String? = nil, capabilities: [String] = [], numberType: String? = nil,
         callHandler: String? = nil, callRelayScriptURL: String? = nil, callRequestURL: String? = nil,
         callStatusCallbackURL: String? = nil, messageHandler: String? = nil, messageRequestURL: String? = nil,
-        messageRequestMethod: String? = nil, messageFallbackURL: String? = nil
+        messageRequestMethod: String? = nil, messageFallbackURL: String? = nil, e911AddressID: String? = nil
     ) {
         self.id = id
         self.number = number
@@ -39,6 +41,7 @@ package struct PhoneNumber: Sendable, Equatable, Codable {
         self.messageRequestURL = messageRequestURL
         self.messageRequestMethod = messageRequestMethod
         self.messageFallbackURL = messageFallbackURL
+        self.e911AddressID = e911AddressID
     }
 
     enum CodingKeys: String, CodingKey {
@@ -52,6 +55,7 @@ package struct PhoneNumber: Sendable, Equatable, Codable {
         case messageRequestURL = "message_request_url"
         case messageRequestMethod = "message_request_method"
         case messageFallbackURL = "message_fallback_url"
+        case e911AddressID = "e911_address_id"
     }
 
     package init(from decoder: any Decoder) throws {
@@ -69,5 +73,6 @@ package struct PhoneNumber: Sendable, Equatable, Codable {
         messageRequestURL = try c.decodeIfPresent(String.self, forKey: .messageRequestURL)
         messageRequestMethod = try c.decodeIfPresent(String.self, forKey: .messageRequestMethod)
         messageFallbackURL = try c.decodeIfPresent(String.self, forKey: .messageFallbackURL)
+        e911AddressID = try c.decodeIfPresent(String.self, forKey: .e911AddressID)
     }
 }

@@ -4,7 +4,9 @@ import Platform
 
 extension SignalWireClient {
     /// One API call with retries; returns the body of a 2xx answer. A body is JSON unless `contentType` says otherwise.
-    func send(_ method: String, _ url: String, body: [UInt8]? = nil, contentType: String = "application/json") throws -> [UInt8] {
+    /// `retrying: false` for a call that must not happen twice (a purchase): one attempt, whatever fails.
+    func send(_ method: String, _ url: String, body: [UInt8]? = nil, contentType: String = "application/json",
+              retrying: Bool = true) throws -> [UInt8] {
         var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("User-Agent", "switchboard")]
         if body != nil { headers.append(("Content-Type", contentType)) }
         let request = CurlRequest(
@@ -13,7 +15,7 @@ extension SignalWireClient {
             connectTimeout: connectTimeout, timeout: requestTimeout
         )
         let path = URLParts(url)?.path ?? url
-        let attempts = retryPolicy.maxAttempts
+        let attempts = retrying ? retryPolicy.maxAttempts : 1
         for attempt in 1...attempts {
             let response: CurlResponse
             do {

@@ -75,7 +75,7 @@ package final class SignalWireClient: Sendable {
         return try decode(PhoneNumber.self, from: send("PUT", numberURL(id), body: body), what: "updated phone number")
     }
 
-    private func numberURL(_ id: String) -> String {
+    func numberURL(_ id: String) -> String {
         credentials.baseURL + "/phone_numbers/" + Self.percentEncodedSegment(id)
     }
 
@@ -99,7 +99,7 @@ package final class SignalWireClient: Sendable {
 
     /// `links.next` may be absolute or a path; it must stay on the space's origin, since the
     /// credentials go wherever it points.
-    private func resolve(next: String) throws -> String {
+    func resolve(next: String) throws -> String {
         guard let space = URLParts(credentials.spaceURL) else { return next }
         if next.hasPrefix("/") { return space.origin + next }
         guard let link = URLParts(next),
@@ -111,7 +111,7 @@ package final class SignalWireClient: Sendable {
         return next
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, from body: [UInt8], what: String) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, from body: [UInt8], what: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(body))
         } catch {

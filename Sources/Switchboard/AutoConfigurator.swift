@@ -28,7 +28,7 @@ package final class AutoConfigurator: Sendable {
         })
     }
 
-    static func credentials(_ config: ServeConfig) -> SignalWireCredentials? {
+    package static func credentials(_ config: ServeConfig) -> SignalWireCredentials? {
         guard let project = config.projectID, let token = config.apiToken, let space = config.spaceURL else { return nil }
         return SignalWireCredentials(projectID: project, apiToken: token, spaceURL: space)
     }

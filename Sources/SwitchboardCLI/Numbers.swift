@@ -7,8 +7,8 @@ import Switchboard
 
 struct Numbers: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The project's numbers and where they point; apply the auto-configuration once.",
-        subcommands: [List.self, Configure.self]
+        abstract: "The project's numbers: find, buy, show, rename and release them; point them here.",
+        subcommands: [List.self, Search.self, Buy.self, Show.self, Rename.self, Release.self, Usage.self, Configure.self, Address.self]
     )
 
     struct Common: ParsableArguments {

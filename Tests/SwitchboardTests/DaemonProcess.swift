@@ -18,7 +18,8 @@ enum ExitStatus: Equatable, CustomStringConvertible {
 }
 
 /// A child process started with `posix_spawn`: an explicit environment (nothing inherited), stdin
-/// from /dev/null, stdout and stderr captured, optionally a listening socket handed over as fd 3.
+/// from /dev/null (or a given text), stdout and stderr captured, optionally a listening socket
+/// handed over as fd 3.
 final class ChildProcess: @unchecked Sendable {
     let pid: pid_t
     let stdout: OutputCapture
@@ -27,13 +28,19 @@ final class ChildProcess: @unchecked Sendable {
     private var exit: ExitStatus?
 
     /// - Parameter fd3: a descriptor to hand to the child as fd 3 (socket activation).
-    init(executable: String, arguments: [String], environment: [String: String], fd3: Int32? = nil) throws {
+    /// - Parameter stdin: the child's whole standard input (then end of file), instead of /dev/null.
+    init(executable: String, arguments: [String], environment: [String: String], fd3: Int32? = nil, stdin: String? = nil) throws {
         let outPipe = try Self.makePipe()
         let errPipe = try Self.makePipe()
+        let inPipe = try stdin.map { _ in try Self.makeInputPipe() }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let inPipe {
+            posix_spawn_file_actions_adddup2(&actions, inPipe.read, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, outPipe.write, 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe.write, 2)
         var handedOver: Int32 = -1
@@ -68,6 +75,12 @@ final class ChildProcess: @unchecked Sendable {
         let rc = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
         close(outPipe.write)
         close(errPipe.write)
+        if let inPipe {
+            close(inPipe.read)
+            // A few lines: far less than the socket buffer, so the write never waits for the child.
+            if rc == 0, let stdin { _ = Array(stdin.utf8).withUnsafeBytes { write(inPipe.write, $0.baseAddress, $0.count) } }
+            close(inPipe.write)
+        }
         guard rc == 0 else {
             close(outPipe.read)
             close(errPipe.read)
@@ -82,8 +95,8 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Runs a command to its end (bounded) and returns its status and output.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String],
-                    timeout: Double = 20) throws -> (status: ExitStatus?, stdout: String, stderr: String) {
-        let process = try ChildProcess(executable: executable, arguments: arguments, environment: environment)
+                    timeout: Double = 20, stdin: String? = nil) throws -> (status: ExitStatus?, stdout: String, stderr: String) {
+        let process = try ChildProcess(executable: executable, arguments: arguments, environment: environment, stdin: stdin)
         let status = process.waitForExit(timeout: timeout)
         if status == nil { process.kill() }
         process.stdout.waitForEnd(timeout: 2)
@@ -122,6 +135,16 @@ final class ChildProcess: @unchecked Sendable {
             exit = status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
             return exit
         }
+    }
+
+    /// The other way round: the child reads `read`, the test writes `write`.
+    private static func makeInputPipe() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+            throw POSIXError(.init(rawValue: errno) ?? .EIO)
+        }
+        shutdown(fds[1], Int32(SHUT_RD))
+        return (fds[0], fds[1])
     }
 
     private static func makePipe() throws -> (read: Int32, write: Int32) {

@@ -3,8 +3,9 @@ import HTTPServer
 import Logging
 import SignalWire
 
-/// A local fake of SignalWire's Relay REST API for phone numbers (and the Compatibility API's
-/// `Messages.json`, to send texts), on 127.0.0.1 (port 0), speaking
+/// A local fake of SignalWire's Relay REST API for phone numbers (search, purchase, update, release,
+/// E911 addresses) and the Compatibility API's `Messages.json` (to send texts) and `Calls.json` /
+/// `Messages.json` lists (usage), on 127.0.0.1 (port 0), speaking
 /// the shapes of `signalwire.md`: Basic auth (401 `{"error":"Unauthorized"}`), pages with an
 /// absolute `links.next`, `PUT` merging the fields sent, 422 with an `errors` array. Scripted
 /// answers (`enqueue`) come first, so tests can inject 429 + Retry-After, 500 or a hang.
@@ -50,13 +51,23 @@ package final class FakeSignalWire: @unchecked Sendable {
 
     private let lock = NSLock()
     private var numbers: [[String: Any]]
+    /// Numbers for sale (`search`, `POST /phone_numbers`).
+    private var available: [[String: Any]]
+    private var addresses: [[String: Any]] = []
+    /// SignalWire's own records of calls and messages (`Calls.json`, `Messages.json`).
+    private let callRecords: [[String: Any]]
+    private let messageRecords: [[String: Any]]
     private var recorded: [Recorded] = []
     private var sent: [SentMessage] = []
     private var script: [Scripted] = []
     private var server: HTTPServer!
 
-    package init(numbers: [[String: Any]], maxPageSize: Int = 100, rejectUpdatesWith: String? = nil, nextLinkOrigin: String? = nil) throws {
+    package init(numbers: [[String: Any]], maxPageSize: Int = 100, rejectUpdatesWith: String? = nil, nextLinkOrigin: String? = nil,
+                 available: [[String: Any]] = [], calls: [[String: Any]] = [], messages: [[String: Any]] = []) throws {
         self.numbers = numbers
+        self.available = available
+        self.callRecords = calls
+        self.messageRecords = messages
         self.maxPageSize = maxPageSize
         self.rejectUpdatesWith = rejectUpdatesWith
         self.nextLinkOrigin = nextLinkOrigin
@@ -74,6 +85,7 @@ package final class FakeSignalWire: @unchecked Sendable {
     }
 
     package var requests: [Recorded] { lock.withLock { recorded } }
+    package var ownedNumbers: [[String: Any]] { lock.withLock { numbers } }
     package var putBodies: [String] { requests.filter { $0.method == "PUT" }.map(\.body) }
     package var sentMessages: [SentMessage] { lock.withLock { sent } }
 
@@ -83,6 +95,18 @@ package final class FakeSignalWire: @unchecked Sendable {
 
     package func shutdown() {
         server.shutdown(timeout: 5)
+    }
+
+    /// A number for sale as the search lists it: capabilities as an object of booleans.
+    package static func availableNumber(_ e164: String, region: String = "WA", rateCenter: String = "SEATTLE",
+                                        type: String = "local", sms: Bool = true) -> [String: Any] {
+        ["e164": e164, "country_code": "US", "number_type": type, "rate_center": rateCenter, "region": region,
+         "capabilities": ["voice": true, "sms": sms, "mms": sms, "fax": false]]
+    }
+
+    /// A call or message record of the Compatibility API.
+    package static func record(_ sid: String, from: String, to: String, status: String = "completed") -> [String: Any] {
+        ["sid": sid, "from": from, "to": to, "status": status, "direction": "inbound", "account_sid": "b1a7c4de-0000-4000-8000-00000000abcd"]
     }
 
     /// A number object with the fields the daemon reads plus some it ignores.
@@ -113,26 +137,133 @@ package final class FakeSignalWire: @unchecked Sendable {
         guard request.headers["Authorization"] == expected else {
             return Self.json(401, ["error": "Unauthorized"])
         }
-        if request.path == "/api/laml/2010-04-01/Accounts/\(projectID)/Messages.json" {
-            return request.method == "POST" ? sendMessage(request) : Self.json(405, ["code": 20004, "message": "Method not allowed", "status": 405])
+        let laml = "/api/laml/2010-04-01/Accounts/\(projectID)"
+        if request.path == laml + "/Messages.json" {
+            switch request.method {
+            case "POST": return sendMessage(request)
+            case "GET": return usage(request, key: "messages", records: messageRecords)
+            default: return Self.json(405, ["code": 20004, "message": "Method not allowed", "status": 405])
+            }
         }
+        if request.method == "GET", request.path == laml + "/Calls.json" { return usage(request, key: "calls", records: callRecords) }
+        if request.path == "/api/relay/rest/addresses" { return request.method == "POST" ? createAddress(request) : addressList() }
         let base = "/api/relay/rest/phone_numbers"
-        if request.method == "GET", request.path == base { return list(request) }
+        if request.path == base {
+            switch request.method {
+            case "GET": return list(request)
+            case "POST": return purchase(request)
+            default: return .text(405, "method not allowed")
+            }
+        }
+        if request.method == "GET", request.path == base + "/search" { return search(request) }
         guard request.path.hasPrefix(base + "/") else { return Self.json(404, ["error": "Not Found"]) }
-        let id = String(request.path.dropFirst(base.count + 1))
+        var id = String(request.path.dropFirst(base.count + 1))
+        if request.method == "POST", id.hasSuffix("/e911_address") {
+            id = String(id.dropLast("/e911_address".count))
+            return attachAddress(id: id, body: request.body)
+        }
         switch request.method {
         case "GET": return lock.withLock { numbers.first { $0["id"] as? String == id } }.map { Self.json(200, $0) }
             ?? Self.json(404, ["error": "Not Found"])
         case "PUT": return update(id: id, body: request.body)
+        case "DELETE":
+            let removed: Bool = lock.withLock {
+                guard let index = numbers.firstIndex(where: { $0["id"] as? String == id }) else { return false }
+                numbers.remove(at: index)
+                return true
+            }
+            return removed ? HTTPResponse(status: 204) : Self.json(404, ["error": "Not Found"])
         default: return .text(405, "method not allowed")
         }
+    }
+
+    static func invalid(_ detail: String) -> HTTPResponse {
+        json(422, ["errors": [["detail": detail, "status": "422", "title": "Invalid Attribute", "code": "422"]]])
+    }
+
+    /// `GET /phone_numbers/search`: the numbers for sale that match `areacode`, `number_type`,
+    /// `region`, `contains`, `starts_with`, `ends_with`, at most `max_results`.
+    private func search(_ request: HTTPRequest) -> HTTPResponse {
+        let query = Dictionary(request.queryItems, uniquingKeysWith: { first, _ in first })
+        let limit = Int(query["max_results"] ?? "") ?? 50
+        let matches = lock.withLock { available }.filter { number in
+            let e164 = number["e164"] as? String ?? ""
+            let national = e164.hasPrefix("+1") ? String(e164.dropFirst(2)) : e164
+            if let code = query["areacode"], !national.hasPrefix(code) { return false }
+            if let type = query["number_type"], number["number_type"] as? String != type { return false }
+            if let region = query["region"], number["region"] as? String != region { return false }
+            if let digits = query["contains"], !national.contains(digits) { return false }
+            if let digits = query["starts_with"], !national.hasPrefix(digits) { return false }
+            if let digits = query["ends_with"], !national.hasSuffix(digits) { return false }
+            return true
+        }
+        return Self.json(200, ["data": Array(matches.prefix(limit))])
+    }
+
+    /// `POST /phone_numbers` `{"number": "+1..."}`: 201 with the new number, or 422.
+    private func purchase(_ request: HTTPRequest) -> HTTPResponse {
+        guard let fields = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any],
+              let e164 = fields["number"] as? String else {
+            return Self.invalid("number is required")
+        }
+        let bought: [String: Any]? = lock.withLock {
+            guard let index = available.firstIndex(where: { $0["e164"] as? String == e164 }) else { return nil }
+            available.remove(at: index)
+            let number = Self.number("pn-bought-\(numbers.count)", e164)
+            numbers.append(number)
+            return number
+        }
+        return bought.map { Self.json(201, $0) } ?? Self.invalid("Number \(e164) is not available for purchase")
+    }
+
+    private func addressList() -> HTTPResponse {
+        Self.json(200, ["links": ["self": "\(origin)/api/relay/rest/addresses"], "data": lock.withLock { addresses }])
+    }
+
+    /// `POST /addresses`: 422 unless every required field is there.
+    private func createAddress(_ request: HTTPRequest) -> HTTPResponse {
+        guard var fields = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] else {
+            return Self.json(400, ["error": "Bad Request"])
+        }
+        let required = ["label", "country", "first_name", "last_name", "street_number", "street_name", "city", "state", "postal_code"]
+        if let missing = required.first(where: { (fields[$0] as? String)?.isEmpty ?? true }) {
+            return Self.invalid("\(missing) can't be blank")
+        }
+        fields["id"] = "addr-\(lock.withLock { addresses.count } + 1)"
+        lock.withLock { addresses.append(fields) }
+        return Self.json(201, fields)
+    }
+
+    /// `POST /phone_numbers/{id}/e911_address` `{"e911_address_id": ...}`.
+    private func attachAddress(id: String, body: [UInt8]) -> HTTPResponse {
+        guard let fields = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
+              let address = fields["e911_address_id"] as? String else {
+            return Self.invalid("e911_address_id is required")
+        }
+        guard lock.withLock({ addresses.contains { $0["id"] as? String == address } }) else {
+            return Self.invalid("Address \(address) not found")
+        }
+        let updated: [String: Any]? = lock.withLock {
+            guard let index = numbers.firstIndex(where: { $0["id"] as? String == id }) else { return nil }
+            numbers[index]["e911_address_id"] = address
+            return numbers[index]
+        }
+        return updated.map { Self.json(200, $0) } ?? Self.json(404, ["error": "Not Found"])
+    }
+
+    /// A Compatibility API list, filtered by `To`, in one page.
+    private func usage(_ request: HTTPRequest, key: String, records: [[String: Any]]) -> HTTPResponse {
+        let query = Dictionary(request.queryItems, uniquingKeysWith: { first, _ in first })
+        let matching = records.filter { query["To"] == nil || $0["to"] as? String == query["To"] }
+        return Self.json(200, [key: matching, "next_page_uri": NSNull(), "page": 0, "page_size": 1000])
     }
 
     private func list(_ request: HTTPRequest) -> HTTPResponse {
         let query = Dictionary(request.queryItems, uniquingKeysWith: { first, _ in first })
         let size = min(Int(query["page_size"] ?? "") ?? 50, maxPageSize)
         let page = Int(query["page_number"] ?? "") ?? 0
-        let all = lock.withLock { numbers }
+        var all = lock.withLock { numbers }
+        if let number = query["filter_number"] { all = all.filter { ($0["number"] as? String)?.contains(number) == true } }
         let slice = Array(all.dropFirst(page * size).prefix(size))
         let linkOrigin = nextLinkOrigin ?? origin
         var links: [String: Any] = [
