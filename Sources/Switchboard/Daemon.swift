@@ -84,6 +84,8 @@ package final class Daemon: Sendable {
     }
 
     private func startServices() throws {
+        logger.notice("Starting", metadata: ["version": "\(SwitchboardVersion.current)"])
+        logger.notice("Webhook authentication", metadata: config.authenticationSummary.mapValues { .string($0) })
         let routes = try RoutesFile(path: config.routesPath, logger: logger)
         logger.info("Routes loaded", metadata: ["path": "\(config.routesPath)", "summary": "\(routes.currentRoutes.summary)"])
         parts.withLock { $0.routes = routes }

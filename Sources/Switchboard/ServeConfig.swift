@@ -126,6 +126,25 @@ package struct ServeConfig: Sendable {
             """)
     }
 
+    /// A signing key without a public URL would refuse every webhook (the signature covers the URL
+    /// SignalWire called, which only the public URL gives): refused at start, saying what to set.
+    package func checkSigning() throws(ConfigError) {
+        guard signingKey != nil, publicURL == nil, signatureMode == .enforce else { return }
+        throw ConfigError("""
+            SIGNALWIRE_SIGNING_KEY is set but SWITCHBOARD_PUBLIC_URL is not: every webhook would be refused, \
+            since SignalWire signs the URL it calls. Set SWITCHBOARD_PUBLIC_URL (or --public-url) to that \
+            URL, e.g. your tunnel's or proxy's https://... address.
+            """)
+    }
+
+    /// How webhooks are authenticated, for the start-up log.
+    package var authenticationSummary: [String: String] {
+        [
+            "signatures": signingKey == nil ? "off (no SIGNALWIRE_SIGNING_KEY)" : signatureMode == .enforce ? "enforced" : "checked and logged, not enforced (SWITCHBOARD_SIGNATURES=log)",
+            "basic_auth": publicURL?.user == nil ? "off" : "required (credentials in the public URL)",
+        ]
+    }
+
     /// Credentials for the Relay REST API when all three are set.
     package var hasAPICredentials: Bool { projectID != nil && apiToken != nil && spaceURL != nil }
 }

@@ -9,7 +9,7 @@ func openForReading(db: String?) throws -> SQLiteStore {
     flags.db = db
     let config = try ServeConfig.resolve(flags, environment: ProcessInfo.processInfo.environment)
     guard FileManager.default.fileExists(atPath: config.databasePath) else {
-        throw ValidationError("\(config.databasePath): no database yet")
+        throw CommandFailure("\(config.databasePath): no database yet (start the daemon, or pass --db)")
     }
     return try SQLiteStore(path: config.databasePath, readOnly: true)
 }

@@ -13,9 +13,9 @@ struct Healthcheck: ParsableCommand {
     var timeout: Double = 3
 
     func run() throws {
-        var address = listen ?? ProcessInfo.processInfo.environment["SWITCHBOARD_LISTEN"] ?? "127.0.0.1:8080"
-        // A daemon on every address answers on loopback.
-        address = address.replacingAll("[::]:", with: "[::1]:").replacingAll("0.0.0.0:", with: "127.0.0.1:")
+        // A daemon on every address answers on loopback: HealthProbe asks ::1 and then 127.0.0.1 for
+        // `[::]` (a container without IPv6 has only the second), 127.0.0.1 for `0.0.0.0`.
+        let address = listen ?? ProcessInfo.processInfo.environment["SWITCHBOARD_LISTEN"] ?? "127.0.0.1:8080"
         let finding = HealthProbe.probe(address: address, timeoutSeconds: timeout)
         print(finding)
         guard finding.isHealthy else { throw ExitCode(1) }

@@ -17,7 +17,7 @@ struct NumbersAPI: ParsableArguments {
     func client() throws -> SignalWireClient {
         let config = try ServeConfig.resolve(ServeConfig.Flags(), environment: ProcessInfo.processInfo.environment)
         guard let credentials = AutoConfigurator.credentials(config) else {
-            throw ValidationError("set SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and SIGNALWIRE_SPACE_URL (Dashboard: API)")
+            throw CommandFailure("set SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and SIGNALWIRE_SPACE_URL (Dashboard: API)")
         }
         var logger = Logger(label: "switchboard")
         logger.logLevel = .warning

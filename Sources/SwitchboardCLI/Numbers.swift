@@ -26,10 +26,10 @@ struct Numbers: ParsableCommand {
             var logger = Logger(label: "switchboard")
             logger.logLevel = .warning
             guard config.publicURL != nil else {
-                throw ValidationError("set --public-url or SWITCHBOARD_PUBLIC_URL: the URL SignalWire should call")
+                throw CommandFailure("set --public-url or SWITCHBOARD_PUBLIC_URL: the URL SignalWire should call")
             }
             guard let configurator = AutoConfigurator(config: config, metrics: Metrics(), logger: logger) else {
-                throw ValidationError("set SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and SIGNALWIRE_SPACE_URL")
+                throw CommandFailure("set SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and SIGNALWIRE_SPACE_URL (Dashboard: API)")
             }
             let file = try RoutesFile(path: config.routesPath, logger: logger)
             return (configurator, file.currentRoutes)

@@ -8,6 +8,13 @@ func writeStandardError(_ text: String) {
     _ = text.withUTF8 { writeFully(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
 }
 
+/// A command that cannot go on (no credentials, no database): ArgumentParser prints it as one line,
+/// `Error: ...`, and exits 1, without the usage text it shows for a mistyped command line.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// Any JSON document, to print one again with sorted keys and indentation.
 enum AnyJSON: Codable {
     case null

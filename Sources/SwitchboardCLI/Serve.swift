@@ -48,6 +48,7 @@ struct Serve: ParsableCommand {
         do {
             config = try ServeConfig.resolve(flags, environment: environment)
             try config.checkExposure()
+            try config.checkSigning()
         } catch {
             writeStandardError("switchboard: \(error)\n")
             throw ExitCode(2)

@@ -193,7 +193,8 @@ extension EndToEnd.Configuration {
         #expect(refused.stderr == "switchboard: SignalWire refused the API token (401): check SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and the token's Numbers scope\n")
         #expect(refused.stdout.isEmpty)
         let unconfigured = try ChildProcess.run(try SwitchboardBinary.path(), ["numbers", "search"], environment: workspace.environment())
-        #expect(unconfigured.status == .exited(64))
-        #expect(unconfigured.stderr.contains("set SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and SIGNALWIRE_SPACE_URL"))
+        // A runtime failure: one line, exit 1, not the usage text of a mistyped command line.
+        #expect(unconfigured.status == .exited(1))
+        #expect(unconfigured.stderr == "Error: set SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and SIGNALWIRE_SPACE_URL (Dashboard: API)\n")
     }
 }

@@ -200,7 +200,15 @@ extension EndToEnd {
             let keyed = try DaemonProcess(workspace: workspace, environment: ["SIGNALWIRE_SIGNING_KEY": Self.key, "SWITCHBOARD_PUBLIC_URL": "https://sb.example.com"], host: "0.0.0.0")
             defer { keyed.process.kill() }
             #expect(try keyed.request("POST", "/voice", headers: Fixture.jsonHeaders, body: Fixture.voiceBody(callID: "open-2")).status == 403)
+            #expect(keyed.log.text.contains("Webhook authentication"), "the start-up log says how webhooks are checked")
+            #expect(keyed.log.text.contains("enforced"))
             #expect(keyed.stop() == .exited(0))
+
+            // A key without the public URL its signatures cover would refuse every webhook: refused at start.
+            let keyOnly = try ChildProcess.run(try SwitchboardBinary.path(), ["serve", "--routes", workspace.routesPath, "--listen", "127.0.0.1:0"],
+                                               environment: workspace.environment(["SIGNALWIRE_SIGNING_KEY": Self.key]), timeout: 10)
+            #expect(keyOnly.status == .exited(2))
+            #expect(keyOnly.stderr.contains("SIGNALWIRE_SIGNING_KEY is set but SWITCHBOARD_PUBLIC_URL is not"), "\(keyOnly.stderr)")
         }
     }
 }

@@ -65,6 +65,22 @@ struct ServeConfigTests {
         }
     }
 
+    @Test func aSigningKeyNeedsThePublicURLItsSignaturesCover() throws {
+        let flags = ServeConfig.Flags()
+        let keyOnly = try ServeConfig.resolve(flags, environment: ["SIGNALWIRE_SIGNING_KEY": "PSK"])
+        #expect(throws: ConfigError.self) { try keyOnly.checkSigning() }
+        do { try keyOnly.checkSigning() } catch {
+            #expect(error.description.contains("Set SWITCHBOARD_PUBLIC_URL (or --public-url)"), "\(error)")
+        }
+        try ServeConfig.resolve(flags, environment: ["SIGNALWIRE_SIGNING_KEY": "PSK", "SWITCHBOARD_PUBLIC_URL": "https://sb.example.com"]).checkSigning()
+        // Logging mode serves whatever the signature says: nothing is refused, so it may start.
+        try ServeConfig.resolve(flags, environment: ["SIGNALWIRE_SIGNING_KEY": "PSK", "SWITCHBOARD_SIGNATURES": "log"]).checkSigning()
+        try ServeConfig.resolve(flags, environment: [:]).checkSigning()
+        #expect(keyOnly.authenticationSummary == ["signatures": "enforced", "basic_auth": "off"])
+        let basic = try ServeConfig.resolve(flags, environment: ["SWITCHBOARD_PUBLIC_URL": "https://u:p@sb.example.com"])
+        #expect(basic.authenticationSummary == ["signatures": "off (no SIGNALWIRE_SIGNING_KEY)", "basic_auth": "required (credentials in the public URL)"])
+    }
+
     @Test func exposureNeedsAuthenticationOrConsent() throws {
         var flags = ServeConfig.Flags()
         flags.listen = "0.0.0.0:8080"
