@@ -33,8 +33,10 @@ package struct ApplyReport: Sendable, Equatable, CustomStringConvertible {
 extension ConfigurationPlan {
     /// Applies every change, one number at a time. Failures are logged and kept in the report,
     /// never thrown, so the daemon keeps serving; a refused token stops the remaining updates
-    /// (they would fail the same way) and each is reported with that reason.
-    package func apply(using client: SignalWireClient, logger: Logger) -> ApplyReport {
+    /// (they would fail the same way) and each is reported with that reason. `beforeChange` runs
+    /// before each update (to keep what it overwrites); when it throws, that number is not changed.
+    package func apply(using client: SignalWireClient, logger: Logger,
+                       beforeChange: ((Change) throws -> Void)? = nil) -> ApplyReport {
         var report = ApplyReport()
         report.unchanged = unchanged.map(\.number)
         report.notOwned = notOwned
@@ -46,6 +48,15 @@ extension ConfigurationPlan {
             let fields = change.update.fields.map(\.name).joined(separator: ",")
             if let fatal {
                 report.failed.append(.init(number: change.number.number, message: fatal.description))
+                continue
+            }
+            do {
+                try beforeChange?(change)
+            } catch {
+                report.failed.append(.init(number: change.number.number, message: "not changed: its present handlers could not be kept (\(error))"))
+                logger.error("Could not keep a number's handlers; not changing it", metadata: [
+                    "number": "\(change.number.number)", "error": "\(error)",
+                ])
                 continue
             }
             do {

@@ -6,6 +6,11 @@ package struct ConfigurationPlan: Sendable, Equatable, CustomStringConvertible {
     package struct Change: Sendable, Equatable {
         package var number: PhoneNumber
         package var update: PhoneNumberUpdate
+
+        /// What the update will overwrite: each field it sets, with the value it has now (nil: empty).
+        package var previous: [String: String?] {
+            Dictionary(uniqueKeysWithValues: update.fields.map { ($0.name, number.handlerValue(named: $0.name)) })
+        }
     }
 
     /// The public URL, trailing slashes removed.

@@ -44,6 +44,21 @@ package struct PhoneNumber: Sendable, Equatable, Codable {
         self.e911AddressID = e911AddressID
     }
 
+    /// The handler field named as the API names it (`call_handler`, ...); nil when empty or unknown.
+    package func handlerValue(named name: String) -> String? {
+        switch name {
+        case "call_handler": callHandler
+        case "call_relay_script_url": callRelayScriptURL
+        case "call_request_url": callRequestURL
+        case "call_status_callback_url": callStatusCallbackURL
+        case "message_handler": messageHandler
+        case "message_request_url": messageRequestURL
+        case "message_request_method": messageRequestMethod
+        case "message_fallback_url": messageFallbackURL
+        default: nil
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, number, name, capabilities
         case numberType = "number_type"

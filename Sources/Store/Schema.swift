@@ -169,6 +169,16 @@ enum Schema {
         CREATE INDEX notifications_due ON notifications (next_attempt) WHERE sent IS NULL AND failed IS NULL;
         CREATE INDEX notifications_created ON notifications (created);
         """,
+        // 8: a number's handler fields as they were before Switchboard first changed them, the JSON
+        // of field -> value (null: it was empty), for `numbers restore`. Never pruned.
+        """
+        CREATE TABLE number_handlers (
+            number TEXT PRIMARY KEY,
+            number_id TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            saved REAL NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Brings the database up to the newest version, one transaction per step.

@@ -87,6 +87,14 @@ package protocol SwitchboardStore: AnyObject, Sendable {
 
     /// Deletes rows older than `cutoff`; returns how many.
     @discardableResult
+    /// Keeps a number's handler fields as they were before a change; fields kept already keep their
+    /// first value (the user's own, not one Switchboard set since). Never pruned.
+    func keepHandlers(_ handlers: SavedHandlers) throws
+    /// Every number's kept handlers, by number.
+    func keptHandlers() throws -> [SavedHandlers]
+    /// After a restore: the number's kept handlers are forgotten.
+    func forgetHandlers(number: String) throws
+
     func prune(olderThan cutoff: Date) throws -> Int
 
     /// Counts of decisions per number, pool and member since `since`.

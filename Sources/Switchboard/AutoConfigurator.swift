@@ -3,6 +3,7 @@ import FoundationEssentials
 import Logging
 import Routing
 import SignalWire
+import Store
 import Platform
 import Synchronization
 
@@ -15,10 +16,13 @@ package final class AutoConfigurator: Sendable {
     let metrics: Metrics
     private let queue = DispatchQueue(label: "switchboard.configure", qos: .utility)
     private let state = Mutex((cancelled: false, lastReport: ApplyReport?.none))
+    /// Where a number's handlers are kept before they are changed (`numbers restore`); nil: nowhere.
+    let store: (any SwitchboardStore)?
 
     /// Nil unless the API credentials and a public URL are all set.
-    package init?(config: ServeConfig, metrics: Metrics, logger: Logger) {
+    package init?(config: ServeConfig, metrics: Metrics, logger: Logger, store: (any SwitchboardStore)? = nil) {
         guard let credentials = Self.credentials(config), let publicURL = config.publicURL else { return nil }
+        self.store = store
         self.publicURL = publicURL
         self.logger = logger
         self.metrics = metrics
@@ -54,7 +58,7 @@ package final class AutoConfigurator: Sendable {
             do {
                 let plan = try plan(for: routes)
                 guard !state.withLock({ $0.cancelled }) else { return }
-                let report = plan.apply(using: client, logger: logger)
+                let report = apply(plan)
                 state.withLock { $0.lastReport = report }
                 for _ in report.failed { metrics.signalWireFailure() }
                 let metadata: Logger.Metadata = [
@@ -70,6 +74,19 @@ package final class AutoConfigurator: Sendable {
                 metrics.signalWireFailure()
                 logger.error("Auto-configuration failed; serving continues", metadata: ["error": "\(error)"])
             }
+        }
+    }
+
+    /// Applies `plan`, keeping each number's present handlers in the store (and the log) first, so
+    /// that `numbers restore` can put them back; a number whose handlers cannot be kept is not changed.
+    package func apply(_ plan: ConfigurationPlan) -> ApplyReport {
+        plan.apply(using: client, logger: logger) { [store, logger] change in
+            let previous = change.previous
+            logger.notice("Changing a number's handlers; the previous ones are kept", metadata: [
+                "number": "\(change.number.number)",
+                "previous": "\(previous.keys.sorted().map { "\($0)=\(previous[$0]! ?? "null")" }.joined(separator: " "))",
+            ])
+            try store?.keepHandlers(SavedHandlers(number: change.number.number, numberID: change.number.id, fields: previous, saved: Date()))
         }
     }
 

@@ -136,7 +136,7 @@ package final class Daemon: Sendable {
             stop: routes.stopWatching
         ))
         try lifecycle.run("pruning", pruning(store: store))
-        try startConfiguration(routes: routes)
+        try startConfiguration(routes: routes, store: store)
     }
 
     /// The HTTP server over the daemon's routes, on systemd's socket when it passed one.
@@ -297,12 +297,12 @@ package final class Daemon: Sendable {
         }, stop: timer.stop)
     }
 
-    private func startConfiguration(routes: RoutesFile) throws {
+    private func startConfiguration(routes: RoutesFile, store: any SwitchboardStore) throws {
         guard config.configureOnStart else {
             logger.info("Auto-configuration off (--no-configure)")
             return
         }
-        guard let configurator = AutoConfigurator(config: config, metrics: metrics, logger: logger) else {
+        guard let configurator = AutoConfigurator(config: config, metrics: metrics, logger: logger, store: store) else {
             logger.info("Auto-configuration off: needs SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN, SIGNALWIRE_SPACE_URL and a public URL")
             return
         }

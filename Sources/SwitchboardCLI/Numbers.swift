@@ -3,12 +3,14 @@ import FoundationEssentials
 import Logging
 import Routing
 import SignalWire
+import Store
 import Switchboard
 
 struct Numbers: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The project's numbers: find, buy, show, rename and release them; point them here.",
-        subcommands: [List.self, Search.self, Buy.self, Show.self, Rename.self, Release.self, Usage.self, Configure.self, Address.self]
+        subcommands: [List.self, Search.self, Buy.self, Show.self, Rename.self, Release.self, Usage.self, Configure.self, Restore.self,
+                      Address.self]
     )
 
     struct Common: ParsableArguments {
@@ -18,17 +20,23 @@ struct Numbers: ParsableCommand {
         @Option(name: .customLong("public-url"), help: "The URL SignalWire calls. Env: SWITCHBOARD_PUBLIC_URL.")
         var publicURL: String?
 
-        func configurator() throws -> (AutoConfigurator, Routes) {
+        @Option(help: "SQLite database, where a number's previous handlers are kept for `numbers restore`. Env: SWITCHBOARD_DB.")
+        var db: String?
+
+        /// `store`: where `configure` keeps the handlers it overwrites.
+        func configurator(store: (any SwitchboardStore)? = nil) throws -> (AutoConfigurator, Routes) {
             var flags = ServeConfig.Flags()
             flags.routes = routes
             flags.publicURL = publicURL
+            flags.db = db
             let config = try ServeConfig.resolve(flags, environment: ProcessInfo.processInfo.environment)
             var logger = Logger(label: "switchboard")
-            logger.logLevel = .warning
+            // Quiet, except that a configure keeping handlers says what it replaced.
+            logger.logLevel = store == nil ? .warning : .notice
             guard config.publicURL != nil else {
                 throw CommandFailure("set --public-url or SWITCHBOARD_PUBLIC_URL: the URL SignalWire should call")
             }
-            guard let configurator = AutoConfigurator(config: config, metrics: Metrics(), logger: logger) else {
+            guard let configurator = AutoConfigurator(config: config, metrics: Metrics(), logger: logger, store: store) else {
                 throw CommandFailure("set SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and SIGNALWIRE_SPACE_URL (Dashboard: API)")
             }
             let file = try RoutesFile(path: config.routesPath, logger: logger)
@@ -70,7 +78,13 @@ struct Numbers: ParsableCommand {
         var dryRun = false
 
         func run() throws {
-            let (configurator, routes) = try common.configurator()
+            var flags = ServeConfig.Flags()
+            flags.db = common.db
+            let databasePath = try ServeConfig.resolve(flags, environment: ProcessInfo.processInfo.environment).databasePath
+            // Where the handlers this overwrites are kept (a dry run changes nothing, keeps nothing).
+            let store = dryRun ? nil : try SQLiteStore(path: databasePath)
+            defer { store?.close() }
+            let (configurator, routes) = try common.configurator(store: store)
             let plan: ConfigurationPlan
             do { plan = try configurator.plan(for: routes) } catch {
                 writeStandardError("switchboard: \(error)\n")
@@ -78,11 +92,46 @@ struct Numbers: ParsableCommand {
             }
             print(plan.description)
             guard !dryRun else { return }
-            var logger = Logger(label: "switchboard")
-            logger.logLevel = .warning
-            let report = plan.apply(using: configurator.client, logger: logger)
+            let report = configurator.apply(plan)
             print(report.description)
             if !report.succeeded { throw ExitCode(1) }
+        }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put back the handlers Switchboard replaced (all numbers, or one), as they were before its first change.")
+        @Argument(help: "Only this number (E.164).")
+        var number: String?
+        @Option(help: "SQLite database the handlers were kept in. Env: SWITCHBOARD_DB.")
+        var db: String?
+
+        func run() throws {
+            var flags = ServeConfig.Flags()
+            flags.db = db
+            let config = try ServeConfig.resolve(flags, environment: ProcessInfo.processInfo.environment)
+            guard FileManager.default.fileExists(atPath: config.databasePath) else {
+                throw CommandFailure("\(config.databasePath): no database, so no kept handlers (pass --db)")
+            }
+            let store = try SQLiteStore(path: config.databasePath)
+            defer { store.close() }
+            let kept = try store.keptHandlers().filter { number == nil || $0.number == number }
+            guard !kept.isEmpty else {
+                return print("Nothing to restore: Switchboard has not changed \(number ?? "any number") (or it was restored already).")
+            }
+            let client = try NumbersAPI().client()
+            var failed = false
+            for handlers in kept {
+                do {
+                    _ = try client.restoreHandlers(id: handlers.numberID, handlers.fields)
+                    try store.forgetHandlers(number: handlers.number)
+                    print("Restored \(handlers.number): \(handlers.fields.keys.sorted().map { "\($0)=\(handlers.fields[$0]! ?? "null")" }.joined(separator: " "))")
+                } catch {
+                    failed = true
+                    writeStandardError("switchboard: could not restore \(handlers.number): \(error)\n")
+                }
+            }
+            if failed { throw ExitCode(1) }
         }
     }
 }

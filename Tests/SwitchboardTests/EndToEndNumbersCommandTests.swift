@@ -31,9 +31,8 @@ extension EndToEnd.Configuration {
         defer { fake.shutdown() }
         let workspace = try Workspace()
         defer { workspace.remove() }
-        try workspace.writeRoutes(Self.routes())
         let binary = try SwitchboardBinary.path()
-        let environment = workspace.environment(Self.environment(fake).merging(["SWITCHBOARD_ROUTES": workspace.routesPath]) { $1 })
+        let environment = try Self.commandEnvironment(fake, workspace)
 
         let dryRun = try ChildProcess.run(binary, ["numbers", "configure", "--dry-run"], environment: environment)
         #expect(dryRun.status == .exited(0), "\(dryRun.stderr)")
@@ -62,5 +61,66 @@ extension EndToEnd.Configuration {
         let again = try ChildProcess.run(binary, ["numbers", "configure", "--dry-run"], environment: environment)
         #expect(again.stdout.contains("0 to update, 5 already pointing here"), "\(again.stdout)")
         for output in [dryRun, list, apply, again] { Self.expectNoSecret(output.stdout + output.stderr, fake) }
+    }
+
+    /// routes.json written, and the environment a `numbers` command reads it, the fake API and the
+    /// database from.
+    static func commandEnvironment(_ fake: FakeSignalWire, _ workspace: Workspace) throws -> [String: String] {
+        try workspace.writeRoutes(Self.routes())
+        return workspace.environment(Self.environment(fake).merging([
+            "SWITCHBOARD_ROUTES": workspace.routesPath, "SWITCHBOARD_DB": workspace.databasePath,
+        ]) { $1 })
+    }
+
+    /// The fake's numbers with empty fields left out: the API answers null for a field never set,
+    /// and a restore sets fields back to null.
+    static func snapshot(_ fake: FakeSignalWire) -> [String: [String: String]] {
+        var numbers: [String: [String: String]] = [:]
+        for number in fake.ownedNumbers {
+            numbers[number["id"] as? String ?? ""] = number.compactMapValues { value in
+                switch value {
+                case let text as String: text
+                case let list as [String]: list.joined(separator: ",")
+                default: nil
+                }
+            }
+        }
+        return numbers
+    }
+
+    @Test func configureThenRestoreLeavesTheNumbersAsTheyWere() throws {
+        let fake = try Self.makeFake()
+        defer { fake.shutdown() }
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let binary = try SwitchboardBinary.path()
+        let environment = try Self.commandEnvironment(fake, workspace)
+        let before = Self.snapshot(fake)
+
+        let apply = try ChildProcess.run(binary, ["numbers", "configure"], environment: environment)
+        #expect(apply.status == .exited(0), "\(apply.stderr)")
+        #expect(Self.puts(fake) == Self.expectedPuts)
+        #expect(Self.snapshot(fake) != before)
+        // What was replaced is logged too, beside the store.
+        #expect(apply.stderr.contains("previous ones are kept") && apply.stderr.contains("message_request_url=https://old.example.net/sms"), "\(apply.stderr)")
+
+        let one = try ChildProcess.run(binary, ["numbers", "restore", Self.e164(3)], environment: environment)
+        #expect(one.status == .exited(0), "\(one.stderr)")
+        #expect(one.stdout == "Restored \(Self.e164(3)): message_request_url=https://old.example.net/sms\n")
+        let rest = try ChildProcess.run(binary, ["numbers", "restore"], environment: environment)
+        #expect(rest.status == .exited(0), "\(rest.stderr)")
+        #expect(rest.stdout.split(separator: "\n").count == 3, "\(rest.stdout)")
+        #expect(Self.snapshot(fake) == before, "every number as it was")
+        let restoreBody = try #require(fake.requests.last { $0.method == "PUT" && $0.target.hasSuffix("/pn-002") }?.body)
+        #expect(restoreBody == #"{"call_handler":null,"call_relay_script_url":null,"message_handler":null,"message_request_method":null,"message_request_url":null}"#)
+
+        let nothing = try ChildProcess.run(binary, ["numbers", "restore"], environment: environment)
+        #expect(nothing.stdout.hasPrefix("Nothing to restore"), "\(nothing.stdout)")
+        // Configuring again keeps the handlers found then: a second restore goes back to those.
+        #expect(try ChildProcess.run(binary, ["numbers", "configure"], environment: environment).status == .exited(0))
+        #expect(try ChildProcess.run(binary, ["numbers", "configure"], environment: environment).stdout.contains("0 updated"))
+        #expect(try ChildProcess.run(binary, ["numbers", "restore"], environment: environment).status == .exited(0))
+        #expect(Self.snapshot(fake) == before)
+        for output in [apply, one, rest] { Self.expectNoSecret(output.stdout + output.stderr, fake) }
     }
 }

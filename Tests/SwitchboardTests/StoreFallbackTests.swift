@@ -38,6 +38,9 @@ final class FailingStore: SwitchboardStore, @unchecked Sendable {
     func claimNotifications(now: Date, lease: Double, limit: Int) throws -> [PendingNotification] { throw Broken() }
     func finishNotification(key: String, _ result: NotificationResult) throws { throw Broken() }
     func notificationCounts() throws -> [NotificationCounts] { throw Broken() }
+    func keepHandlers(_ handlers: SavedHandlers) throws { throw Broken() }
+    func keptHandlers() throws -> [SavedHandlers] { throw Broken() }
+    func forgetHandlers(number: String) throws { throw Broken() }
     func ping() throws { throw Broken() }
     var health: StoreHealth { StoreHealth(state: .degraded, since: Date(), reason: "broken", failures: 1) }
     func maintain() {}
