@@ -29,11 +29,15 @@ struct Route: ParsableCommand {
     @Option(help: "SQLite database to read the state from. Env: SWITCHBOARD_DB.")
     var db: String?
 
+    @Option(name: .customLong("public-url"), help: "The URL SignalWire calls, for the callback URLs in the answer. Env: SWITCHBOARD_PUBLIC_URL.")
+    var publicURL: String?
+
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
         var flags = ServeConfig.Flags()
         flags.routes = routes
         flags.db = db
+        flags.publicURL = publicURL
         let config = try ServeConfig.resolve(flags, environment: environment)
         var logger = Logger(label: "switchboard")
         logger.logLevel = .warning
@@ -57,6 +61,14 @@ struct Route: ParsableCommand {
         let service = RoutingService(store: store, metrics: Metrics(), logger: logger)
         let request = RouteRequest(channel: sms ? .sms : .voice, id: "dry-run", from: from, to: to, now: Date(), body: body)
         let plan = service.plan(request, engine: file.current, requestID: "dry-run", dryRun: true)
+        // Why, on stderr: stdout stays the document SignalWire would get.
+        var why = file.current.explain(request)
+        if case .call(let call) = plan, let step = call.steps.first {
+            why.append("offered first: " + step.targets.prefix(step.parallel ? step.targets.count : 1).map { $0.name ?? $0.address }.joined(separator: ", "))
+        } else if case .message(let texts) = plan, !texts.isEmpty {
+            why.append("texted: " + texts.map(\.to).joined(separator: ", "))
+        }
+        writeStandardError(why.joined(separator: "\n") + "\n")
         let base = config.publicURL?.raw
         if sms {
             print(CXMLRenderer(callbackBase: base).render(plan).render())

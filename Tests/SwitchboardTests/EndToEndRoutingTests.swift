@@ -110,6 +110,12 @@ extension EndToEnd {
             #expect(two.status == .exited(0))
             #expect(Answer.firstMember(one.stdout) == Fixture.sales[1], "\(one.stdout) \(one.stderr)")
             #expect(Answer.firstMember(two.stdout) == Fixture.sales[1])
+            // Why, on stderr: the rule, the pool, the result, who is offered first.
+            #expect(one.stderr.contains("\(Fixture.salesNumber): its own entry in routes.json\ncalls go to pool sales\n"), "\(one.stderr)")
+            #expect(one.stderr.contains("offered first: \(Fixture.sales[1])"), "\(one.stderr)")
+            // --public-url sets the callback URLs of the answer.
+            let withURL = try ChildProcess.run(binary, arguments + ["--public-url", "https://sb.example.com/x"], environment: workspace.environment())
+            #expect(withURL.stdout.contains("https://sb.example.com/x/"), "\(withURL.stdout)")
 
             let real = try daemon.request("POST", "/voice", headers: Fixture.jsonHeaders, body: Fixture.voiceBody(callID: "dry-2"))
             #expect(Answer.firstMember(real.body) == Fixture.sales[1], "the dry runs did not take the turn")

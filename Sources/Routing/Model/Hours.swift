@@ -19,13 +19,25 @@ package struct Hours: Sendable, Equatable {
 
     /// Whether `date` falls in an open range, reading the wall clock in `timeZone` (so DST moves with it).
     package func isOpen(at date: Date) -> Bool {
+        guard let (weekday, minuteOfDay) = wallClock(at: date) else { return false }
+        return open[weekday, default: []].contains { $0.contains(minuteOfDay) }
+    }
+
+    /// The weekday and minute of the day that `date` is in `timeZone`.
+    func wallClock(at date: Date) -> (Weekday, Int)? {
         let utc = Int64(date.timeIntervalSince1970.rounded(.down))
         let local = utc + Int64(timeZone.secondsEast(at: utc))
         let day = floorDivide(local, 86_400)
         let minuteOfDay = Int(local - day * 86_400) / 60
         // 1970-01-01 was a Thursday: Calendar's weekday 5.
-        guard let weekday = Weekday(calendarWeekday: Int(floorModulo(day + 4, 7)) + 1) else { return false }
-        return open[weekday, default: []].contains { $0.contains(minuteOfDay) }
+        guard let weekday = Weekday(calendarWeekday: Int(floorModulo(day + 4, 7)) + 1) else { return nil }
+        return (weekday, minuteOfDay)
+    }
+
+    /// `date` as this pool's clock reads it, e.g. "sat 19:05 America/New_York".
+    package func localTime(at date: Date) -> String {
+        guard let (weekday, minute) = wallClock(at: date) else { return timeZone.identifier }
+        return "\(weekday.rawValue) \(TimeRange.clock(minute)) \(timeZone.identifier)"
     }
 }
 
