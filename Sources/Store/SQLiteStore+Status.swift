@@ -52,3 +52,22 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    package func messageFailures(since: Date, limit: Int) throws -> [StatusEvent] {
+        try read("read message failures") { connection in
+            var events: [StatusEvent] = []
+            try connection.query(
+                """
+                SELECT id, status, sequence, time, "from", "to", detail FROM status_events
+                WHERE kind = 'message' AND status IN ('failed', 'undelivered') AND time >= ?
+                ORDER BY time DESC LIMIT ?
+                """,
+                [SQLValue(since), SQLValue(limit)], "read message failures") { row in
+                events.append(StatusEvent(kind: .message, id: row.text(0) ?? "", status: row.text(1) ?? "", sequence: row.text(2) ?? "",
+                                          time: row.date(3), from: row.text(4), to: row.text(5), detail: row.text(6)))
+            }
+            return events
+        }
+    }
+}

@@ -85,8 +85,6 @@ package protocol SwitchboardStore: AnyObject, Sendable {
     func finishNotification(key: String, _ result: NotificationResult) throws
     func notificationCounts() throws -> [NotificationCounts]
 
-    /// Deletes rows older than `cutoff`; returns how many.
-    @discardableResult
     /// Keeps a number's handler fields as they were before a change; fields kept already keep their
     /// first value (the user's own, not one Switchboard set since). Never pruned.
     func keepHandlers(_ handlers: SavedHandlers) throws
@@ -95,6 +93,8 @@ package protocol SwitchboardStore: AnyObject, Sendable {
     /// After a restore: the number's kept handlers are forgotten.
     func forgetHandlers(number: String) throws
 
+    /// Deletes rows older than `cutoff`; returns how many.
+    @discardableResult
     func prune(olderThan cutoff: Date) throws -> Int
 
     /// Counts of decisions per number, pool and member since `since`.
@@ -102,6 +102,9 @@ package protocol SwitchboardStore: AnyObject, Sendable {
     func recentDecisions(channel: Channel, limit: Int) throws -> [DecisionRecord]
     /// The current state of every known call or message (latest non-regressing status).
     func currentStatus(id: String) throws -> String?
+    /// Texts that SignalWire reported `failed` or `undelivered` since `since`, newest first: each such
+    /// status event, its `detail` carrying the `ErrorCode` (`switchboard doctor`).
+    func messageFailures(since: Date, limit: Int) throws -> [StatusEvent]
 
     /// Succeeds when the database answers reads.
     func ping() throws

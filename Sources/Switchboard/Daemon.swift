@@ -210,9 +210,10 @@ package final class Daemon: Sendable {
         let webhooks = WebhookEndpoints(routes: routes, store: store, callbackBase: config.publicURL?.raw, metrics: metrics, logger: logger,
                                         failureLog: failureLog, tracker: tracker)
         let admin = AdminEndpoints(routes: routes, store: store)
-        let signed = WebhookGuard(authenticator: WebhookAuthenticator(publicURL: config.publicURL, signingKey: config.signingKey,
-                                                                      mode: config.signatureMode, logger: logger),
-                                  metrics: metrics, activity: activity)
+        let authenticator = WebhookAuthenticator(publicURL: config.publicURL, signingKey: config.signingKey,
+                                                 mode: config.signatureMode, logger: logger)
+        let signed = WebhookGuard(authenticator: authenticator, metrics: metrics, activity: activity)
+        let probe = ProbeEndpoint(authenticator: authenticator)
         let bearer = BearerAuth(token: config.adminToken)
         let (metrics, logger) = (metrics, logger)
         var router = HTTPRouter { error, request in
@@ -224,6 +225,8 @@ package final class Daemon: Sendable {
         router.addAsync("GET", "POST", path: "/status/call", through: [signed], webhooks.callStatus)
         router.addAsync("GET", "POST", path: "/status/message", through: [signed], webhooks.messageStatus)
         router.addAsync("GET", "POST", path: "/voicemail", through: [signed], webhooks.voicemail)
+        // `switchboard doctor`, through the public URL: who answers, and does its signature verify.
+        router.add("POST", path: "/probe", probe.answer)
         // Database reads may wait on SQLite: off the event loop. 503 while writes fail, with why.
         router.addBlocking("GET", path: "/healthz") { _ in
             let health = store.health

@@ -12,6 +12,10 @@ package struct PublicURL: Sendable, Equatable, CustomStringConvertible {
     /// HTTP Basic credentials embedded in the URL, which requests must then carry.
     package let user: String?
     package let password: String?
+    /// `https` or `http`.
+    package let scheme: String
+    /// The host, brackets of an IPv6 literal taken off.
+    package let host: String
 
     package init(_ text: String) throws(ConfigError) {
         var trimmed = text.trimmingWhitespace()
@@ -24,6 +28,8 @@ package struct PublicURL: Sendable, Equatable, CustomStringConvertible {
             throw ConfigError("--public-url \(text): a query or fragment is not allowed")
         }
         raw = trimmed
+        self.scheme = scheme
+        self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         pathPrefix = components.percentEncodedPath
         user = components.user
         password = components.password
@@ -44,6 +50,9 @@ package struct PublicURL: Sendable, Equatable, CustomStringConvertible {
         if rest.isEmpty { return "/" }
         return rest.hasPrefix("/") ? String(rest) : path
     }
+
+    /// Whether the host is this machine's loopback, which only a local test calls.
+    package var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
 
     package var description: String {
         user == nil ? raw : withoutCredentials.replacingAll("://", with: "://<credentials>@")

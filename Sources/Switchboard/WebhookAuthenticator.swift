@@ -38,15 +38,8 @@ package struct WebhookAuthenticator: Sendable {
     }
 
     package func check(_ request: HTTPRequest) -> Verdict {
-        if let publicURL, let user = publicURL.user {
-            guard let header = request.headers["Authorization"], Self.basicMatches(header, user: user, password: publicURL.password ?? "") else {
-                return .denied(status: 401, reason: "HTTP Basic credentials required")
-            }
-        }
-        guard let signature else { return .allowed }
-        let candidates = signedURLs.candidates(requestTarget: request.target)
-        let params: [(String, String)]? = request.hasJSONBody ? nil : (request.method == "POST" ? request.formItems : [])
-        let result = signature.validate(candidateURLs: candidates, headers: request.headers, rawBody: request.body, formParams: params)
+        guard basicAllows(request) else { return .denied(status: 401, reason: "HTTP Basic credentials required") }
+        guard let (result, candidates) = signatureResult(request) else { return .allowed }
         switch result {
         case .valid:
             return .allowed
@@ -64,6 +57,22 @@ package struct WebhookAuthenticator: Sendable {
             logger.warning("Signature check failed", metadata: metadata)
             return .denied(status: 403, reason: reason)
         }
+    }
+
+    /// True unless the public URL carries credentials that the request's Basic header lacks.
+    func basicAllows(_ request: HTTPRequest) -> Bool {
+        guard let publicURL, let user = publicURL.user else { return true }
+        guard let header = request.headers["Authorization"] else { return false }
+        return Self.basicMatches(header, user: user, password: publicURL.password ?? "")
+    }
+
+    /// The request's signature checked against every URL it may have been signed for (those URLs
+    /// too); nil without a signing key. Logs nothing: `check` and `/probe` say what they found.
+    func signatureResult(_ request: HTTPRequest) -> (SignatureResult, [String])? {
+        guard let signature else { return nil }
+        let candidates = signedURLs.candidates(requestTarget: request.target)
+        let params: [(String, String)]? = request.hasJSONBody ? nil : (request.method == "POST" ? request.formItems : [])
+        return (signature.validate(candidateURLs: candidates, headers: request.headers, rawBody: request.body, formParams: params), candidates)
     }
 
     /// `Authorization: Basic base64(user:password)`, compared in constant time.

@@ -14,22 +14,11 @@ struct Numbers: ParsableCommand {
     )
 
     struct Common: ParsableArguments {
-        @Option(help: "routes.json. Env: SWITCHBOARD_ROUTES.")
-        var routes: String?
-
-        @Option(name: .customLong("public-url"), help: "The URL SignalWire calls. Env: SWITCHBOARD_PUBLIC_URL.")
-        var publicURL: String?
-
-        @Option(help: "SQLite database, where a number's previous handlers are kept for `numbers restore`. Env: SWITCHBOARD_DB.")
-        var db: String?
+        @OptionGroup var options: ConfigOptions
 
         /// `store`: where `configure` keeps the handlers it overwrites.
         func configurator(store: (any SwitchboardStore)? = nil) throws -> (AutoConfigurator, Routes) {
-            var flags = ServeConfig.Flags()
-            flags.routes = routes
-            flags.publicURL = publicURL
-            flags.db = db
-            let config = try ServeConfig.resolve(flags, environment: ProcessInfo.processInfo.environment)
+            let config = try options.resolve()
             var logger = Logger(label: "switchboard")
             // Quiet, except that a configure keeping handlers says what it replaced.
             logger.logLevel = store == nil ? .warning : .notice
@@ -78,9 +67,7 @@ struct Numbers: ParsableCommand {
         var dryRun = false
 
         func run() throws {
-            var flags = ServeConfig.Flags()
-            flags.db = common.db
-            let databasePath = try ServeConfig.resolve(flags, environment: ProcessInfo.processInfo.environment).databasePath
+            let databasePath = try common.options.resolve().databasePath
             // Where the handlers this overwrites are kept (a dry run changes nothing, keeps nothing).
             let store = dryRun ? nil : try SQLiteStore(path: databasePath)
             defer { store?.close() }

@@ -1,6 +1,8 @@
+import ArgumentParser
 import FoundationEssentials
 import Glibc
 import Platform
+import Switchboard
 
 /// Writes `text` to standard error as it is (no newline added).
 func writeStandardError(_ text: String) {
@@ -13,6 +15,27 @@ func writeStandardError(_ text: String) {
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The flags commands share with `serve`: which routes.json, public URL and database; the rest of
+/// the configuration (credentials, signing key) from the environment, as `serve` reads it.
+struct ConfigOptions: ParsableArguments {
+    @Option(help: "routes.json. Env: SWITCHBOARD_ROUTES.")
+    var routes: String?
+
+    @Option(name: .customLong("public-url"), help: "The URL SignalWire calls. Env: SWITCHBOARD_PUBLIC_URL.")
+    var publicURL: String?
+
+    @Option(help: "The SQLite database (recent failures, kept handlers). Env: SWITCHBOARD_DB.")
+    var db: String?
+
+    func resolve() throws -> ServeConfig {
+        var flags = ServeConfig.Flags()
+        flags.routes = routes
+        flags.publicURL = publicURL
+        flags.db = db
+        return try ServeConfig.resolve(flags, environment: ProcessInfo.processInfo.environment)
+    }
 }
 
 /// Any JSON document, to print one again with sorted keys and indentation.

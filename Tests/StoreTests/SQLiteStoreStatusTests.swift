@@ -26,6 +26,28 @@ import Testing
         }
     }
 
+    /// `switchboard doctor`'s failed texts: failed and undelivered ones since the cutoff, newest first,
+    /// each with its error code; calls and delivered texts are left out.
+    @Test func messageFailuresAreTheFailedTextsSinceTheCutoffNewestFirst() throws {
+        try withStore { store in
+            func text(_ id: String, _ status: String, after seconds: TimeInterval, code: String? = nil) -> StatusEvent {
+                StatusEvent(kind: .message, id: id, status: status, time: start + seconds, from: "+15550000001", to: "+15550001000",
+                            detail: code.map { "error=\($0)" })
+            }
+            try store.recordStatus(text("SM-old", "failed", after: -10, code: "30003"))
+            try store.recordStatus(text("SM1", "sent", after: 1))
+            try store.recordStatus(text("SM1", "undelivered", after: 2, code: "30007"))
+            try store.recordStatus(text("SM2", "delivered", after: 3))
+            try store.recordStatus(text("SM3", "failed", after: 4, code: "21717"))
+            try store.recordStatus(call("failed", "CA9", after: 5))
+            let failures = try store.messageFailures(since: start, limit: 10)
+            #expect(failures.map(\.id) == ["SM3", "SM1"])
+            #expect(failures.map(\.detail) == ["error=21717", "error=30007"])
+            #expect(failures.first?.to == "+15550001000")
+            #expect(try store.messageFailures(since: start - 60, limit: 2).map(\.id) == ["SM3", "SM1"], "the limit")
+        }
+    }
+
     /// Without blocking: one batch holds a call's whole progress, a repeat and a voicemail, and each
     /// completion reports what the blocking call would have.
     @Test func batchedStatusesKeepTheirOutcomes() throws {

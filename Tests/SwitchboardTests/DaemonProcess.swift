@@ -228,11 +228,12 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Starts the daemon. `arguments` come after `serve --listen HOST:PORT --routes FILE --db FILE`
     /// (`host` may be e.g. `0.0.0.0`; requests still go to 127.0.0.1). Waits for /healthz unless told not to.
-    /// `database: false` leaves `--db` out, for the default path.
+    /// `database: false` leaves `--db` out, for the default path. `port`: one picked beforehand (for a
+    /// public URL naming it), else a free one.
     init(workspace: Workspace, arguments: [String] = [], environment: [String: String] = [:],
-         host: String = "127.0.0.1", database: Bool = true, waitUntilHealthy: Bool = true) throws {
-        port = try FreePort.pick()
-        let base = ["serve", "--listen", "\(host):\(port)", "--routes", workspace.routesPath]
+         host: String = "127.0.0.1", database: Bool = true, waitUntilHealthy: Bool = true, port: Int? = nil) throws {
+        self.port = try port ?? FreePort.pick()
+        let base = ["serve", "--listen", "\(host):\(self.port)", "--routes", workspace.routesPath]
             + (database ? ["--db", workspace.databasePath] : [])
         process = try ChildProcess(
             executable: try SwitchboardBinary.path(), arguments: base + arguments,

@@ -30,6 +30,7 @@ final class FailingStore: SwitchboardStore, @unchecked Sendable {
     func stats(since: Date) throws -> [StatsRow] { throw Broken() }
     func recentDecisions(channel: Channel, limit: Int) throws -> [DecisionRecord] { throw Broken() }
     func currentStatus(id: String) throws -> String? { throw Broken() }
+    func messageFailures(since: Date, limit: Int) throws -> [StatusEvent] { throw Broken() }
     func callFacts(id: String) throws -> CallFacts { throw Broken() }
     func saveCall(_ call: CallOutcome, notifications: [PendingNotification]) throws -> Int { throw Broken() }
     func callsToSettle(now: Date, since: Date) throws -> [String] { throw Broken() }
