@@ -144,7 +144,7 @@ audio { width: 16rem; max-width: 100%; height: 2.2rem; vertical-align: middle; }
   var POLL_MS = 5000;
   var base = location.pathname.replace(/\/+$/, "").replace(/\/admin$/, "") + "/admin";
   var $ = function (id) { return document.getElementById(id); };
-  var timer = null, last = null, generation = 0, seq = 0, latest = 0, validFrom = 0, rendered = 0;
+  var timer = null, last = null, loggedIn = false, generation = 0, seq = 0, latest = 0, validFrom = 0, rendered = 0;
 
   function token() { try { return sessionStorage.getItem(KEY); } catch (e) { return null; } }
   function setToken(value) {
@@ -406,6 +406,7 @@ audio { width: 16rem; max-width: 100%; height: 2.2rem; vertical-align: middle; }
   function showLogin(message) {
     stopPolling();
     generation++;
+    loggedIn = false;
     setToken(null);
     last = null;
     // Nothing learned with the old token stays in the page.
@@ -421,6 +422,7 @@ audio { width: 16rem; max-width: 100%; height: 2.2rem; vertical-align: middle; }
   }
 
   function showApp() {
+    loggedIn = true;
     $("login").hidden = true;
     $("login-error").textContent = "";
     $("app").hidden = false;
@@ -436,7 +438,10 @@ audio { width: 16rem; max-width: 100%; height: 2.2rem; vertical-align: middle; }
     var mine = generation;
     return fetch(base + path, options).then(function (response) {
       if (mine !== generation) throw { stale: true };
-      if (response.status === 401) { showLogin("The token was refused. Log in again."); throw { handled: true }; }
+      if (response.status === 401) {
+        showLogin(loggedIn ? "The token is no longer accepted. Log in again." : "That token was refused.");
+        throw { handled: true };
+      }
       if (!response.ok) {
         return response.text().then(function (text) {
           throw new Error((text || "").trim() || ("HTTP " + response.status));
