@@ -81,8 +81,11 @@ package struct HTTPRouter: Sendable {
         return (prefix + "*", byMethod)
     }
 
-    /// Every path with a route.
+    /// Every path with a route (`prefix*` for a prefix route).
     package var paths: Set<String> { Set(routes.keys) }
+
+    /// The route `path` is answered by, as added (`/admin/pools/*` for `/admin/pools/sales/...`), or nil.
+    package func route(of path: String) -> String? { routes(for: path)?.key }
 
     /// The methods `path` answers, sorted, for `Allow`.
     package func methods(for path: String) -> [String] {

@@ -259,7 +259,8 @@ package final class Daemon: Sendable {
         router.addBlocking("POST", path: "/admin/pools/*", through: [bearer]) { request in
             try admin.duty(request, path: publicURL?.routePath(request.path) ?? request.path)
         }
-        router.use(RequestLog(metrics: metrics, logger: logger, endpoints: router.paths))
+        let table = router
+        router.use(RequestLog(metrics: metrics, logger: logger, endpoint: { table.route(of: $0) }))
 
         let routed = router
         return { request, responder in

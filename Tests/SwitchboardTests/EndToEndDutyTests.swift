@@ -108,6 +108,9 @@ extension EndToEnd {
             let resumed = try daemon.request("POST", path.replacingOccurrences(of: "/pause", with: "/resume"), headers: Self.auth)
             #expect(resumed.status == 200 && resumed.body.contains(#""state" : "available""#), "\(resumed.body)")
             #expect(try Self.rung(daemon, "admin-3") == Fixture.sales)
+            // Counted under the route, not under each member's path (a bounded set of labels).
+            #expect(daemon.waitForMetric(#"switchboard_http_requests_total{endpoint="/admin/pools/*",status="200"}"#, toBe: 2) == 2)
+            #expect(daemon.waitForMetric(#"switchboard_http_requests_total{endpoint="/admin/pools/*",status="404"}"#, toBe: 3) == 3)
             #expect(daemon.stop() == .exited(0))
         }
 
