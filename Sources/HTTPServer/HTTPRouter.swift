@@ -24,6 +24,8 @@ package struct HTTPRouter: Sendable {
     }
 
     private var routes: [String: [String: Route]] = [:]
+    /// Paths added ending in `*`, without it: a route for every path under them, longest first.
+    private var prefixes: [String] = []
     private var middleware: [any HTTPMiddleware] = []
     /// Told of every error the router answers with 500 or more (the answer says no more than its status).
     private let serverError: @Sendable (any Error, HTTPRequest) -> Void
@@ -66,14 +68,28 @@ package struct HTTPRouter: Sendable {
     private mutating func add(_ methods: [String], path: String, through middleware: [any HTTPMiddleware],
                               _ handler: @escaping HTTPRouteHandler) {
         for method in methods { routes[path, default: [:]][method] = Route(middleware: middleware, handler: handler) }
+        if path.hasSuffix("*") {
+            prefixes.append(String(path.dropLast()))
+            prefixes.sort { $0.count > $1.count }
+        }
     }
 
-    /// Every path with a route.
+    /// The routes for `path`: its own, else those of the longest `prefix*` it is under.
+    private func routes(for path: String) -> (key: String, byMethod: [String: Route])? {
+        if let byMethod = routes[path] { return (path, byMethod) }
+        guard let prefix = prefixes.first(where: { path.hasPrefix($0) }), let byMethod = routes[prefix + "*"] else { return nil }
+        return (prefix + "*", byMethod)
+    }
+
+    /// Every path with a route (`prefix*` for a prefix route).
     package var paths: Set<String> { Set(routes.keys) }
+
+    /// The route `path` is answered by, as added (`/admin/pools/*` for `/admin/pools/sales/...`), or nil.
+    package func route(of path: String) -> String? { routes(for: path)?.key }
 
     /// The methods `path` answers, sorted, for `Allow`.
     package func methods(for path: String) -> [String] {
-        guard let byMethod = routes[path] else { return [] }
+        guard let byMethod = routes(for: path)?.byMethod else { return [] }
         var methods = Set(byMethod.keys)
         if methods.contains("GET") { methods.insert("HEAD") }
         return methods.sorted()
@@ -82,7 +98,7 @@ package struct HTTPRouter: Sendable {
     /// Routes `request` by `path` (its own path, or one a caller took a prefix off).
     package func handle(_ request: HTTPRequest, path: String, responder: HTTPResponder) {
         run(middleware[...], request, path, responder) { request, responder in
-            guard let byMethod = routes[path] else { throw HTTPError(404, "not found: \(path)") }
+            guard let byMethod = routes(for: path)?.byMethod else { throw HTTPError(404, "not found: \(path)") }
             let method = request.method == "HEAD" && byMethod["HEAD"] == nil ? "GET" : request.method
             guard let route = byMethod[method] else {
                 throw HTTPError(405, "method \(request.method) not allowed on \(path)",

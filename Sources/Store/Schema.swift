@@ -179,6 +179,25 @@ enum Schema {
             saved REAL NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 9: who is off duty (paused by whom, why, until when: null, until resumed), and each
+        // member's offers in a row not answered (`max_no_answer`). Never pruned.
+        """
+        CREATE TABLE member_pauses (
+            pool TEXT NOT NULL,
+            member TEXT NOT NULL,
+            paused_by TEXT NOT NULL,
+            reason TEXT,
+            until REAL,
+            since REAL NOT NULL,
+            PRIMARY KEY (pool, member)
+        ) WITHOUT ROWID;
+        CREATE TABLE member_misses (
+            pool TEXT NOT NULL,
+            member TEXT NOT NULL,
+            misses INTEGER NOT NULL,
+            PRIMARY KEY (pool, member)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Brings the database up to the newest version, one transaction per step.

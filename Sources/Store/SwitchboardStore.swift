@@ -93,6 +93,20 @@ package protocol SwitchboardStore: AnyObject, Sendable {
     /// After a restore: the number's kept handlers are forgotten.
     func forgetHandlers(number: String) throws
 
+    // MARK: Who is on duty
+
+    /// Pauses `pause.member` in `pause.pool`, replacing a pause they had; their offers not answered
+    /// start again from 0. Kept until resumed (an `until` in the past is a pause that is over).
+    func pauseMember(_ pause: MemberPause) throws
+    /// Back on duty (and offers not answered from 0); false when they were not paused.
+    @discardableResult
+    func resumeMember(pool: String, member: String) throws -> Bool
+    /// Every pause, by pool and member.
+    func memberPauses() throws -> [MemberPause]
+    /// For `max_no_answer`, after a call's outcome: each of `missed` has one more offer in a row not
+    /// answered, `answered` none; returns the counts after, of these members.
+    func countOffers(pool: String, missed: [String], answered: String?) throws -> [String: Int]
+
     /// Deletes rows older than `cutoff`; returns how many.
     @discardableResult
     func prune(olderThan cutoff: Date) throws -> Int

@@ -10,11 +10,14 @@ import Platform
 package struct AdminEndpoints: Sendable {
     let routes: RoutesFile
     let store: any SwitchboardStore
+    /// Who is off duty, and where pauses go (nil: the store, directly).
+    let roster: DutyRoster?
     let clock: @Sendable () -> Date
 
-    package init(routes: RoutesFile, store: any SwitchboardStore, clock: @escaping @Sendable () -> Date = Date.init) {
+    package init(routes: RoutesFile, store: any SwitchboardStore, roster: DutyRoster? = nil, clock: @escaping @Sendable () -> Date = Date.init) {
         self.routes = routes
         self.store = store
+        self.roster = roster
         self.clock = clock
     }
 
@@ -168,7 +171,7 @@ package struct AdminEndpoints: Sendable {
         return limit
     }
 
-    private func json(_ value: some Encodable) throws -> HTTPResponse {
+    func json(_ value: some Encodable) throws -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return HTTPResponse(status: 200, contentType: "application/json", body: Array(try encoder.encode(value)))

@@ -26,6 +26,11 @@ final class CallTracker: Sendable {
     private let queue = DispatchQueue(label: "switchboard.calls", qos: .utility)
     /// Called when notifications were added (the notifier's wake-up).
     private let onNotifications: @Sendable () -> Void
+    /// Pauses for `max_no_answer` go through it (nil: straight to the store).
+    private let roster: DutyRoster?
+    /// Told of each member `max_no_answer` paused, with the call's pool number (to text them from)
+    /// and the word that puts them back on duty.
+    private let onAutoPause: @Sendable (MemberPause, _ poolNumber: String, _ onWord: String) -> Void
     private struct State {
         var waiting: Set<String> = []
         var drainScheduled = false
@@ -40,8 +45,11 @@ final class CallTracker: Sendable {
 
     init(store: any SwitchboardStore, routes: @escaping @Sendable () -> RoutingEngine, metrics: Metrics, logger: Logger,
          failureLog: StoreFailureLog? = nil, clock: @escaping @Sendable () -> Date = Date.init, quiet: Double = CallOutcomeRules.quietSeconds,
-         onNotifications: @escaping @Sendable () -> Void = {}) {
+         onNotifications: @escaping @Sendable () -> Void = {}, roster: DutyRoster? = nil,
+         onAutoPause: @escaping @Sendable (MemberPause, String, String) -> Void = { _, _, _ in }) {
         self.quiet = quiet
+        self.roster = roster
+        self.onAutoPause = onAutoPause
         self.store = store
         self.routes = routes
         self.metrics = metrics
@@ -145,10 +153,31 @@ final class CallTracker: Sendable {
                 ])
             }
             if added > 0 { onNotifications() }
+            if let pool, let limit = pool.maxNoAnswer, let outcome = call.outcome, facts.stored?.outcome == nil,
+               [.answered, .missed, .voicemail].contains(outcome) {
+                try countOffers(call, pool: pool, limit: limit)
+            }
             return true
         } catch {
             failed(error, id: id)
             return false
+        }
+    }
+
+    /// `max_no_answer`: the members `call` rang who did not answer have one more offer in a row not
+    /// answered, the one who did none; those reaching `limit` are paused (by `auto`) and told.
+    private func countOffers(_ call: CallOutcome, pool: Pool, limit: Int) throws {
+        let addresses = Set(pool.members.map(\.address))
+        let missed = call.rung.filter { $0 != call.member && addresses.contains($0) }
+        guard !missed.isEmpty || call.member != nil else { return }
+        let counts = try store.countOffers(pool: pool.name, missed: missed, answered: call.member)
+        let paused = Availability(try store.memberPauses())
+        for (member, count) in counts.sorted(by: { $0.key < $1.key })
+        where count >= limit && !paused.isPaused(pool: pool.name, member: member, at: clock()) {
+            let pause = MemberPause(pool: pool.name, member: member, by: .auto, reason: "\(count) calls in a row not answered", since: clock())
+            if let roster { try roster.pause(pause) } else { try store.pauseMember(pause) }
+            metrics.textKeyword("auto_pause")
+            onAutoPause(pause, call.number, pool.dutyKeywords.on.first ?? "ON")
         }
     }
 

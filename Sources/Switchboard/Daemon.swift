@@ -104,16 +104,20 @@ package final class Daemon: Sendable {
         }
         metrics.setStoreHealth { store.health }
         // Stopped after the tracker (whose last settling adds notifications), before the store.
-        let notifications = Notifier(store: store, transports: .make(config, metrics: metrics, logger: logger),
-                                     secret: config.notifySecret, metrics: metrics, logger: logger)
+        let transports = NotificationTransports.make(config, metrics: metrics, logger: logger)
+        let notifications = Notifier(store: store, transports: transports, secret: config.notifySecret, metrics: metrics, logger: logger)
         try lifecycle.run("notifications", notifications)
+        // Who is off duty, read into every decision; refreshed every second (other processes pause too).
+        let roster = DutyRoster(store: store, logger: logger)
+        try lifecycle.run("duty roster", ServiceSteps(start: roster.start, stop: roster.stop))
         // Settles what the last run left before the server listens; stopped after the server (no
         // more callbacks to follow).
         let tracker = CallTracker(store: store, routes: { routes.current }, metrics: metrics, logger: logger,
-                                  failureLog: failureLog, quiet: config.missedAfterSeconds, onNotifications: { notifications.wake() })
+                                  failureLog: failureLog, quiet: config.missedAfterSeconds, onNotifications: { notifications.wake() },
+                                  roster: roster, onAutoPause: Self.tellPaused(transports: transports, logger: logger))
         try lifecycle.run("call tracker", tracker)
 
-        let server = try makeServer(routes: routes, store: store, tracker: tracker)
+        let server = try makeServer(routes: routes, store: store, tracker: tracker, roster: roster)
         let listening = try startServer(server)
         // Before READY, so that what start-up alone used is not counted against the daemon.
         let idleRelease = IdleRelease(interval: config.idleReleaseInterval, activity: activity, logger: logger)
@@ -140,8 +144,8 @@ package final class Daemon: Sendable {
     }
 
     /// The HTTP server over the daemon's routes, on systemd's socket when it passed one.
-    private func makeServer(routes: RoutesFile, store: SQLiteStore, tracker: CallTracker) throws -> HTTPServer {
-        let handler = makeHandler(routes: routes, store: store, tracker: tracker)
+    private func makeServer(routes: RoutesFile, store: SQLiteStore, tracker: CallTracker, roster: DutyRoster) throws -> HTTPServer {
+        let handler = makeHandler(routes: routes, store: store, tracker: tracker, roster: roster)
         let inherited = SocketActivation.listeningSockets(environment: environment).first
         if let inherited {
             SocketActivation.unsetEnvironment()
@@ -204,17 +208,18 @@ package final class Daemon: Sendable {
 
     // MARK: Wiring
 
-    func makeHandler(routes: RoutesFile, store: any SwitchboardStore, tracker: CallTracker? = nil) -> HTTPAsyncHandler {
+    func makeHandler(routes: RoutesFile, store: any SwitchboardStore, tracker: CallTracker? = nil, roster: DutyRoster? = nil) -> HTTPAsyncHandler {
         // Callback URLs carry the public URL's credentials when it has them: the callbacks are
         // authenticated like every other webhook.
         let webhooks = WebhookEndpoints(routes: routes, store: store, callbackBase: config.publicURL?.raw, metrics: metrics, logger: logger,
-                                        failureLog: failureLog, tracker: tracker)
-        let admin = AdminEndpoints(routes: routes, store: store)
+                                        failureLog: failureLog, tracker: tracker, roster: roster)
+        let admin = AdminEndpoints(routes: routes, store: store, roster: roster)
         let authenticator = WebhookAuthenticator(publicURL: config.publicURL, signingKey: config.signingKey,
                                                  mode: config.signatureMode, logger: logger)
         let signed = WebhookGuard(authenticator: authenticator, metrics: metrics, activity: activity)
         let probe = ProbeEndpoint(authenticator: authenticator)
         let bearer = BearerAuth(token: config.adminToken)
+        let publicURL = config.publicURL
         let (metrics, logger) = (metrics, logger)
         var router = HTTPRouter { error, request in
             logger.error("Request failed", metadata: ["request.id": "\(request.id)", "path": "\(request.path)", "error": "\(error)"])
@@ -249,12 +254,35 @@ package final class Daemon: Sendable {
         router.addBlocking("GET", path: "/admin/messages", through: [bearer]) { try admin.decisions($0, channel: .sms) }
         router.addBlocking("GET", path: "/admin/optouts", through: [bearer], admin.optOuts)
         router.addBlocking("GET", path: "/admin/voicemails", through: [bearer], admin.voicemails)
-        router.use(RequestLog(metrics: metrics, logger: logger, endpoints: router.paths))
+        router.addBlocking("GET", path: "/admin/overview", through: [bearer], admin.overview)
+        // /admin/pools/{pool}/members/{member}/pause|resume (the path after any public URL prefix).
+        router.addBlocking("POST", path: "/admin/pools/*", through: [bearer]) { request in
+            try admin.duty(request, path: publicURL?.routePath(request.path) ?? request.path)
+        }
+        let table = router
+        router.use(RequestLog(metrics: metrics, logger: logger, endpoint: { table.route(of: $0) }))
 
-        let publicURL = config.publicURL
         let routed = router
         return { request, responder in
             routed.handle(request, path: publicURL?.routePath(request.path) ?? request.path, responder: responder)
+        }
+    }
+
+    /// Texts a member `max_no_answer` paused, from the pool number of the call, when texts can be
+    /// sent (the API credentials); in the background, logged either way.
+    static func tellPaused(transports: NotificationTransports, logger: Logger) -> @Sendable (MemberPause, String, String) -> Void {
+        { pause, poolNumber, onWord in
+            guard let sms = transports.sms, Address.isE164(pause.member) else { return }
+            DispatchQueue.global(qos: .utility).async {
+                let body = "You are paused in \(pause.pool) (\(pause.reason ?? "calls not answered")). "
+                    + "Text \(onWord) to this number when you are back."
+                do {
+                    try sms(poolNumber, pause.member, body)
+                    logger.info("Told a paused member", metadata: ["pool": "\(pause.pool)", "member": "\(Redact.member(pause.member))"])
+                } catch {
+                    logger.warning("Could not tell a paused member", metadata: ["pool": "\(pause.pool)", "error": "\(error)"])
+                }
+            }
         }
     }
 

@@ -11,13 +11,14 @@ import Store
 struct RequestLog: HTTPMiddleware {
     let metrics: Metrics
     let logger: Logger
-    /// The routed paths: the endpoint labels the metrics may carry.
-    let endpoints: Set<String>
+    /// The route a path is answered by (`/admin/pools/*` for a path under it), nil for none: the
+    /// endpoint labels the metrics may carry, a bounded set.
+    let endpoint: @Sendable (String) -> String?
 
     func handle(_ request: HTTPRequest, path: String, responder: HTTPResponder, next: HTTPNext) {
         let started = DispatchTime.now().uptimeNanoseconds
         let (metrics, logger) = (metrics, logger)
-        let endpoint = endpoints.contains(path) ? path : "other"
+        let endpoint = self.endpoint(path) ?? "other"
         next(request, HTTPResponder { make in
             responder.respond {
                 var response = make()

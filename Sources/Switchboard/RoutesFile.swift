@@ -23,6 +23,9 @@ package final class RoutesFile: Sendable {
         var engine: RoutingEngine
         var routes: Routes
         var fingerprint: Fingerprint?
+        /// When the routes in force were loaded, and the last refusal since (nil: none).
+        var loaded = Date()
+        var lastError: String?
         var onChange: [@Sendable (Routes) -> Void] = []
     }
     private let state: Mutex<State>
@@ -40,6 +43,8 @@ package final class RoutesFile: Sendable {
     /// The engine for the routes in force now. Take it once per request.
     package var current: RoutingEngine { state.withLock { $0.engine } }
     package var currentRoutes: Routes { state.withLock { $0.routes } }
+    /// When the routes in force were loaded, and why the file was refused since, if it was.
+    package var loadState: (loaded: Date, lastError: String?) { state.withLock { ($0.loaded, $0.lastError) } }
 
     /// Called after every successful reload, with the new routes.
     package func onReload(_ body: @escaping @Sendable (Routes) -> Void) {
@@ -57,6 +62,8 @@ package final class RoutesFile: Sendable {
                 state.routes = routes
                 state.engine = RoutingEngine(routes: routes)
                 state.fingerprint = fingerprint
+                state.loaded = Date()
+                state.lastError = nil
                 return state.onChange
             }
             logger.notice("Routes reloaded", metadata: ["path": "\(path)", "summary": "\(routes.summary)"])
@@ -64,7 +71,10 @@ package final class RoutesFile: Sendable {
             return .reloaded
         } catch {
             // Remember the bad file so the watcher does not log it every second.
-            state.withLock { $0.fingerprint = seen }
+            state.withLock {
+                $0.fingerprint = seen
+                $0.lastError = error.description
+            }
             logger.error("Routes refused; the running routes stay", metadata: ["path": "\(path)", "errors": "\(error.description)"])
             return .refused(error.description)
         }

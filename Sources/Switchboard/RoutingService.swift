@@ -15,16 +15,26 @@ package struct RoutingService: Sendable {
     let metrics: Metrics
     let logger: Logger
     let failureLog: StoreFailureLog
+    /// Who is off duty; nil: the pauses are read from the store for each decision (the command line).
+    let roster: DutyRoster?
 
-    init(store: any SwitchboardStore, metrics: Metrics, logger: Logger, failureLog: StoreFailureLog? = nil) {
+    init(store: any SwitchboardStore, metrics: Metrics, logger: Logger, failureLog: StoreFailureLog? = nil, roster: DutyRoster? = nil) {
         self.store = store
         self.metrics = metrics
         self.logger = logger
         self.failureLog = failureLog ?? StoreFailureLog(logger: logger)
+        self.roster = roster
     }
 
     package init(store: any SwitchboardStore, metrics: Metrics, logger: Logger) {
         self.init(store: store, metrics: metrics, logger: logger, failureLog: nil)
+    }
+
+    /// `request` with the pauses in force: the roster's, or the store's (its failure: nobody paused).
+    func staffed(_ request: RouteRequest) -> RouteRequest {
+        var request = request
+        request.availability = roster?.availability ?? Availability((try? store.memberPauses()) ?? [])
+        return request
     }
 
     /// Decides without blocking: `completion` gets the plan once the decision is committed, logged and
@@ -33,6 +43,13 @@ package struct RoutingService: Sendable {
     /// be quick.
     package func plan(_ request: RouteRequest, engine: RoutingEngine, requestID: String,
                      completion: @escaping @Sendable (RoutePlan) -> Void) {
+        let request = staffed(request)
+        if let change = engine.dutyChange(in: request) {
+            // A store write outside the decision batches: not on the caller's thread.
+            return DispatchQueue.global().async {
+                completion(duty(change, request, requestID: requestID))
+            }
+        }
         if request.channel == .sms, let member = engine.relayMember(for: request) {
             // The relay reads the store, which may wait for a free reader: not on the caller's thread.
             return DispatchQueue.global().async {
@@ -56,6 +73,10 @@ package struct RoutingService: Sendable {
 
     /// Decides and waits (the command line); `dryRun` reads the state and writes nothing.
     package func plan(_ request: RouteRequest, engine: RoutingEngine, requestID: String, dryRun: Bool = false) -> RoutePlan {
+        let request = staffed(request)
+        if let change = engine.dutyChange(in: request) {
+            return dryRun ? Self.dutyReply(change, request) : duty(change, request, requestID: requestID)
+        }
         if request.channel == .sms, let member = engine.relayMember(for: request) {
             return relay(request, from: member, engine: engine, requestID: requestID)
         }
@@ -140,6 +161,39 @@ package struct RoutingService: Sendable {
             "request.id": "\(requestID)", "id": "\(request.id)", "number": "\(request.to)",
         ])
         return engine.keywordPlan(request, keyword)
+    }
+
+    /// A member's `OFF` / `ON` text: paused (by `sms`) or resumed in the pools it names, and told so.
+    /// When the store fails the member is told that too, and nothing changed.
+    func duty(_ change: DutyChange, _ request: RouteRequest, requestID: String) -> RoutePlan {
+        do {
+            for pool in change.pools {
+                if change.off {
+                    let pause = MemberPause(pool: pool, member: change.member, by: .sms, reason: "texted \(TextKeyword.word(request.body))",
+                                            since: request.now)
+                    if let roster { try roster.pause(pause) } else { try store.pauseMember(pause) }
+                } else if let roster {
+                    try roster.resume(pool: pool, member: change.member)
+                } else {
+                    try store.resumeMember(pool: pool, member: change.member)
+                }
+            }
+        } catch {
+            failed("duty", error, requestID: requestID)
+            return .message([OutboundMessage(to: change.member, from: request.to,
+                                             body: "Sorry, that did not go through (our database did not answer). Please try again.")])
+        }
+        metrics.textKeyword(change.off ? "duty_off" : "duty_on")
+        return Self.dutyReply(change, request)
+    }
+
+    /// What the member is told: where they are now off (or on) duty, and how to change it back.
+    static func dutyReply(_ change: DutyChange, _ request: RouteRequest) -> RoutePlan {
+        let pools = change.pools.joined(separator: ", ")
+        let body = change.off
+            ? "You are off duty in \(pools): no calls or texts until you text \(change.undo)."
+            : "You are on duty again in \(pools). Text \(change.undo) to go off duty."
+        return .message([OutboundMessage(to: change.member, from: request.to, body: body)])
     }
 
     /// A member texting the pool number: relayed to the customer their reply is for (the newest of

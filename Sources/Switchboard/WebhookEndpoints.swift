@@ -30,10 +30,11 @@ package final class WebhookEndpoints: Sendable {
     }
 
     init(routes: RoutesFile, store: any SwitchboardStore, callbackBase: String?, metrics: Metrics,
-         logger: Logger, failureLog: StoreFailureLog?, tracker: CallTracker? = nil, clock: @escaping @Sendable () -> Date = Date.init) {
+         logger: Logger, failureLog: StoreFailureLog?, tracker: CallTracker? = nil, roster: DutyRoster? = nil,
+         clock: @escaping @Sendable () -> Date = Date.init) {
         self.routes = routes
         self.store = store
-        self.service = RoutingService(store: store, metrics: metrics, logger: logger, failureLog: failureLog)
+        self.service = RoutingService(store: store, metrics: metrics, logger: logger, failureLog: failureLog, roster: roster)
         self.swml = SWMLCache(renderer: SWMLRenderer(callbackBase: callbackBase))
         self.cxml = CXMLRenderer(callbackBase: callbackBase)
         self.metrics = metrics
@@ -43,7 +44,8 @@ package final class WebhookEndpoints: Sendable {
     }
 
     package func voice(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
-        let routeRequest = try Webhook.voice(request, now: clock())
+        // With the pauses in force: the plan and a closed pool's outcome read the same ones.
+        let routeRequest = service.staffed(try Webhook.voice(request, now: clock()))
         let swml = swml
         let engine = routes.current
         let tracker = tracker

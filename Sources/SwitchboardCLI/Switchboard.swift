@@ -7,7 +7,7 @@ struct SwitchboardCommand: ParsableCommand {
         commandName: "switchboard",
         abstract: "Routes SignalWire calls and texts to ring groups.",
         version: SwitchboardVersion.current,
-        subcommands: [Serve.self, Check.self, Route.self, Doctor.self, Numbers.self, Stats.self, Calls.self, Voicemails.self,
+        subcommands: [Serve.self, Check.self, Route.self, Doctor.self, Numbers.self, Members.self, Stats.self, Calls.self, Voicemails.self,
                       Healthcheck.self]
     )
 }

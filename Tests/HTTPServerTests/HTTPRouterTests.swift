@@ -33,6 +33,22 @@ struct HTTPRouterTests {
         }
     }
 
+    @Test func aPathEndingInAStarTakesEveryPathUnderItTheLongestFirst() {
+        var router = HTTPRouter()
+        router.add("POST", path: "/admin/pools/*") { .text(200, "pools \($0.path)") }
+        router.add("POST", path: "/admin/*") { _ in .text(200, "admin") }
+        router.add("GET", path: "/admin/pools") { _ in .text(200, "exact") }
+        func answer(_ method: String, _ path: String) -> (Int, String) {
+            let response = router.handle(HTTPRequest(method: method, target: path))
+            return (response.status, String(decoding: response.body, as: UTF8.self).trimmingWhitespaceAndNewlines())
+        }
+        #expect(answer("POST", "/admin/pools/sales/members/%2B1/pause") == (200, "pools /admin/pools/sales/members/%2B1/pause"))
+        #expect(answer("POST", "/admin/other") == (200, "admin"))
+        #expect(answer("GET", "/admin/pools") == (200, "exact"))
+        #expect(answer("GET", "/admin/pools/x").0 == 405, "the prefix's methods")
+        #expect(answer("POST", "/adminx").0 == 404)
+    }
+
     @Test func anErrorWithAStatusIsAnsweredWithItsStatusTextAndHeaders() {
         var router = HTTPRouter()
         router.add("GET", "/tea") { _ in throw Teapot() }

@@ -39,7 +39,7 @@ import Testing
             "calls go to pool sales",
             "sales: open (mon 10:00 America/New_York)",
             "result: rings pool sales (round_robin)",
-            "overflow pool support skipped: closed, mon 16:00 Europe/Berlin",
+            "overflow pool support skipped: closed: outside hours, mon 16:00 Europe/Berlin",
         ])
         // Tuesday is closed in New York: the closed action hands the call to night, closed too.
         #expect(explain(to: "+15550000001", at: "2026-03-03T15:00:00Z") == [

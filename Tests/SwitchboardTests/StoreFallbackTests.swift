@@ -31,6 +31,10 @@ final class FailingStore: SwitchboardStore, @unchecked Sendable {
     func recentDecisions(channel: Channel, limit: Int) throws -> [DecisionRecord] { throw Broken() }
     func currentStatus(id: String) throws -> String? { throw Broken() }
     func messageFailures(since: Date, limit: Int) throws -> [StatusEvent] { throw Broken() }
+    func pauseMember(_ pause: MemberPause) throws { throw Broken() }
+    func resumeMember(pool: String, member: String) throws -> Bool { throw Broken() }
+    func memberPauses() throws -> [MemberPause] { throw Broken() }
+    func countOffers(pool: String, missed: [String], answered: String?) throws -> [String: Int] { throw Broken() }
     func callFacts(id: String) throws -> CallFacts { throw Broken() }
     func saveCall(_ call: CallOutcome, notifications: [PendingNotification]) throws -> Int { throw Broken() }
     func callsToSettle(now: Date, since: Date) throws -> [String] { throw Broken() }

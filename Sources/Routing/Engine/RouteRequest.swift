@@ -14,6 +14,8 @@ package struct RouteRequest: Sendable, Equatable {
     package var body: String
     /// Media of an MMS (`MediaUrl0...`), in order.
     package var mediaURLs: [String]
+    /// Who is paused now (from the store); members not named are available.
+    package var availability: Availability
 
     package init(
         channel: Channel,
@@ -22,7 +24,8 @@ package struct RouteRequest: Sendable, Equatable {
         to: String,
         now: Date,
         body: String = "",
-        mediaURLs: [String] = []
+        mediaURLs: [String] = [],
+        availability: Availability = Availability()
     ) {
         self.channel = channel
         self.id = id
@@ -31,5 +34,6 @@ package struct RouteRequest: Sendable, Equatable {
         self.now = now
         self.body = body
         self.mediaURLs = mediaURLs
+        self.availability = availability
     }
 }

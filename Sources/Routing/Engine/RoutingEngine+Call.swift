@@ -10,7 +10,7 @@ extension RoutingEngine {
         var steps: [RingStep] = []
         steps.reserveCapacity(pools.count)
         for pool in pools {
-            let order = pool.order(state: states[pool.name] ?? PoolState(), channel: .voice, random: &random)
+            let order = pool.order(state: states[pool.name] ?? PoolState(), channel: .voice, random: &random, for: request)
             guard !order.isEmpty else { continue }
             let targets = order.map { RingTarget(address: $0.address, name: $0.name, timeout: pool.ringTimeout) }
             steps.append(RingStep(pool: pool.name, parallel: pool.strategy.ringsInParallel, targets: targets,

@@ -19,15 +19,15 @@ extension RoutingEngine {
         // The closed pools passed through, as resolve follows them.
         var name = first
         var visited: [String] = []
-        while let pool = routes.pools[name], !visited.contains(name), let hours = pool.hours {
+        while let pool = routes.pools[name], !visited.contains(name) {
             visited.append(name)
-            let clock = hours.localTime(at: request.now)
-            guard !hours.isOpen(at: request.now) else {
-                lines.append("\(name): open (\(clock))")
+            let clock = pool.hours.map { " (\($0.localTime(at: request.now)))" } ?? ""
+            guard !pool.takes(request) else {
+                if pool.hours != nil { lines.append("\(name): open\(clock)") }
                 break
             }
-            lines.append("\(name): closed: outside hours, \(clock)")
-            guard case .pool(let next) = hours.closed else { break }
+            lines.append("\(name): closed: \(Self.whyClosed(pool, request))")
+            guard case .pool(let next) = pool.hours?.closed ?? .voicemail else { break }
             lines.append("\(name): closed action hands \(what) to pool \(next)")
             name = next
         }
@@ -51,12 +51,22 @@ extension RoutingEngine {
                 while let name = next, let overflow = routes.pools[name], !chained.contains(name) {
                     chained.append(name)
                     let open = pools.contains { $0.name == name }
-                    lines.append(open ? "then overflow pool \(name)" : "overflow pool \(name) skipped: closed" + (overflow.hours.map { ", \($0.localTime(at: request.now))" } ?? ""))
+                    lines.append(open ? "then overflow pool \(name)" : "overflow pool \(name) skipped: closed: \(Self.whyClosed(overflow, request))")
                     next = overflow.overflow
                 }
             }
         }
         return lines
+    }
+
+    /// "outside hours, sat 19:05 America/New_York", "a holiday, ...", or "nobody on duty (...)".
+    private static func whyClosed(_ pool: Pool, _ request: RouteRequest) -> String {
+        if let hours = pool.hours, !hours.isOpen(at: request.now) {
+            return (hours.isHoliday(at: request.now) ? "a holiday, " : "outside hours, ") + hours.localTime(at: request.now)
+        }
+        let paused = pool.members.filter { request.availability.isPaused(pool: pool.name, member: $0.address, at: request.now) }.count
+        let offShift = pool.members.filter { !$0.isOnShift(at: request.now) }.count
+        return "nobody on duty (\(paused) paused, \(offShift) off shift, \(pool.members.filter { !$0.enabled }.count) disabled)"
     }
 
     private static func unrouted(_ channel: Channel) -> String {

@@ -43,8 +43,10 @@ extension RoutingEngine {
         }
         // Pools already passed through (a handful at most: an array, no hashing per request).
         var visited = [pool.name]
-        closedHours: while let hours = pool.hours, !hours.isOpen(at: request.now) {
-            switch (hours.closed, request.channel) {
+        // Closed by its hours or holidays, or nobody on duty (all paused or off shift): the closed
+        // action (voicemail, for a pool without hours).
+        closedHours: while !pool.takes(request) {
+            switch (pool.hours?.closed ?? .voicemail, request.channel) {
             case (.voicemail, .voice):
                 return Resolution(route: route, target: .closedVoicemail(pool))
             case (.message(let message), .voice):
@@ -63,7 +65,7 @@ extension RoutingEngine {
             var next = pool.overflow
             while let name = next, let overflow = routes.pools[name], !chained.contains(name) {
                 chained.append(name)
-                if overflow.isOpen(at: request.now) { pools.append(overflow) }
+                if overflow.takes(request) { pools.append(overflow) }
                 next = overflow.overflow
             }
         }

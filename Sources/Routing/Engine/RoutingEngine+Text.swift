@@ -10,8 +10,13 @@ extension RoutingEngine {
         states: [String: PoolState],
         random: inout some RandomNumberGenerator
     ) -> RouteOutcome {
-        let order = pool.order(state: states[pool.name] ?? PoolState(), channel: .sms, random: &random)
-        guard let first = order.first else { return RouteOutcome(plan: .drop, records: []) }
+        let order = pool.order(state: states[pool.name] ?? PoolState(), channel: .sms, random: &random, for: request)
+        guard let first = order.first else {
+            // Nobody on duty (resolve hands over to a closed action's pool when there is one): the
+            // closed auto-reply, if the pool has one; SignalWire's message log keeps the text.
+            guard let reply = pool.hours?.smsReply else { return RouteOutcome(plan: .drop, records: []) }
+            return RouteOutcome(plan: .message([OutboundMessage(to: request.from, from: request.to, body: reply)]), records: [])
+        }
         let recipients = pool.strategy.ringsInParallel ? order : [first]
         let body = Self.forwardedBody(from: request.from, body: request.body)
         var messages = recipients.map {

@@ -9,34 +9,50 @@ package struct Hours: Sendable, Equatable {
     /// Sent back to a customer whose text arrives while the pool is closed, besides the forward
     /// (`closed.sms_reply`); nil: no auto-reply.
     package var smsReply: String?
+    /// Days closed all day whatever `open` says (the pool's `holidays`), in `timeZone`.
+    package var holidays: [DayRange]
 
-    package init(timeZone: ZoneRules, open: [Weekday: [TimeRange]], closed: ClosedAction = .voicemail, smsReply: String? = nil) {
+    package init(timeZone: ZoneRules, open: [Weekday: [TimeRange]], closed: ClosedAction = .voicemail, smsReply: String? = nil,
+                 holidays: [DayRange] = []) {
         self.timeZone = timeZone
         self.open = open
         self.closed = closed
         self.smsReply = smsReply
+        self.holidays = holidays
     }
 
     /// Whether `date` falls in an open range, reading the wall clock in `timeZone` (so DST moves with it).
     package func isOpen(at date: Date) -> Bool {
-        guard let (weekday, minuteOfDay) = wallClock(at: date) else { return false }
+        guard let (weekday, minuteOfDay, day) = wallClock(at: date) else { return false }
+        if !holidays.isEmpty, isHoliday(day) { return false }
         return open[weekday, default: []].contains { $0.contains(minuteOfDay) }
     }
 
-    /// The weekday and minute of the day that `date` is in `timeZone`.
-    func wallClock(at date: Date) -> (Weekday, Int)? {
+    /// Whether local day `day` (days since 1970-01-01 in `timeZone`) is a holiday.
+    func isHoliday(_ day: Int64) -> Bool {
+        holidays.contains { $0.first <= day && day <= $0.last }
+    }
+
+    /// Whether `date` falls on a holiday, as this pool's clock reads it.
+    package func isHoliday(at date: Date) -> Bool {
+        guard let (_, _, day) = wallClock(at: date) else { return false }
+        return isHoliday(day)
+    }
+
+    /// The weekday, minute of the day, and day number (since 1970-01-01) that `date` is in `timeZone`.
+    func wallClock(at date: Date) -> (Weekday, Int, Int64)? {
         let utc = Int64(date.timeIntervalSince1970.rounded(.down))
         let local = utc + Int64(timeZone.secondsEast(at: utc))
         let day = floorDivide(local, 86_400)
         let minuteOfDay = Int(local - day * 86_400) / 60
         // 1970-01-01 was a Thursday: Calendar's weekday 5.
         guard let weekday = Weekday(calendarWeekday: Int(floorModulo(day + 4, 7)) + 1) else { return nil }
-        return (weekday, minuteOfDay)
+        return (weekday, minuteOfDay, day)
     }
 
     /// `date` as this pool's clock reads it, e.g. "sat 19:05 America/New_York".
     package func localTime(at date: Date) -> String {
-        guard let (weekday, minute) = wallClock(at: date) else { return timeZone.identifier }
+        guard let (weekday, minute, _) = wallClock(at: date) else { return timeZone.identifier }
         return "\(weekday.rawValue) \(TimeRange.clock(minute)) \(timeZone.identifier)"
     }
 }
@@ -113,5 +129,41 @@ package struct TimeRange: Sendable, Hashable, CustomStringConvertible {
     static func clock(_ minutes: Int) -> String {
         let hour = minutes / 60, minute = minutes % 60
         return (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"
+    }
+}
+
+/// Whole local days, first to last inclusive, as days since 1970-01-01: a holiday or a range of them.
+package struct DayRange: Sendable, Hashable {
+    package var first: Int64
+    package var last: Int64
+
+    package init(first: Int64, last: Int64) {
+        self.first = first
+        self.last = last
+    }
+
+    /// `YYYY-MM-DD`, or `YYYY-MM-DD/YYYY-MM-DD` (ISO 8601's interval), first not after last.
+    package init?(parsing text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let first = Self.day(parts[0]), let last = parts.count == 2 ? Self.day(parts[1]) : first,
+              first <= last else { return nil }
+        self.init(first: first, last: last)
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian `YYYY-MM-DD` (Howard Hinnant's days_from_civil).
+    static func day(_ text: Substring) -> Int64? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              let year = Int64(String(text.prefix(4))), let month = Int64(String(text.dropFirst(5).prefix(2))),
+              let dayOfMonth = Int64(String(text.suffix(2))), (1...12).contains(month) else { return nil }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let lengths: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...lengths[Int(month - 1)]).contains(dayOfMonth) else { return nil }
+        let y = month <= 2 ? year - 1 : year
+        let era = floorDivide(y, 400)
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + dayOfMonth - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }

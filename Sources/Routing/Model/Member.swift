@@ -7,12 +7,15 @@ package struct Member: Sendable, Equatable {
     package var weight: Int
     /// Disabled members stay listed (and keep their round-robin place) but are never offered.
     package var enabled: Bool
+    /// The member's own weekly shift (the pool's `hours` syntax, without `closed`); nil: always.
+    package var hours: Hours?
 
-    package init(address: String, name: String? = nil, weight: Int = 1, enabled: Bool = true) {
+    package init(address: String, name: String? = nil, weight: Int = 1, enabled: Bool = true, hours: Hours? = nil) {
         self.address = address
         self.name = name
         self.weight = weight
         self.enabled = enabled
+        self.hours = hours
     }
 
     /// SIP endpoints take calls but not texts.

@@ -25,10 +25,16 @@ package struct Pool: Sendable, Equatable {
     package var conversationHours: Int = Pool.defaultConversationHours
     /// Who is told about missed calls and voicemails; nil: nobody.
     package var notify: NotifyConfig?
+    /// Pause a member after this many offers in a row they did not answer (`max_no_answer`); nil: never.
+    package var maxNoAnswer: Int?
+    /// What a member texts to a pool number to go off (`off`) and on (`on`) duty: words, compared
+    /// without case or surrounding spaces.
+    package var dutyKeywords = DutyKeywords()
 
     package static let defaultConversationHours = 24
     package static let conversationHoursRange = 0...720
 
+    package static let maxNoAnswerRange = 1...100
     package static let defaultRingTimeout = 20
     package static let ringTimeoutRange = 5...600
 
@@ -139,4 +145,12 @@ package struct NotifyConfig: Sendable, Equatable {
         var seen = Set<String>()
         return targets.filter { seen.insert($0).inserted }
     }
+}
+
+/// `duty_keywords`: the words a member texts to go off or on duty.
+package struct DutyKeywords: Sendable, Equatable {
+    package var off = ["OFF"]
+    package var on = ["ON"]
+
+    package init() {}
 }

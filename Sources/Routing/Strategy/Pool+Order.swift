@@ -12,28 +12,33 @@ extension Pool {
     /// place. A `lastMember` removed from the pool marks nothing, so the turn restarts at the top of the
     /// list: the next member is never the one that just had a turn (it is gone), and the members a
     /// restart passes over are passed over once, for that edit only.
+    ///
+    /// With `request`, only members on duty for it appear (`isOnDuty`: not paused, on shift); a paused
+    /// `lastMember` still marks its place, so the turn passes over them and comes back after.
     package func order(
         state: PoolState,
         channel: Channel,
-        random: inout some RandomNumberGenerator
+        random: inout some RandomNumberGenerator,
+        for request: RouteRequest? = nil
     ) -> [Member] {
         var ordered: [Member]
+        let eligible = { (start: Int) in self.eligible(for: channel, from: start, request: request) }
         switch strategy {
         case .sequential, .simultaneous:
-            ordered = eligible(for: channel, from: 0)
+            ordered = eligible(0)
         case .roundRobin:
-            ordered = eligible(for: channel, from: state.lastMember.flatMap { last in
+            ordered = eligible(state.lastMember.flatMap { last in
                 members.firstIndex { $0.address == last }.map { $0 + 1 }
             } ?? 0)
         case .random:
-            ordered = weightedShuffle(eligible(for: channel, from: 0), random: &random)
+            ordered = weightedShuffle(eligible(0), random: &random)
         case .leastRecent:
-            ordered = stableSorted(eligible(for: channel, from: 0)) { member in
+            ordered = stableSorted(eligible(0)) { member in
                 // Never offered sorts before any date.
                 state.lastOffered[member.address].map { $0.timeIntervalSinceReferenceDate } ?? -.infinity
             }
         case .fewestCalls:
-            ordered = stableSorted(eligible(for: channel, from: 0)) { Double(state.recentCounts[$0.address] ?? 0) }
+            ordered = stableSorted(eligible(0)) { Double(state.recentCounts[$0.address] ?? 0) }
         }
         if sticky, let favourite = state.stickyMember,
            let index = ordered.firstIndex(where: { $0.address == favourite }) {
@@ -49,13 +54,13 @@ extension Pool {
 
     /// The members eligible on `channel`, in list order starting at index `start` and wrapping around
     /// (round-robin: the one after the last member used), built in one array of the right size.
-    private func eligible(for channel: Channel, from start: Int) -> [Member] {
+    private func eligible(for channel: Channel, from start: Int, request: RouteRequest?) -> [Member] {
         var result: [Member] = []
         result.reserveCapacity(members.count)
         let count = members.count
         for offset in 0..<count {
             let member = members[(start + offset) % count]
-            if member.isEligible(for: channel) { result.append(member) }
+            if request.map({ isOnDuty(member, for: $0) }) ?? member.isEligible(for: channel) { result.append(member) }
         }
         return result
     }

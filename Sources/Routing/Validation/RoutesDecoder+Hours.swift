@@ -4,11 +4,14 @@ import JSON
 /// A pool's `hours`: timezone, weekly open ranges, closed action.
 extension RoutesDecoder {
     static let hoursKeys = ["timezone", "open", "closed"]
+    /// A member's shift: when they take calls; the pool's closed action covers the rest.
+    static let shiftKeys = ["timezone", "open"]
     static let closedKeys = ["action", "message", "pool", "sms_reply"]
     static let closedActions = ["voicemail", "message", "pool"]
 
-    mutating func decodeHours(_ value: JSONValue, pool: String, at path: JSONPath) -> Hours? {
-        guard let fields = fields(value, at: path, known: Self.hoursKeys) else { return nil }
+    /// `shift`: a member's `hours`, which have no `closed`.
+    mutating func decodeHours(_ value: JSONValue, pool: String, at path: JSONPath, shift: Bool = false) -> Hours? {
+        guard let fields = fields(value, at: path, known: shift ? Self.shiftKeys : Self.hoursKeys) else { return nil }
         let timeZone = required("timezone", in: fields, of: value, at: path).flatMap {
             decodeTimeZone($0, at: path.key("timezone"))
         }
@@ -30,6 +33,22 @@ extension RoutesDecoder {
         }
         guard let timeZone, let open else { return nil }
         return Hours(timeZone: timeZone, open: open, closed: closed, smsReply: smsReply)
+    }
+
+    /// `["2026-12-25", "2026-12-31/2027-01-01"]`: days (or ranges of days) closed, in the pool's zone.
+    mutating func decodeHolidays(_ value: JSONValue, at path: JSONPath) -> [DayRange] {
+        guard case .array(let items) = value.kind else {
+            report(path, value.position, "expected a list of dates (\"2026-12-25\") or date ranges (\"2026-12-24/2026-12-26\"), found \(value.typeDescription)")
+            return []
+        }
+        return items.enumerated().compactMap { index, item in
+            guard let text = string(item, at: path.index(index)) else { return nil }
+            guard let range = DayRange(parsing: text) else {
+                report(path.index(index), item.position, "\"\(text)\" is not a date (YYYY-MM-DD) or a date range (YYYY-MM-DD/YYYY-MM-DD, first to last)")
+                return nil
+            }
+            return range
+        }
     }
 
     private mutating func decodeTimeZone(_ value: JSONValue, at path: JSONPath) -> ZoneRules? {

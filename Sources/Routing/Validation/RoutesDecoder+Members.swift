@@ -2,10 +2,11 @@ import JSON
 
 /// A pool's `members`: strings or objects, checked for syntax, duplicates and emptiness.
 extension RoutesDecoder {
-    static let memberKeys = ["number", "name", "weight", "enabled"]
+    static let memberKeys = ["number", "name", "weight", "enabled", "hours"]
     static let weightRange = 1...1000
 
     mutating func decodeMembers(_ value: JSONValue, pool: String, at path: JSONPath) -> [Member] {
+        // (`pool` is passed on for the members' shifts.)
         guard case .array(let elements) = value.kind else {
             report(path, value.position, "expected an array of members, found \(value.typeDescription)")
             incompletePools.insert(pool)
@@ -19,7 +20,7 @@ extension RoutesDecoder {
         var firstIndex: [String: Int] = [:]
         for (index, element) in elements.enumerated() {
             let memberPath = path.index(index)
-            guard let member = decodeMember(element, at: memberPath) else {
+            guard let member = decodeMember(element, pool: pool, at: memberPath) else {
                 incompletePools.insert(pool)
                 continue
             }
@@ -38,8 +39,8 @@ extension RoutesDecoder {
         return members
     }
 
-    /// `"+15551234567"`, `"sip:..."`, or `{ "number", "name", "weight", "enabled" }`.
-    private mutating func decodeMember(_ value: JSONValue, at path: JSONPath) -> Member? {
+    /// `"+15551234567"`, `"sip:..."`, or `{ "number", "name", "weight", "enabled", "hours" }`.
+    private mutating func decodeMember(_ value: JSONValue, pool: String, at path: JSONPath) -> Member? {
         switch value.kind {
         case .string(let text):
             return address(text, at: path, position: value.position).map { Member(address: $0) }
@@ -51,6 +52,9 @@ extension RoutesDecoder {
             var member = Member(address: address)
             member.name = string(fields["name"], at: path.key("name"))
             member.enabled = bool(fields["enabled"], at: path.key("enabled")) ?? true
+            if let hours = fields["hours"], hours.kind != .null {
+                member.hours = decodeHours(hours, pool: pool, at: path.key("hours"), shift: true)
+            }
             if let weightValue = fields["weight"], weightValue.kind != .null {
                 guard let weight = integer(weightValue, at: path.key("weight"), in: Self.weightRange) else { return nil }
                 member.weight = weight

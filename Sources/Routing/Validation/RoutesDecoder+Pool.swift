@@ -3,7 +3,9 @@ import JSON
 /// One pool: its settings and members.
 extension RoutesDecoder {
     static let poolKeys = ["members", "strategy", "ring_timeout", "confirm", "caller_id",
-                           "voicemail", "hours", "overflow", "sticky", "sms_replies", "conversation_hours", "notify"]
+                           "voicemail", "hours", "holidays", "overflow", "sticky", "sms_replies", "conversation_hours", "notify",
+                           "max_no_answer", "duty_keywords"]
+    static let dutyKeys = ["off", "on"]
     static let voicemailKeys = ["greeting", "max_length"]
     static let replyKeys = ["opt_out", "opt_in", "help"]
     static let notifyKeys = ["on", "sms", "email", "webhook"]
@@ -48,6 +50,20 @@ extension RoutesDecoder {
         if let hours = fields["hours"], hours.kind != .null {
             pool.hours = decodeHours(hours, pool: name, at: path.key("hours"))
         }
+        if let holidays = fields["holidays"], holidays.kind != .null {
+            let days = decodeHolidays(holidays, at: path.key("holidays"))
+            if pool.hours != nil {
+                pool.hours?.holidays = days
+            } else if fields["hours"] == nil || fields["hours"]?.kind == .null {
+                report(path.key("holidays"), holidays.position, "holidays are days in the pool's time zone: give the pool \"hours\" (with its \"timezone\")")
+            }
+        }
+        if let value = fields["max_no_answer"], value.kind != .null {
+            pool.maxNoAnswer = integer(value, at: path.key("max_no_answer"), in: Pool.maxNoAnswerRange, unit: "offers")
+        }
+        if let value = fields["duty_keywords"], value.kind != .null {
+            pool.dutyKeywords = decodeDutyKeywords(value, at: path.key("duty_keywords"))
+        }
         if let overflowValue = fields["overflow"], let overflow = string(overflowValue, at: path.key("overflow")) {
             if overflow == name {
                 report(path.key("overflow"), overflowValue.position, "a pool cannot overflow to itself")
@@ -63,6 +79,35 @@ extension RoutesDecoder {
                    + "turn it on or use action \"message\" or \"pool\"")
         }
         return pool
+    }
+
+    /// `{ "off": "OFF" or ["OFF", "PAUSE"], "on": ... }`: one word each, the two lists apart.
+    private mutating func decodeDutyKeywords(_ value: JSONValue, at path: JSONPath) -> DutyKeywords {
+        var keywords = DutyKeywords()
+        guard let fields = fields(value, at: path, known: Self.dutyKeys) else { return keywords }
+        func words(_ key: String) -> [String]? {
+            guard let value = fields[key], value.kind != .null else { return nil }
+            let items: [(JSONValue, JSONPath)] = switch value.kind {
+            case .array(let elements): elements.enumerated().map { ($0.element, path.key(key).index($0.offset)) }
+            default: [(value, path.key(key))]
+            }
+            let words = items.compactMap { item, itemPath -> String? in
+                guard let word = string(item, at: itemPath) else { return nil }
+                let parts = word.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                guard parts.count == 1 else {
+                    report(itemPath, item.position, "expected one word, found \"\(word)\"")
+                    return nil
+                }
+                return parts[0].uppercased()
+            }
+            return words.isEmpty ? nil : words
+        }
+        if let off = words("off") { keywords.off = off }
+        if let on = words("on") { keywords.on = on }
+        if let both = keywords.off.first(where: keywords.on.contains) {
+            report(path, value.position, "\"\(both)\" is both an off and an on keyword")
+        }
+        return keywords
     }
 
     private mutating func decodeStrategy(_ value: JSONValue?, at path: JSONPath) -> Strategy? {
