@@ -1,3 +1,5 @@
+import HTTPServer
+
 /// The operator page served at `/admin/` (issue 19): one self-contained HTML document, inline CSS and
 /// plain JavaScript, nothing fetched from elsewhere. It carries no data: it asks for the admin token,
 /// keeps it in sessionStorage and reads everything from `GET /admin/overview` with it as the Bearer
@@ -12,6 +14,23 @@
 package enum OperatorPage {
     /// The document as UTF-8, the response body.
     package static let body: [UInt8] = Array(html.utf8)
+
+    /// What the page needs and nothing more: its own origin for fetches, any http(s) URL for the
+    /// voicemail recordings (SignalWire's), inline script and style only.
+    package static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; media-src https: http:"
+
+    /// The answer to `GET /admin/` (and `/admin`): served without the token, since it holds no data.
+    package static var response: HTTPResponse {
+        HTTPResponse(status: 200, headers: [
+            "Content-Type": "text/html; charset=utf-8",
+            "Cache-Control": "no-store",
+            "Content-Security-Policy": contentSecurityPolicy,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "X-Frame-Options": "DENY",
+        ], body: body)
+    }
 
     package static let html: String = #"""
 <!doctype html>
@@ -214,7 +233,7 @@ audio { width: 16rem; max-width: 100%; height: 2.2rem; vertical-align: middle; }
     clear(box);
     r = r || {};
     var row = el("div", { className: "routes" },
-      el("strong", null, r.path || "routes"),
+      el("strong", { title: r.path || null }, str(r.path).split("/").pop() || "routes"),
       badge(r.ok ? "loaded" : "error", r.ok ? "ok" : "bad"),
       r.loaded ? el("span", { className: "muted" }, "loaded ", el("time", { datetime: r.loaded, title: r.loaded }, when(r.loaded))) : null,
       r.summary ? el("span", { className: "summary" }, r.summary) : null,

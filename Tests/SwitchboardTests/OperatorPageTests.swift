@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServer
 import Testing
 @testable import Switchboard
 
@@ -14,6 +15,17 @@ struct OperatorPageTests {
         #expect(OperatorPage.body == Array(Self.html.utf8))
         #expect(Self.html.contains(#"<meta charset="utf-8">"#))
         #expect(Self.html.contains(#"<meta name="viewport" content="width=device-width, initial-scale=1">"#))
+    }
+
+    /// The response for the lead's `GET /admin/` route: HTML, never cached, the strict CSP.
+    @Test func responseCarriesTheHeadersThePageNeeds() {
+        let response = OperatorPage.response
+        #expect(response.status == 200)
+        #expect(response.body == OperatorPage.body)
+        #expect(response.headers["Content-Type"] == "text/html; charset=utf-8")
+        #expect(response.headers["Cache-Control"] == "no-store")
+        #expect(response.headers["Content-Security-Policy"] == "default-src 'self'; script-src 'unsafe-inline'; "
+            + "style-src 'unsafe-inline'; connect-src 'self'; media-src https: http:")
     }
 
     /// `script-src 'unsafe-inline'` allows inline script elements but the page must not need eval,
