@@ -1,6 +1,6 @@
 # Switchboard: `make run` and `make test` set up a fresh Debian machine themselves.
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config tzdata
+APT_PACKAGES := libcurl4-openssl-dev libpq-dev libsqlite3-dev libssl-dev pkg-config postgresql tzdata
 ROUTES ?= routes.json
 DB ?= ./switchboard.sqlite
 LISTEN ?= 127.0.0.1:8080

@@ -5,14 +5,10 @@ import Testing
 @testable import Store
 
 @Suite struct SQLiteStoreStatusTests {
-    let db = TemporaryDatabase()
     let start = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func withStore(_ body: (SQLiteStore) throws -> Void) throws {
-        defer { db.remove() }
-        let store = try SQLiteStore(path: db.path)
-        defer { store.close() }
-        try body(store)
+    func withStore(_ kind: StoreKind, _ body: (any SwitchboardStore) throws -> Void) throws {
+        try withTemporaryStore(kind, body)
     }
 
     func call(_ status: String, _ id: String = "CA1", sequence: String = "", after seconds: TimeInterval = 0) -> StatusEvent {
@@ -20,16 +16,14 @@ import Testing
                     from: "+15550001000", to: "+15550000001")
     }
 
-    func eventCount(_ store: SQLiteStore, id: String) throws -> Int {
-        try store.read("test") {
-            try $0.scalar("SELECT count(*) FROM status_events WHERE id = ?", [.text(id)], "test")?.int ?? -1
-        }
+    func eventCount(_ store: any SwitchboardStore, id: String) throws -> Int {
+        try count(store, "SELECT count(*) FROM status_events WHERE id = $1", [id])
     }
 
     /// Without blocking: one batch holds a call's whole progress, a repeat and a voicemail, and each
     /// completion reports what the blocking call would have.
-    @Test func batchedStatusesKeepTheirOutcomes() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func batchedStatusesKeepTheirOutcomes(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             let outcomes = Locked<[String: StatusOutcome]>([:])
             let done = DispatchGroup()
             store.holdCommits()
@@ -59,8 +53,8 @@ import Testing
         }
     }
 
-    @Test func forwardProgressAdvances() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func forwardProgressAdvances(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             for (step, status) in ["queued", "ringing", "in-progress", "completed"].enumerated() {
                 #expect(try store.recordStatus(call(status, after: Double(step))) == .advanced)
                 #expect(try store.currentStatus(id: "CA1") == status)
@@ -68,8 +62,8 @@ import Testing
         }
     }
 
-    @Test func duplicatesAreStoredOnce() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func duplicatesAreStoredOnce(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             #expect(try store.recordStatus(call("ringing")) == .advanced)
             #expect(try store.recordStatus(call("ringing", after: 5)) == .duplicate)
             #expect(try store.recordStatus(call("ringing", sequence: "2")) == .storedOnly)
@@ -77,8 +71,8 @@ import Testing
         }
     }
 
-    @Test func outOfOrderNeverMovesBackwards() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func outOfOrderNeverMovesBackwards(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             #expect(try store.recordStatus(call("completed", after: 30)) == .advanced)
             #expect(try store.recordStatus(call("ringing", after: 1)) == .storedOnly)
             #expect(try store.recordStatus(call("in-progress", after: 2)) == .storedOnly)
@@ -87,8 +81,8 @@ import Testing
         }
     }
 
-    @Test func terminalIsNeverLeftEvenForAnotherTerminal() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func terminalIsNeverLeftEvenForAnotherTerminal(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             #expect(try store.recordStatus(call("ringing")) == .advanced)
             #expect(try store.recordStatus(call("no-answer", after: 20)) == .advanced)
             #expect(try store.recordStatus(call("completed", after: 21)) == .storedOnly)
@@ -97,8 +91,8 @@ import Testing
         }
     }
 
-    @Test func answeredEqualsInProgress() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func answeredEqualsInProgress(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             #expect(try store.recordStatus(call("answered", after: 1)) == .advanced)
             #expect(try store.recordStatus(call("in-progress", after: 1)) == .storedOnly)
             #expect(try store.currentStatus(id: "CA1") == "answered")
@@ -109,8 +103,8 @@ import Testing
         }
     }
 
-    @Test func unknownStatusesAreStoredButNeverMoveTheCurrentOne() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func unknownStatusesAreStoredButNeverMoveTheCurrentOne(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             #expect(try store.recordStatus(call("teleported")) == .storedOnly)
             #expect(try store.currentStatus(id: "CA1") == nil)
             #expect(try store.recordStatus(call("ringing")) == .advanced)
@@ -120,8 +114,8 @@ import Testing
         }
     }
 
-    @Test func messageSegmentsAreAllStored() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func messageSegmentsAreAllStored(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             func message(_ status: String, _ segment: String) -> StatusEvent {
                 StatusEvent(kind: .message, id: "SM1", status: status, sequence: segment, time: start, detail: "segment \(segment)")
             }
@@ -138,8 +132,8 @@ import Testing
         }
     }
 
-    @Test func callsAndMessagesAreKeptApart() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func callsAndMessagesAreKeptApart(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             #expect(try store.recordStatus(call("completed", "X1")) == .advanced)
             let message = StatusEvent(kind: .message, id: "X1", status: "completed", time: start)
             #expect(try store.recordStatus(message) == .storedOnly)  // not a message status
