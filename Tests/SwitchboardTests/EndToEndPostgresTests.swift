@@ -89,118 +89,128 @@ struct EndToEndPostgresTests {
         return counts
     }
 
+    /// Three instances on a new database of the cluster, one routes.json copy each.
+    func withThreeInstances(_ body: ([DaemonProcess], PostgresCluster.Database) throws -> Void) throws {
+        let database = try PostgresCluster.Database()
+        defer { database.remove() }
+        ProcessFacts.raiseFileLimit()
+        var workspaces: [Workspace] = []
+        defer { for workspace in workspaces { workspace.remove() } }
+        var daemons: [DaemonProcess] = []
+        for _ in 0..<3 {
+            let workspace = try Workspace()
+            workspaces.append(workspace)
+            try workspace.writeRoutes(Fixture.routes())
+            daemons.append(try DaemonProcess(workspace: workspace, arguments: ["--db", database.url], database: false))
+        }
+        try body(daemons, database)
+    }
+
+    /// A load on a thread of its own until `finish()`.
+    final class Background: @unchecked Sendable {
+        private let stop = Locked(false)
+        private let result = Locked<[Call]?>(nil)
+
+        init(_ run: @escaping @Sendable (Locked<Bool>) -> [Call]) {
+            let thread = Thread { [stop, result] in
+                let calls = run(stop)
+                result.withLock { $0 = calls }
+            }
+            thread.start()
+        }
+
+        /// Stops the load and returns its calls.
+        func finish() -> [Call] {
+            stop.withLock { $0 = true }
+            while result.current == nil { usleep(10_000) }
+            return result.current ?? []
+        }
+    }
+
     static func fallbacks(_ daemons: [DaemonProcess]) -> Double {
         daemons.map { $0.metric("switchboard_routing_fallbacks_total{reason=\"store\"}") }.reduce(0, +)
     }
 
     @Test func threeInstancesShareOneRotation() throws {
-        let database = try PostgresCluster.Database()
-        defer { database.remove() }
-        let workspace = try Workspace()
-        defer { workspace.remove() }
-        try workspace.writeRoutes(Fixture.routes())
-        ProcessFacts.raiseFileLimit()
-        let daemons = try (0..<3).map { _ in try DaemonProcess(workspace: workspace, arguments: ["--db", database.url], database: false) }
-        let started = SoakClock.now()
-        let calls = Self.load(daemons, connections: 24, total: 20_000, seconds: 150)
-        let seconds = SoakClock.now() - started
-        let answered = calls.filter { $0.status == 200 }
-        let fallbacks = Self.fallbacks(daemons)
-        SoakReport.line("postgres.three-instances", [
-            "calls": calls.count, "answered": answered.count, "seconds": String(format: "%.1f", seconds),
-            "per-second": Int(Double(calls.count) / seconds), "fallbacks": Int(fallbacks),
-        ])
-        #expect(calls.count == 20_000, "only \(calls.count) calls in 150 s")
-        #expect(answered.count == calls.count, "\(calls.count - answered.count) calls not answered 200")
-        #expect(fallbacks == 0)
-        let counts = try Self.expectCommittedAnswersStored(calls, in: database.url, fallbacks: fallbacks, "three instances")
-        #expect(counts.values.reduce(0, +) == answered.count, "exactly one decision per 200 answer")
-        for daemon in daemons { #expect(daemon.stop() == .exited(0)) }
+        try withThreeInstances { daemons, database in
+            let started = SoakClock.now()
+            let calls = Self.load(daemons, connections: 24, total: 20_000, seconds: 150)
+            let seconds = SoakClock.now() - started
+            let answered = calls.filter { $0.status == 200 }
+            let fallbacks = Self.fallbacks(daemons)
+            SoakReport.line("postgres.three-instances", [
+                "calls": calls.count, "answered": answered.count, "seconds": String(format: "%.1f", seconds),
+                "per-second": Int(Double(calls.count) / seconds), "fallbacks": Int(fallbacks),
+            ])
+            #expect(calls.count == 20_000, "only \(calls.count) calls in 150 s")
+            #expect(answered.count == calls.count, "\(calls.count - answered.count) calls not answered 200")
+            #expect(fallbacks == 0)
+            let counts = try Self.expectCommittedAnswersStored(calls, in: database.url, fallbacks: fallbacks, "three instances")
+            #expect(counts.values.reduce(0, +) == answered.count, "exactly one decision per 200 answer")
+            for daemon in daemons { #expect(daemon.stop() == .exited(0)) }
+        }
     }
 
     @Test func postgresStoppedForFiveSecondsUnderLoad() throws {
-        let database = try PostgresCluster.Database()
-        defer { database.remove() }
-        let workspace = try Workspace()
-        defer { workspace.remove() }
-        try workspace.writeRoutes(Fixture.routes())
-        ProcessFacts.raiseFileLimit()
-        let daemons = try (0..<3).map { _ in try DaemonProcess(workspace: workspace, arguments: ["--db", database.url], database: false) }
-        let stop = Locked(false)
-        let result = Locked<[Call]>([])
-        let load = Thread {
-            result.withLock { $0 = Self.load(daemons, connections: 12, total: 1_000_000, seconds: 60, stop: stop) }
+        try withThreeInstances { daemons, database in
+            let load = Background { stop in Self.load(daemons, connections: 12, total: 1_000_000, seconds: 60, stop: stop) }
+            Thread.sleep(forTimeInterval: 2)
+            try PostgresCluster.control("halt")
+            let halted = SoakClock.now()
+            Thread.sleep(forTimeInterval: 1)
+            let degraded = daemons.map { (try? $0.request("GET", "/healthz"))?.status }
+            Thread.sleep(forTimeInterval: max(0, 5 - (SoakClock.now() - halted)))
+            try PostgresCluster.control("resume")
+            // Healthy again by themselves, then calls recorded again.
+            let healthyBy = SoakClock.now() + 20
+            while SoakClock.now() < healthyBy, !daemons.allSatisfy({ (try? $0.request("GET", "/healthz"))?.status == 200 }) { usleep(100_000) }
+            let recovered = SoakClock.now() - halted
+            let storedWhenHealthy = try Self.decisions(database.url).count
+            Thread.sleep(forTimeInterval: 3)
+            let calls = load.finish()
+            let fallbacks = Self.fallbacks(daemons)
+            let answered = calls.filter { $0.status == 200 }
+            SoakReport.line("postgres.stopped-5s", [
+                "calls": calls.count, "answered": answered.count, "fallbacks": Int(fallbacks),
+                "healthy-again-after-halt": String(format: "%.1fs", recovered),
+            ])
+            #expect(degraded.allSatisfy { $0 == 503 }, "healthz while PostgreSQL was down: \(degraded)")
+            #expect(daemons.allSatisfy { (try? $0.request("GET", "/healthz"))?.status == 200 }, "not healthy again 20 s after the restart")
+            #expect(calls.allSatisfy { $0.status == 200 }, "\(calls.filter { $0.status != 200 }.count) calls not answered 200 (no 5xx, none dropped)")
+            #expect(fallbacks > 0, "no call fell back while PostgreSQL was down")
+            _ = try Self.expectCommittedAnswersStored(calls, in: database.url, fallbacks: fallbacks, "stopped 5 s")
+            // Rotation continues: calls were recorded again once healthy (and the rotation checked above).
+            let stored = try Self.decisions(database.url).count
+            #expect(stored > storedWhenHealthy + 100, "\(stored - storedWhenHealthy) decisions in the 3 s after recovery")
+            for daemon in daemons { #expect(daemon.stop() == .exited(0)) }
         }
-        load.start()
-        Thread.sleep(forTimeInterval: 2)
-        try PostgresCluster.control("halt")
-        let halted = SoakClock.now()
-        Thread.sleep(forTimeInterval: 1)
-        let degraded = daemons.map { (try? $0.request("GET", "/healthz"))?.status }
-        Thread.sleep(forTimeInterval: max(0, 5 - (SoakClock.now() - halted)))
-        try PostgresCluster.control("resume")
-        // Healthy again by themselves, then calls recorded again.
-        let healthyBy = SoakClock.now() + 20
-        while SoakClock.now() < healthyBy, !daemons.allSatisfy({ (try? $0.request("GET", "/healthz"))?.status == 200 }) { usleep(100_000) }
-        let recovered = SoakClock.now() - halted
-        Thread.sleep(forTimeInterval: 3)
-        stop.withLock { $0 = true }
-        while result.current.isEmpty { usleep(10_000) }
-        let calls = result.current
-        let fallbacks = Self.fallbacks(daemons)
-        let answered = calls.filter { $0.status == 200 }
-        SoakReport.line("postgres.stopped-5s", [
-            "calls": calls.count, "answered": answered.count, "fallbacks": Int(fallbacks),
-            "healthy-again-after-halt": String(format: "%.1fs", recovered),
-        ])
-        #expect(degraded.allSatisfy { $0 == 503 }, "healthz while PostgreSQL was down: \(degraded)")
-        #expect(daemons.allSatisfy { (try? $0.request("GET", "/healthz"))?.status == 200 }, "not healthy again 20 s after the restart")
-        #expect(calls.allSatisfy { $0.status == 200 }, "\(calls.filter { $0.status != 200 }.count) calls not answered 200 (no 5xx, none dropped)")
-        #expect(fallbacks > 0, "no call fell back while PostgreSQL was down")
-        _ = try Self.expectCommittedAnswersStored(calls, in: database.url, fallbacks: fallbacks, "stopped 5 s")
-        // Rotation continues: decisions were recorded after the restart.
-        let last = try Self.decisions(database.url).suffix(30).map(\.id)
-        #expect(last.count == 30 && Set(last).isSubset(of: Set(calls.map(\.id))))
-        for daemon in daemons { #expect(daemon.stop() == .exited(0)) }
     }
 
     @Test func killNineOfAnInstanceUnderLoad() throws {
-        let database = try PostgresCluster.Database()
-        defer { database.remove() }
-        let workspace = try Workspace()
-        defer { workspace.remove() }
-        try workspace.writeRoutes(Fixture.routes())
-        ProcessFacts.raiseFileLimit()
-        let daemons = try (0..<3).map { _ in try DaemonProcess(workspace: workspace, arguments: ["--db", database.url], database: false) }
-        let stop = Locked(false)
-        let result = Locked<[Call]>([])
-        let load = Thread {
-            result.withLock { $0 = Self.load(daemons, connections: 12, total: 1_000_000, seconds: 60, stop: stop) }
+        try withThreeInstances { daemons, database in
+            let load = Background { stop in Self.load(daemons, connections: 12, total: 1_000_000, seconds: 60, stop: stop) }
+            Thread.sleep(forTimeInterval: 2)
+            daemons[1].signal(SIGKILL)
+            #expect(daemons[1].process.waitForExit(timeout: 10) == .signaled(SIGKILL))
+            Thread.sleep(forTimeInterval: 3)
+            let calls = load.finish()
+            let survivors = [daemons[0], daemons[2]]
+            let fallbacks = Self.fallbacks(survivors)
+            let unanswered = calls.filter { $0.status == nil }
+            SoakReport.line("postgres.kill-9", [
+                "calls": calls.count, "answered": calls.count - unanswered.count, "connections-cut": unanswered.count,
+                "fallbacks": Int(fallbacks),
+            ])
+            // Only connections to the killed instance were cut (at most one call each); every call that
+            // got an answer got a 200, committed.
+            #expect(unanswered.count <= 12)
+            #expect(calls.allSatisfy { $0.status == nil || $0.status == 200 })
+            #expect(fallbacks == 0)
+            _ = try Self.expectCommittedAnswersStored(calls, in: database.url, fallbacks: fallbacks, "kill -9")
+            // The survivors go on: a call through each is still routed and stored.
+            for daemon in survivors { #expect(daemon.servesVoice()) }
+            for daemon in survivors { #expect(daemon.stop() == .exited(0)) }
         }
-        load.start()
-        Thread.sleep(forTimeInterval: 2)
-        daemons[1].signal(SIGKILL)
-        #expect(daemons[1].process.waitForExit(timeout: 10) == .signaled(SIGKILL))
-        Thread.sleep(forTimeInterval: 3)
-        stop.withLock { $0 = true }
-        while result.current.isEmpty { usleep(10_000) }
-        let calls = result.current
-        let survivors = [daemons[0], daemons[2]]
-        let fallbacks = Self.fallbacks(survivors)
-        let unanswered = calls.filter { $0.status == nil }
-        SoakReport.line("postgres.kill-9", [
-            "calls": calls.count, "answered": calls.count - unanswered.count, "connections-cut": unanswered.count,
-            "fallbacks": Int(fallbacks),
-        ])
-        // Only connections to the killed instance were cut (at most one call each); every call that
-        // got an answer got a 200, committed.
-        #expect(unanswered.count <= 12)
-        #expect(calls.allSatisfy { $0.status == nil || $0.status == 200 })
-        #expect(fallbacks == 0)
-        _ = try Self.expectCommittedAnswersStored(calls, in: database.url, fallbacks: fallbacks, "kill -9")
-        // The survivors go on: a call through each is still routed and stored.
-        for daemon in survivors { #expect(daemon.servesVoice()) }
-        for daemon in survivors { #expect(daemon.stop() == .exited(0)) }
     }
 }
 
