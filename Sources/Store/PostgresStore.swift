@@ -215,12 +215,23 @@ final class PostgresReaders: Sendable {
         self.limit = limit
     }
 
+    /// Runs `body` on an idle connection, or a new one. A kept connection found dead (the server
+    /// restarted since) is replaced once by a new one.
     func withConnection<T>(_ operation: String, _ body: (PostgresConnection) throws -> T) throws -> T {
         let reused: PostgresConnection? = try idle.withLock { idle in
             guard !idle.isClosed else { throw StoreError.closed(operation, path: redacted) }
             return idle.connections.popLast()
         }
-        let connection = try reused ?? PostgresConnection(url: url, redacted: redacted, environment: environment)
+        guard let reused else { return try run(PostgresConnection(url: url, redacted: redacted, environment: environment), body) }
+        do {
+            return try run(reused, body)
+        } catch where !reused.isOK {
+            reset()
+            return try run(PostgresConnection(url: url, redacted: redacted, environment: environment), body)
+        }
+    }
+
+    private func run<T>(_ connection: PostgresConnection, _ body: (PostgresConnection) throws -> T) throws -> T {
         defer {
             connection.rollbackQuietly()
             let kept = connection.isOK && idle.withLock { idle in

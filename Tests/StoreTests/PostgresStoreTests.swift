@@ -64,6 +64,34 @@ import TestSupport
         }
     }
 
+    /// Connections cut under the store (a restart, a failover, a firewall): a read finds its kept
+    /// connection dead and retries on a new one; a decision fails (the caller falls back), the store
+    /// is degraded, and `maintain()` connects again: healthy, and decisions go on from the position.
+    @Test(.enabled(if: PostgresTestServer.url != nil, Comment(rawValue: PostgresTestServer.skipMessage)))
+    func cutConnectionsAreMadeAgain() throws {
+        let name = "cut_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try PostgresTestServer.admin("CREATE DATABASE \(name)")
+        defer { try? PostgresTestServer.admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        let url = try #require(PostgresTestServer.url).replacingOccurrences(of: "/postgres?", with: "/\(name)?")
+        let store = try PostgresStore(url: url, readOnly: false, retryingOpen: false, environment: [:],
+                                      healthPolicy: .init(settleSeconds: 0.2, firstRetrySeconds: 0.05, maxRetrySeconds: 0.2),
+                                      batchObserver: nil, healthObserver: nil)
+        defer { store.close() }
+        #expect(try store.route(positionQuery(), roundRobin(Self.members)) == Self.members[0])
+        try store.ping()
+        try PostgresTestServer.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
+        try store.ping()
+        #expect(throws: StoreError.self) { _ = try store.route(positionQuery(), roundRobin(Self.members)) }
+        #expect(store.health.state == .degraded)
+        let deadline = Date().addingTimeInterval(10)
+        while !store.health.isHealthy, Date() < deadline {
+            store.maintain()
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(store.health.isHealthy)
+        #expect(try store.route(positionQuery(), roundRobin(Self.members)) == Self.members[1])
+    }
+
     /// A server that cannot be reached (no cluster needed): the daemon's store starts degraded, fails writes at once,
     /// and never shows the password.
     @Test func anUnreachableServerStartsDegradedAndHidesThePassword() throws {
