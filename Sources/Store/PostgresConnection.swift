@@ -23,8 +23,10 @@ final class PostgresConnection {
     /// fills in what it leaves out). `connect_timeout` is 5 s unless the URL or `PGCONNECT_TIMEOUT` sets one.
     init(url: String, redacted: String, environment: [String: String]) throws {
         self.redacted = redacted
-        var keywords = ["application_name"]
-        var values = ["switchboard"]
+        // Over TCP, a server or network gone silent is noticed in about 25 s rather than hours
+        // (ignored on a unix socket).
+        var keywords = ["application_name", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout"]
+        var values = ["switchboard", "10", "5", "3", "25000"]
         if environment["PGCONNECT_TIMEOUT"] == nil {
             keywords.append("connect_timeout")
             values.append("5")
@@ -132,7 +134,10 @@ final class PostgresConnection {
         case let state? where state.hasPrefix("08") || state.hasPrefix("57P"): code = SQLITE_IOERR
         case "53100"?: code = SQLITE_FULL
         case let state? where state.hasPrefix("53"): code = SQLITE_IOERR
-        case "40001"?, "40P01"?, "55P03"?: code = SQLITE_BUSY
+        // A deadlock or serialization failure: the batch may run again at once.
+        case "40001"?, "40P01"?: code = SQLITE_BUSY
+        // A lock waited for longer than lock_timeout (another instance stuck holding it).
+        case "55P03"?: code = SQLITE_LOCKED
         // A standby after a failover: a new connection may reach the new primary.
         case "25006"?: code = SQLITE_READONLY
         default: code = SQLITE_ERROR

@@ -73,11 +73,21 @@ package final class PostgresStore: SwitchboardStore, Sendable {
 
     deinit { close() }
 
-    /// A write connection, migrated.
+    /// The write connection's settings. As SQLite's 5 s busy timeout: a batch waits at most 5 s for a
+    /// pool's row that another instance holds (then its calls are answered from the routes); an
+    /// instance stopped in the middle of a transaction loses it (and its locks) after 15 s; and the
+    /// server notices a client host gone silent in about 25 s (TCP only).
+    static let sessionSettings = """
+        SET lock_timeout = '5s'; SET idle_in_transaction_session_timeout = '15s';
+        SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3
+        """
+
+    /// A write connection, migrated and configured.
     static func openWriter(url: String, redacted: String, environment: [String: String]) throws -> PostgresConnection {
         let connection = try PostgresConnection(url: url, redacted: redacted, environment: environment)
         do {
             try PostgresSchema.migrate(connection)
+            try connection.script(sessionSettings, "configure the connection")
         } catch {
             connection.close()
             throw error

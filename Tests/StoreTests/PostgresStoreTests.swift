@@ -92,6 +92,28 @@ import TestSupport
         #expect(try store.route(positionQuery(), roundRobin(Self.members)) == Self.members[1])
     }
 
+    /// Another instance stuck holding a pool's row (stopped in mid-transaction): a decision in that
+    /// pool waits at most lock_timeout (5 s), then fails (answered from the routes) and the store is
+    /// degraded; other pools are not held up.
+    @Test(.enabled(if: PostgresTestServer.url != nil, Comment(rawValue: PostgresTestServer.skipMessage)))
+    func aPoolHeldByAStuckInstanceFailsAfterTheLockTimeout() throws {
+        let db = try TestDatabase(.postgres)
+        defer { db.remove() }
+        let store = try db.open()
+        defer { store.close() }
+        _ = try store.route(positionQuery(), roundRobin(Self.members))
+        let stuck = try PostgresConnection(url: db.location, redacted: "", environment: [:])
+        defer { stuck.close() }
+        try stuck.script("BEGIN; SELECT * FROM pool_state WHERE pool = 'sales' FOR UPDATE", "test")
+        #expect(try store.route(positionQuery(pool: "other"), roundRobin(Self.members, pool: "other")) == Self.members[0])
+        let started = Date()
+        #expect(throws: StoreError.self) { _ = try store.route(positionQuery(), roundRobin(Self.members)) }
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited > 4 && waited < 8, "waited \(waited) s")
+        #expect(store.health.state == .degraded)
+        stuck.rollbackQuietly()
+    }
+
     /// A server that cannot be reached (no cluster needed): the daemon's store starts degraded, fails writes at once,
     /// and never shows the password.
     @Test func anUnreachableServerStartsDegradedAndHidesThePassword() throws {
