@@ -40,4 +40,9 @@ static inline int sb_pq_in_transaction(const PGconn *connection) {
     PGTransactionStatusType status = PQtransactionStatus(connection);
     return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
 }
+
+// Whether a result is a pipeline's synchronization point (libpq 14+ pipeline mode).
+static inline int sb_pq_is_pipeline_sync(const PGresult *result) {
+    return result != NULL && PQresultStatus(result) == PGRES_PIPELINE_SYNC;
+}
 #endif

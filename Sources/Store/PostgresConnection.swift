@@ -58,6 +58,7 @@ final class PostgresConnection {
     @discardableResult
     func query(_ sql: String, _ arguments: [SQLValue] = [], _ operation: String) throws -> PostgresRows {
         guard let connection else { throw StoreError.notOpen(operation, path: redacted, reason: "the connection is closed") }
+        if arguments.isEmpty, sql == "COMMIT" { return try rows(PQexec(connection, sql), operation) }
         let name = try prepared(sql, operation, connection)
         let texts = arguments.map(\.postgresText)
         let result = Self.withOptionalCStrings(texts) { pointers in
@@ -70,6 +71,66 @@ final class PostgresConnection {
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue] = [], _ operation: String) throws -> Int {
         try query(sql, arguments, operation).changed
+    }
+
+    /// One statement of a pipeline: SQL and its arguments.
+    typealias Statement = (sql: String, arguments: [SQLValue])
+
+    /// Runs `statements` in one round trip (libpq's pipeline mode): each is sent without waiting for
+    /// the one before, and their results read after. The first to fail throws; the server skips the
+    /// ones after it. Statements with arguments are prepared (once per connection, beforehand);
+    /// those without (BEGIN, COMMIT) are sent as they are.
+    @discardableResult
+    func pipeline(_ statements: [Statement], _ operation: String) throws -> [PostgresRows] {
+        guard let connection else { throw StoreError.notOpen(operation, path: redacted, reason: "the connection is closed") }
+        guard !statements.isEmpty else { return [] }
+        let names = try statements.map { $0.arguments.isEmpty ? nil : try prepared($0.sql, operation, connection) }
+        guard PQenterPipelineMode(connection) == 1 else { throw failure(operation, nil) }
+        defer { PQexitPipelineMode(connection) }
+        for (name, statement) in zip(names, statements) {
+            let texts = statement.arguments.map(\.postgresText)
+            let sent = Self.withOptionalCStrings(texts) { pointers in
+                if let name { return PQsendQueryPrepared(connection, name, Int32(texts.count), pointers, nil, nil, 0) }
+                return PQsendQueryParams(connection, statement.sql, 0, nil, nil, nil, nil, 0)
+            }
+            guard sent == 1 else { throw failure(operation, nil) }
+        }
+        guard PQpipelineSync(connection) == 1 else { throw failure(operation, nil) }
+        var results: [PostgresRows] = []
+        var firstError: (any Error)?
+        for _ in statements {
+            var rows: PostgresRows?
+            // A statement's results end with NULL; one broken connection ends them all.
+            while let result = PQgetResult(connection) {
+                if rows == nil, firstError == nil {
+                    do { rows = try self.rows(result, operation) } catch { firstError = error }
+                } else {
+                    PQclear(result)
+                }
+            }
+            results.append(rows ?? PostgresRows())
+        }
+        // The sync point, and nothing after it.
+        while let result = PQgetResult(connection) {
+            let sync = sb_pq_is_pipeline_sync(result) != 0
+            PQclear(result)
+            if sync { break }
+        }
+        if let firstError { throw firstError }
+        return results
+    }
+
+    /// Commits, and throws unless the server says it committed (a transaction that failed earlier
+    /// answers COMMIT with ROLLBACK).
+    func commit(_ operation: String) throws {
+        try expectCommitted(try query("COMMIT", [], operation), operation)
+    }
+
+    func expectCommitted(_ rows: PostgresRows, _ operation: String) throws {
+        guard rows.command == "COMMIT" else {
+            throw StoreError(operation: "cannot \(operation) on \(redacted)", code: SQLITE_ERROR,
+                             message: "the transaction was rolled back (\(rows.command))")
+        }
     }
 
     /// Runs statements that take no arguments (migrations, BEGIN, COMMIT) in one round trip, unprepared.
@@ -119,6 +180,7 @@ final class PostgresConnection {
             rows.values.append(values)
         }
         rows.changed = Int(String(cString: PQcmdTuples(result))) ?? 0
+        rows.command = String(cString: PQcmdStatus(result))
         return rows
     }
 
@@ -169,6 +231,8 @@ final class PostgresConnection {
 struct PostgresRows {
     var values: [[String?]] = []
     var changed = 0
+    /// The command tag: "INSERT 0 1", "COMMIT", "ROLLBACK"...
+    var command = ""
 
     var first: [String?]? { values.first }
 

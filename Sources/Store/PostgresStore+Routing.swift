@@ -149,16 +149,18 @@ extension PostgresStore {
                      savepoints: Bool) throws {
         let state = PostgresBatch()
         connection.batch = state
-        try connection.script("BEGIN", "route")
+        // BEGIN and the locks in one round trip.
+        var begin: [PostgresConnection.Statement] = [("BEGIN", [])]
         if !pools.isEmpty {
-            let locked = try connection.query(
+            begin.append((
                 """
                 INSERT INTO pool_state (pool) SELECT p FROM unnest($1::text[]) AS p ORDER BY p
                 ON CONFLICT (pool) DO UPDATE SET updated = pool_state.updated
                 RETURNING pool, last_member
-                """, [.textArray(pools)], "lock the pools")
-            for row in locked.values { if let pool = row.text(0) { state.positions[pool] = .some(row.text(1)) } }
+                """, [.textArray(pools)]))
         }
+        let locked = try connection.pipeline(begin, "route").dropFirst().first?.values ?? []
+        for row in locked { if let pool = row.text(0) { state.positions[pool] = .some(row.text(1)) } }
         for job in batch {
             guard savepoints else {
                 do {
@@ -184,9 +186,9 @@ extension PostgresStore {
                 try connection.script("ROLLBACK TO route_job; RELEASE route_job", "route")
             }
         }
-        try connection.flushDecisions("route")
-        try connection.writePositions("route")
-        try connection.script("COMMIT", "route")
+        // The decisions, the positions and the commit in one round trip.
+        let results = try connection.pipeline(connection.pendingWrites() + connection.positionWrites() + [("COMMIT", [])], "route")
+        try connection.expectCommitted(results.last ?? PostgresRows(), "route")
     }
 }
 
@@ -247,21 +249,29 @@ extension PostgresConnection {
         return state
     }
 
-    /// Inserts the batch's decisions (a few hundred rows a statement), and the threads its texts open.
+    /// Inserts the batch's decisions so far, and the threads its texts open (before a read of them).
     func flushDecisions(_ operation: String) throws {
-        guard let batch, !batch.decisions.isEmpty else { return }
+        try pipeline(pendingWrites(), operation)
+    }
+
+    /// The statements that insert the batch's decisions (a few hundred rows a statement) and the
+    /// threads its texts open; the batch forgets them.
+    func pendingWrites() -> [Statement] {
+        guard let batch, !batch.decisions.isEmpty else { return [] }
         let decisions = batch.decisions
-        for chunk in stride(from: 0, to: decisions.count, by: 500).map({ decisions[$0..<min($0 + 500, decisions.count)] }) {
+        batch.decisions.removeAll()
+        var statements: [Statement] = []
+        for start in stride(from: 0, to: decisions.count, by: 500) {
             var values: [String] = []
             var arguments: [SQLValue] = []
-            for record in chunk {
+            for record in decisions[start..<min(start + 500, decisions.count)] {
                 let n = arguments.count
                 values.append("($\(n + 1)::float8, $\(n + 2), $\(n + 3), $\(n + 4), $\(n + 5), $\(n + 6), $\(n + 7))")
                 arguments += [SQLValue(record.time), .text(record.channel.rawValue), .text(record.id), .text(record.from),
                               .text(record.to), .text(record.pool), .text(record.member)]
             }
-            try execute(#"INSERT INTO decisions (time, channel, id, "from", "to", pool, member) VALUES "# + values.joined(separator: ", "),
-                        arguments, operation)
+            statements.append((#"INSERT INTO decisions (time, channel, id, "from", "to", pool, member) VALUES "# + values.joined(separator: ", "),
+                               arguments))
         }
         // A text's thread; a call's decision is its conversation already (see SQLite's `insertDecision`).
         var threads: [String: DecisionRecord] = [:]
@@ -270,36 +280,36 @@ extension PostgresConnection {
             if let kept = threads[key], kept.time >= record.time { continue }
             threads[key] = record
         }
-        for record in threads.values {
-            try upsertConversation(poolNumber: record.to, member: record.member, customer: record.from, time: record.time, operation)
+        for record in threads.values.sorted(by: { $0.time < $1.time }) {
+            statements.append((Self.upsertConversationSQL,
+                               [.text(record.to), .text(record.member), .text(record.from), SQLValue(record.time)]))
         }
-        batch.decisions.removeAll()
+        return statements
     }
 
-    /// Stores the moved positions of the batch's pools (their rows locked since the batch began).
-    func writePositions(_ operation: String) throws {
-        guard let batch else { return }
-        for (pool, time) in batch.moved.sorted(by: { $0.key < $1.key }) {
-            guard let member = batch.positions[pool] ?? nil else { continue }
-            // Locked already, unless a decision names a pool its query did not.
-            try execute(
-                """
+    /// The statements that store the moved positions of the batch's pools (their rows locked since
+    /// the batch began, unless a decision names a pool its query did not); the batch forgets them.
+    func positionWrites() -> [Statement] {
+        guard let batch else { return [] }
+        defer { batch.moved.removeAll() }
+        return batch.moved.keys.sorted().compactMap { pool in
+            guard let member = batch.positions[pool] ?? nil, let time = batch.moved[pool] else { return nil }
+            return ("""
                 INSERT INTO pool_state (pool, last_member, updated) VALUES ($1, $2, $3)
                 ON CONFLICT (pool) DO UPDATE SET last_member = excluded.last_member, updated = excluded.updated
-                """, [.text(pool), .text(member), SQLValue(time)], operation)
+                """, [.text(pool), .text(member), SQLValue(time)])
         }
-        batch.moved.removeAll()
     }
+
+    static let upsertConversationSQL = """
+        INSERT INTO threads (pool_number, member, customer, time) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (pool_number, member, customer) DO UPDATE SET time = excluded.time
+        WHERE excluded.time > threads.time
+        """
 
     /// Remembers that `customer` and `member` exchanged a text through `poolNumber` at `time`; an
     /// older exchange never moves a conversation back.
     func upsertConversation(poolNumber: String, member: String, customer: String, time: Date, _ operation: String) throws {
-        try execute(
-            """
-            INSERT INTO threads (pool_number, member, customer, time) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (pool_number, member, customer) DO UPDATE SET time = excluded.time
-            WHERE excluded.time > threads.time
-            """,
-            [.text(poolNumber), .text(member), .text(customer), SQLValue(time)], operation)
+        try execute(Self.upsertConversationSQL, [.text(poolNumber), .text(member), .text(customer), SQLValue(time)], operation)
     }
 }

@@ -103,7 +103,7 @@ package final class PostgresStore: SwitchboardStore, Sendable {
             do {
                 try connection.script("BEGIN", operation)
                 let result = try body(connection)
-                try connection.script("COMMIT", operation)
+                try connection.commit(operation)
                 writeHealth.succeeded()
                 return result
             } catch {
