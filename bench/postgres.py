@@ -159,7 +159,11 @@ def main():
                   f"member spread {max(counts) - min(counts) if counts else 0}")
         print(result)
         with open(os.path.join(ROOT, "bench/RESULTS.md"), "a") as f:
-            f.write(f"\n```\n# bench/postgres.py, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {SECONDS} s runs\n{result}\n```\n")
+            commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+            load = open("/proc/loadavg").read().split()[0]
+            f.write(f"\n## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}, PostgreSQL (bench/postgres.py)\n\n"
+                    f"{os.cpu_count()} cores, load average {load} at the end; {SECONDS} s runs, the server's default durability.\n\n"
+                    f"```\n{result}\n```\n")
     finally:
         for process, _ in daemons:
             process.send_signal(signal.SIGTERM)
