@@ -33,6 +33,10 @@ package final class PostgresStore: SwitchboardStore, Sendable {
     let groupCommit: GroupCommit<PostgresConnection>
     let writeHealth: WriteHealth
     let batchObserver: (@Sendable (StoreBatchTiming) -> Void)?
+    /// While healthy, a write is tried this often even without traffic, so that a server gone while
+    /// nothing was written shows in `/healthz` before the next call finds it.
+    let idleProbeSeconds: Double
+    let lastProbe = Mutex(Date())
 
     /// Connects to `url` and migrates the schema (`readOnly`: neither migrates nor writes).
     /// - Parameter retryingOpen: when the server cannot be reached, start degraded and let
@@ -46,9 +50,10 @@ package final class PostgresStore: SwitchboardStore, Sendable {
     }
 
     init(url: String, readOnly: Bool, retryingOpen: Bool, environment: [String: String], readers: Int = 4,
-         healthPolicy: WriteHealth.Policy, batchObserver: (@Sendable (StoreBatchTiming) -> Void)?,
+         healthPolicy: WriteHealth.Policy, idleProbeSeconds: Double = 5, batchObserver: (@Sendable (StoreBatchTiming) -> Void)?,
          healthObserver: (@Sendable (StoreHealthEvent) -> Void)?) throws {
         self.url = url
+        self.idleProbeSeconds = idleProbeSeconds
         redactedURL = PostgresURL.redacted(url)
         self.environment = environment
         openedReadOnly = readOnly
@@ -149,7 +154,8 @@ package final class PostgresStore: SwitchboardStore, Sendable {
     /// the write lock, so that batches fail fast meanwhile rather than wait for a connect timeout)
     /// and tries a write; healthy again as soon as writes work.
     package func maintain() {
-        guard !openedReadOnly, writeHealth.retryDue() else { return }
+        guard !openedReadOnly else { return }
+        guard writeHealth.retryDue() else { return probeWhileHealthy() }
         let reconnect = writing.withLock { side in
             !side.isClosed && (side.connection?.isOK != true || side.reopenReason != nil)
         }
@@ -178,6 +184,26 @@ package final class PostgresStore: SwitchboardStore, Sendable {
         switch result {
         case .success: writeHealth.succeeded()
         case .failure(let error): writing.withLock { noteFailure(error, counted: false, &$0) }
+        }
+    }
+
+    /// Every `idleProbeSeconds` while healthy: a write that changes nothing a user sees; its failure
+    /// makes the store degraded (and `maintain()` then reconnects).
+    private func probeWhileHealthy() {
+        let now = Date()
+        let due = lastProbe.withLock { last in
+            guard now.timeIntervalSince(last) >= idleProbeSeconds else { return false }
+            last = now
+            return true
+        }
+        guard due, writeHealth.current.isHealthy else { return }
+        writing.withLock { side in
+            guard !side.isClosed else { return }
+            do {
+                try probeWrite(side)
+            } catch {
+                noteFailure(error, counted: false, &side)
+            }
         }
     }
 

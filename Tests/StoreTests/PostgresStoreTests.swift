@@ -65,8 +65,8 @@ import TestSupport
     }
 
     /// Connections cut under the store (a restart, a failover, a firewall): a read finds its kept
-    /// connection dead and retries on a new one; a decision fails (the caller falls back), the store
-    /// is degraded, and `maintain()` connects again: healthy, and decisions go on from the position.
+    /// connection dead and retries on a new one; the idle probe (no write meanwhile) finds the write
+    /// connection gone, so the store is degraded and a decision fails at once (the caller falls back); `maintain()` connects again: healthy, and decisions go on from the position.
     @Test(.enabled(if: PostgresTestServer.url != nil, Comment(rawValue: PostgresTestServer.skipMessage)))
     func cutConnectionsAreMadeAgain() throws {
         let name = "cut_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
@@ -75,12 +75,16 @@ import TestSupport
         let url = try #require(PostgresTestServer.url).replacingOccurrences(of: "/postgres?", with: "/\(name)?")
         let store = try PostgresStore(url: url, readOnly: false, retryingOpen: false, environment: [:],
                                       healthPolicy: .init(settleSeconds: 0.2, firstRetrySeconds: 0.05, maxRetrySeconds: 0.2),
-                                      batchObserver: nil, healthObserver: nil)
+                                      idleProbeSeconds: 0.2, batchObserver: nil, healthObserver: nil)
         defer { store.close() }
         #expect(try store.route(positionQuery(), roundRobin(Self.members)) == Self.members[0])
         try store.ping()
         try PostgresTestServer.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
         try store.ping()
+        // Nothing written since: the idle probe finds the connection gone.
+        Thread.sleep(forTimeInterval: 0.3)
+        store.maintain()
+        #expect(store.health.state == .degraded, "the idle probe did not notice")
         #expect(throws: StoreError.self) { _ = try store.route(positionQuery(), roundRobin(Self.members)) }
         #expect(store.health.state == .degraded)
         let deadline = Date().addingTimeInterval(10)
