@@ -159,19 +159,8 @@ extension PostgresStore {
 
     package func finishNotification(key: String, _ result: NotificationResult) throws {
         let operation = "record a notification"
-        try write(operation) { connection in
-            switch result {
-            case .sent(let time):
-                try connection.execute("UPDATE notifications SET sent = $1, last_error = NULL WHERE key = $2",
-                                       [SQLValue(time), .text(key)], operation)
-            case .retry(let time, let error):
-                try connection.execute("UPDATE notifications SET next_attempt = $1, last_error = $2 WHERE key = $3",
-                                       [SQLValue(time), .text(error), .text(key)], operation)
-            case .failed(let time, let error):
-                try connection.execute("UPDATE notifications SET failed = $1, last_error = $2 WHERE key = $3",
-                                       [SQLValue(time), .text(error), .text(key)], operation)
-            }
-        }
+        let update = result.update(key: key)
+        try write(operation) { try $0.execute(update.sql, update.arguments, operation) }
     }
 
     package func notificationCounts() throws -> [NotificationCounts] {

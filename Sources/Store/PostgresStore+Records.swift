@@ -71,11 +71,10 @@ extension PostgresStore {
     package func openConversations(poolNumber: String, member: String, since: Date, callPools: [String]) throws -> [String] {
         let operation = "look up conversations"
         return try read(operation) { connection in
-            var newest: [String: Double] = [:]
+            var pairs: [(customer: String, time: Double)] = []
             func add(_ rows: PostgresRows) {
                 for row in rows.values {
-                    guard let customer = row.text(0), let time = row.double(1) else { continue }
-                    newest[customer] = max(time, newest[customer] ?? time)
+                    if let customer = row.text(0), let time = row.double(1) { pairs.append((customer, time)) }
                 }
             }
             add(try connection.query(
@@ -88,7 +87,7 @@ extension PostgresStore {
                     ORDER BY time DESC LIMIT 50
                     """, [.text(pool), .text(member), SQLValue(since), .text(poolNumber)], operation))
             }
-            return newest.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(50).map(\.key)
+            return newestCustomers(pairs)
         }
     }
 

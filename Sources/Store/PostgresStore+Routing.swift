@@ -68,11 +68,7 @@ extension PostgresStore {
     }
 
     private static func loadStates(_ connection: PostgresConnection, _ query: StateQuery) throws -> [String: PoolState] {
-        var states: [String: PoolState] = [:]
-        for (pool, needs) in query.pools {
-            states[pool] = try connection.poolState(pool, needs: needs, for: query)
-        }
-        return states
+        try query.loadStates { pool, needs in try connection.poolState(pool, needs: needs, for: query) }
     }
 
     /// Inside the batch's transaction: state read, `choose` called, its decisions kept for the

@@ -74,11 +74,7 @@ extension SQLiteStore {
     private static func loadStates(
         _ connection: SQLiteConnection, _ query: StateQuery, stickyTable: (String) -> Bool
     ) throws -> [String: PoolState] {
-        var states: [String: PoolState] = [:]
-        for (pool, needs) in query.pools {
-            states[pool] = try connection.poolState(pool, needs: needs, for: query, stickyTable: stickyTable(pool))
-        }
-        return states
+        try query.loadStates { pool, needs in try connection.poolState(pool, needs: needs, for: query, stickyTable: stickyTable(pool)) }
     }
 
     /// Inside the write transaction: state read, `choose` called, its decisions stored, and each
