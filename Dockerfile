@@ -7,7 +7,7 @@
 #
 # The build stage compiles a release binary with the Swift runtime linked in (--static-swift-stdlib);
 # the runtime stage holds only that binary and the shared libraries it still needs (libcurl, OpenSSL's
-# libcrypto, SQLite, plus libstdc++/libgcc that debian:bookworm-slim already ships), CA certificates
+# libcrypto, SQLite, libpq for a PostgreSQL --db, plus libstdc++/libgcc that debian:bookworm-slim already ships), CA certificates
 # and the tz database (business hours).
 # The binary's relocations are packed (DT_RELR, by the toolchain's lld): bookworm's glibc 2.36 reads them.
 # Override the toolchain image with --build-arg SWIFT_IMAGE=swift:6.2-bookworm if needed.
@@ -16,7 +16,7 @@ ARG SWIFT_IMAGE=swift:6.3-bookworm
 FROM ${SWIFT_IMAGE} AS build
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update \
-    && apt-get install -y --no-install-recommends libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config \
+    && apt-get install -y --no-install-recommends libcurl4-openssl-dev libpq-dev libsqlite3-dev libssl-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -26,7 +26,7 @@ RUN swift build -c release --static-swift-stdlib --product switchboard \
 FROM debian:bookworm-slim
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update \
-    && apt-get install -y --no-install-recommends libcurl4 libsqlite3-0 libssl3 ca-certificates tzdata \
+    && apt-get install -y --no-install-recommends libcurl4 libpq5 libsqlite3-0 libssl3 ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 switchboard \
     && useradd --system --uid 10001 --gid 10001 --home-dir /data --no-create-home --shell /usr/sbin/nologin switchboard \
@@ -35,6 +35,7 @@ COPY --from=build /out/switchboard /usr/local/bin/switchboard
 COPY routes.json /etc/switchboard/routes.json
 
 # Listening on every address needs SIGNALWIRE_SIGNING_KEY (or SWITCHBOARD_ALLOW_UNAUTHENTICATED=1).
+# Several instances on one PostgreSQL: -e SWITCHBOARD_DB=postgresql://user@host/db (README, "Several instances").
 ENV SWITCHBOARD_DB=/data/switchboard.sqlite \
     SWITCHBOARD_LISTEN=[::]:8080 \
     SWITCHBOARD_ROUTES=/etc/switchboard/routes.json

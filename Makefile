@@ -1,6 +1,6 @@
 # Switchboard: `make run` and `make test` set up a fresh Debian machine themselves.
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config tzdata \
+APT_PACKAGES := libcurl4-openssl-dev libpq-dev libsqlite3-dev libssl-dev pkg-config postgresql tzdata \
   chromium chromium-driver python3-selenium
 ROUTES ?= routes.json
 DB ?= ./switchboard.sqlite
@@ -24,9 +24,15 @@ release: deps
 run: build
 	$(SWIFT) run switchboard serve --listen $(LISTEN) --routes $(ROUTES) --db $(DB)
 
+# The tests, with a throwaway PostgreSQL cluster on a unix socket in a temporary directory
+# (scripts/pg-test-cluster.sh) for the PostgreSQL store's; it is stopped afterwards, on failure too.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@dir=$$(scripts/pg-test-cluster.sh start) || { echo "make test: the PostgreSQL test cluster did not start" >&2; exit 1; }; \
+	  trap 'scripts/pg-test-cluster.sh stop "$$dir"' EXIT INT TERM; \
+	  echo "PostgreSQL test cluster in $$dir"; \
+	  SWITCHBOARD_TEST_POSTGRES="$$(scripts/pg-test-cluster.sh url "$$dir")" SWITCHBOARD_TEST_POSTGRES_DIR="$$dir" \
+	    $(SWIFT) test --skip-build
 	@$(MAKE) --no-print-directory verify-units
 
 # systemd-analyze verify and security on the units (skipped where systemd-analyze is absent). The unit's

@@ -23,6 +23,12 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // The PostgreSQL client library, for the store shared by several instances.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
@@ -59,7 +65,7 @@ let package = Package(
         ),
         .target(
             name: "Store",
-            dependencies: ["CSQLite", "Platform", "Routing"],
+            dependencies: ["CLibPQ", "CSQLite", "Platform", "Routing"],
             swiftSettings: settings
         ),
         .target(

@@ -78,3 +78,18 @@ package struct VoicemailEntry: Sendable, Equatable, Codable {
         self.seconds = seconds
     }
 }
+
+extension NotificationResult {
+    /// The statement that records it for notification `key`, in SQL both stores read alike (`$1`,
+    /// `$2`, ... in order of appearance).
+    func update(key: String) -> (sql: String, arguments: [SQLValue]) {
+        switch self {
+        case .sent(let time):
+            ("UPDATE notifications SET sent = $1, last_error = NULL WHERE key = $2", [SQLValue(time), .text(key)])
+        case .retry(let time, let error):
+            ("UPDATE notifications SET next_attempt = $1, last_error = $2 WHERE key = $3", [SQLValue(time), .text(error), .text(key)])
+        case .failed(let time, let error):
+            ("UPDATE notifications SET failed = $1, last_error = $2 WHERE key = $3", [SQLValue(time), .text(error), .text(key)])
+        }
+    }
+}

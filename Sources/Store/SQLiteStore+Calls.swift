@@ -175,19 +175,8 @@ extension SQLiteStore {
 
     package func finishNotification(key: String, _ result: NotificationResult) throws {
         let operation = "record a notification"
-        try write(operation) { connection in
-            switch result {
-            case .sent(let time):
-                try connection.execute("UPDATE notifications SET sent = ?, last_error = NULL WHERE key = ?",
-                                       [SQLValue(time), .text(key)], operation)
-            case .retry(let time, let error):
-                try connection.execute("UPDATE notifications SET next_attempt = ?, last_error = ? WHERE key = ?",
-                                       [SQLValue(time), .text(error), .text(key)], operation)
-            case .failed(let time, let error):
-                try connection.execute("UPDATE notifications SET failed = ?, last_error = ? WHERE key = ?",
-                                       [SQLValue(time), .text(error), .text(key)], operation)
-            }
-        }
+        let update = result.update(key: key)
+        try write(operation) { try $0.execute(update.sql, update.arguments, operation) }
     }
 
     package func notificationCounts() throws -> [NotificationCounts] {

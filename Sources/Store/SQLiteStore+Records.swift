@@ -33,11 +33,10 @@ extension SQLiteStore {
     package func openConversations(poolNumber: String, member: String, since: Date, callPools: [String]) throws -> [String] {
         let operation = "look up conversations"
         return try read(operation) { connection in
-            var newest: [String: Double] = [:]
+            var pairs: [(customer: String, time: Double)] = []
             func add(_ row: SQLRow) {
                 guard let customer = row.text(0) else { return }
-                let time = row.date(1).timeIntervalSince1970
-                newest[customer] = max(time, newest[customer] ?? time)
+                pairs.append((customer, row.date(1).timeIntervalSince1970))
             }
             try connection.query(
                 "SELECT customer, time FROM threads WHERE pool_number = ? AND member = ? AND time >= ? ORDER BY time DESC LIMIT 50",
@@ -51,7 +50,7 @@ extension SQLiteStore {
                     """,
                     [.text(pool), .text(member), SQLValue(since), .text(poolNumber)], operation, row: add)
             }
-            return newest.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(50).map(\.key)
+            return newestCustomers(pairs)
         }
     }
 

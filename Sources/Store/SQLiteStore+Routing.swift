@@ -17,11 +17,8 @@ extension SQLiteStore {
             return try write("route") { try Self.decide($0, query, choose) }
         }
         return try withoutActuallyEscaping(choose) { choose in
-            let (job, box) = Self.job { try Self.decide($0, query, choose) }
-            let done = DispatchSemaphore(value: 0)
-            job.completion = { done.signal() }
-            groupCommit.submit(job)
-            done.wait()
+            let (job, box) = SQLiteBatch.job { try Self.decide($0, query, choose) }
+            groupCommit.submitAndWait(job)
             return try result(job, box).get()
         }
     }
@@ -47,7 +44,7 @@ extension SQLiteStore {
             nonisolated(unsafe) let work = work
             return DispatchQueue.global().async { completion(Result { try self.write(operation) { try work($0) } }) }
         }
-        let (job, box) = Self.job(work)
+        let (job, box) = SQLiteBatch.job(work)
         job.completion = { completion(self.result(job, box)) }
         groupCommit.submit(job)
     }
@@ -60,20 +57,8 @@ extension SQLiteStore {
         groupCommit?.release()
     }
 
-    private static func job<T>(_ work: @escaping (SQLiteConnection) throws -> T) -> (GroupCommit.Job, ResultBox<T>) {
-        let box = ResultBox<T>()
-        let job = GroupCommit.Job { connection in
-            box.value = try work(connection)
-        }
-        return (job, box)
-    }
-
-    private func result<T>(_ job: GroupCommit.Job, _ box: ResultBox<T>) -> Result<T, any Error> {
-        if let error = job.error { return .failure(error) }
-        guard let value = box.value else {
-            return .failure(StoreError(operation: "cannot route on \(path)", code: SQLITE_ERROR, message: "the decision was lost"))
-        }
-        return .success(value)
+    private func result<T>(_ job: SQLiteBatch.Job, _ box: ResultBox<T>) -> Result<T, any Error> {
+        box.result(job, lost: StoreError(operation: "cannot route on \(path)", code: SQLITE_ERROR, message: "the decision was lost"))
     }
 
     /// The state `query` names, read in one snapshot without writing anything.
@@ -89,11 +74,7 @@ extension SQLiteStore {
     private static func loadStates(
         _ connection: SQLiteConnection, _ query: StateQuery, stickyTable: (String) -> Bool
     ) throws -> [String: PoolState] {
-        var states: [String: PoolState] = [:]
-        for (pool, needs) in query.pools {
-            states[pool] = try connection.poolState(pool, needs: needs, for: query, stickyTable: stickyTable(pool))
-        }
-        return states
+        try query.loadStates { pool, needs in try connection.poolState(pool, needs: needs, for: query, stickyTable: stickyTable(pool)) }
     }
 
     /// Inside the write transaction: state read, `choose` called, its decisions stored, and each
@@ -118,18 +99,18 @@ extension SQLiteStore {
     /// again with a savepoint per job, so that only the failing jobs are refused; jobs rarely fail
     /// alone (a full disk fails them all), so the usual batch pays for no savepoint.
     /// Returns how long it took, from asking for the write lock to the commit (or failure).
-    func runBatch(_ batch: [GroupCommit.Job]) -> BatchTiming {
+    func runBatch(_ batch: [SQLiteBatch.Job]) -> BatchTiming {
         let started = DispatchTime.now().uptimeNanoseconds
         commit(batch)
         return BatchTiming(jobs: batch.count, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
     }
 
-    private func commit(_ batch: [GroupCommit.Job]) {
+    private func commit(_ batch: [SQLiteBatch.Job]) {
         defer { for job in batch { job.work = nil } }
         writing.withLock { side in commit(batch, &side) }
     }
 
-    private func commit(_ batch: [GroupCommit.Job], _ side: inout WriteSide) {
+    private func commit(_ batch: [SQLiteBatch.Job], _ side: inout WriteSide) {
         func failAll(_ error: any Error) {
             noteFailure(error, &side)
             for job in batch where job.error == nil { job.error = error }
@@ -184,10 +165,4 @@ extension SQLiteStore {
             failAll(error)
         }
     }
-}
-
-/// Carries a generic result out of a group-commit job; written on the writer queue before the job's
-/// completion runs, read after it.
-private final class ResultBox<T>: @unchecked Sendable {
-    var value: T?
 }

@@ -50,7 +50,7 @@ package final class SQLiteStore: SwitchboardStore, Sendable {
     let budget: StorageBudget
     let readers: ReaderPool
     /// Batches concurrent `route` calls into one commit, when enabled.
-    let groupCommit: GroupCommit?
+    let groupCommit: SQLiteBatch?
     /// Checkpoints the WAL off the write path (nil when opened read-only).
     let checkpointer: Checkpointer?
     /// Whether writes succeed; told of every commit and every failed one.
@@ -59,12 +59,7 @@ package final class SQLiteStore: SwitchboardStore, Sendable {
     /// (it must be quick): slow commits, a slow disk or another process holding the lock, show there.
     let batchObserver: (@Sendable (BatchTiming) -> Void)?
 
-    /// One group-commit batch: its jobs, and the seconds from asking for the write lock
-    /// (`BEGIN IMMEDIATE`, which waits while another process writes) to its commit or failure.
-    package struct BatchTiming: Sendable, Equatable {
-        package var jobs: Int
-        package var seconds: Double
-    }
+    package typealias BatchTiming = StoreBatchTiming
 
     /// Opens (creating and migrating it if needed) the database at `path`.
     /// - Parameter readOnly: open for reading only (`stats`, dry runs): every write then throws.
@@ -126,17 +121,8 @@ package final class SQLiteStore: SwitchboardStore, Sendable {
             return
         }
         // The batch closure cannot capture `self` before every stored property is set.
-        let runner = BatchRunner()
-        self.groupCommit = GroupCommit { batch in
-            guard let store = runner.store else {
-                runner.abandon(batch)
-                return nil
-            }
-            let timing = store.runBatch(batch)
-            // Told after the batch's callers have their answers.
-            guard let observer = store.batchObserver else { return nil }
-            return { observer(timing) }
-        }
+        let runner = BatchRunner<SQLiteStore>()
+        self.groupCommit = SQLiteBatch(runner: runner, run: { $0.runBatch($1) }, observer: { $0.batchObserver })
         runner.store = self
     }
 
@@ -262,17 +248,20 @@ package final class SQLiteStore: SwitchboardStore, Sendable {
     }
 }
 
-/// Lets the group commit reach its store without keeping it alive.
-private final class BatchRunner: Sendable {
-    private let weakStore = Mutex(Weak())
-    private struct Weak { weak var store: SQLiteStore? }
+/// The SQLite store's group commit.
+typealias SQLiteBatch = GroupCommit<SQLiteConnection>
 
-    var store: SQLiteStore? {
+/// Lets a group commit reach its store without keeping it alive.
+final class BatchRunner<Store: AnyObject>: Sendable {
+    private let weakStore = Mutex(Weak())
+    private struct Weak: @unchecked Sendable { weak var store: Store? }
+
+    var store: Store? {
         get { weakStore.withLock { $0.store } }
         set { weakStore.withLock { $0.store = newValue } }
     }
 
-    func abandon(_ batch: [GroupCommit.Job]) {
+    func abandon<Connection>(_ batch: [GroupCommit<Connection>.Job]) {
         for job in batch {
             job.error = StoreError(operation: "cannot route", code: SQLITE_MISUSE, message: "the store is gone")
             job.work = nil

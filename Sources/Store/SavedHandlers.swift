@@ -22,4 +22,15 @@ package struct SavedHandlers: Sendable, Equatable, Codable {
         merged.fields.merge(newer.fields) { first, _ in first }
         return merged
     }
+
+    /// The fields as the stores keep them: JSON, keys sorted.
+    static func encodeFields(_ fields: [String: String?]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(fields), as: UTF8.self)
+    }
+
+    static func decodeFields(_ text: String?) -> [String: String?]? {
+        text.flatMap { try? JSONDecoder().decode([String: String?].self, from: Data($0.utf8)) }
+    }
 }

@@ -232,3 +232,22 @@ package struct OptOut: Sendable, Equatable, Codable {
         self.time = time
     }
 }
+
+// What both stores compute alike around their SQL.
+
+extension StateQuery {
+    /// Each pool's state, by `load`.
+    func loadStates(_ load: (String, StateNeeds) throws -> PoolState) rethrows -> [String: PoolState] {
+        var states: [String: PoolState] = [:]
+        for (pool, needs) in pools { states[pool] = try load(pool, needs) }
+        return states
+    }
+}
+
+/// The customers of a member's conversations, from (customer, time) pairs of texts and calls: each
+/// once at its newest time, newest first (ties by number), at most 50 (`openConversations`).
+func newestCustomers(_ pairs: [(customer: String, time: Double)]) -> [String] {
+    var newest: [String: Double] = [:]
+    for (customer, time) in pairs { newest[customer] = max(time, newest[customer] ?? time) }
+    return newest.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(50).map(\.key)
+}

@@ -46,7 +46,7 @@ package final class Daemon: Sendable {
 
     /// Every batch's time into the metrics. Callers wait for their batch, so a slow one (the disk, or
     /// another process holding the write lock) is also worth a line.
-    static func timeBatches(metrics: Metrics, logger: Logger) -> @Sendable (SQLiteStore.BatchTiming) -> Void {
+    static func timeBatches(metrics: Metrics, logger: Logger) -> @Sendable (StoreBatchTiming) -> Void {
         { timing in
             metrics.storeBatch(seconds: timing.seconds)
             if timing.seconds >= slowBatchSeconds {
@@ -89,18 +89,22 @@ package final class Daemon: Sendable {
         let routes = try RoutesFile(path: config.routesPath, logger: logger)
         logger.info("Routes loaded", metadata: ["path": "\(config.routesPath)", "summary": "\(routes.currentRoutes.summary)"])
         parts.withLock { $0.routes = routes }
-        if let free = SQLiteStore.freeBytes(forDatabaseAt: config.databasePath), free < SQLiteStore.lowSpaceBytes {
+        let location = StoreLocation(config.databasePath)
+        if !location.isPostgres, let free = SQLiteStore.freeBytes(forDatabaseAt: config.databasePath), free < SQLiteStore.lowSpaceBytes {
             logger.warning("Low free space for the database", metadata: [
                 "path": "\(config.databasePath)", "free_kib": "\(free / 1024)",
                 "fix": "give the volume more room; until then the WAL and the file grow in small steps",
             ])
         }
-        let store = try SQLiteStore(path: config.databasePath, durability: config.durableCommits ? .full : .normal,
-                                    retryingOpen: true, batchObserver: Self.timeBatches(metrics: metrics, logger: logger),
-                                    healthObserver: Self.logHealth(logger: logger))
+        let store = try location.open(retrying: true, durableCommits: config.durableCommits,
+                                      batchObserver: Self.timeBatches(metrics: metrics, logger: logger),
+                                      healthObserver: Self.logHealth(logger: logger))
         try lifecycle.adopt("store", stop: store.close)
         if store.health.isHealthy {
-            logger.info("Database open", metadata: ["path": "\(config.databasePath)", "durability": "\(config.durableCommits ? "full" : "normal")"])
+            logger.info("Database open", metadata: [
+                "path": "\(location.display)",
+                "durability": "\(location.isPostgres ? "the server's" : config.durableCommits ? "full" : "normal")",
+            ])
         }
         metrics.setStoreHealth { store.health }
         // Stopped after the tracker (whose last settling adds notifications), before the store.
@@ -144,7 +148,7 @@ package final class Daemon: Sendable {
     }
 
     /// The HTTP server over the daemon's routes, on systemd's socket when it passed one.
-    private func makeServer(routes: RoutesFile, store: SQLiteStore, tracker: CallTracker, roster: DutyRoster) throws -> HTTPServer {
+    private func makeServer(routes: RoutesFile, store: any SwitchboardStore, tracker: CallTracker, roster: DutyRoster) throws -> HTTPServer {
         let handler = makeHandler(routes: routes, store: store, tracker: tracker, roster: roster)
         let inherited = SocketActivation.listeningSockets(environment: environment).first
         if let inherited {

@@ -96,11 +96,12 @@ package struct DoctorRun: Sendable {
     /// From the store, when there is one: calls of the last day that no callback mentions, and texts
     /// that failed. Read-only; a missing database is not created.
     func recentFailures(now: Date) -> [DoctorFinding] {
-        guard FileManager.default.fileExists(atPath: config.databasePath) else {
-            return [DoctorFinding("recent", .ok, "no database at \(config.databasePath) yet: nothing recorded to look at")]
+        let location = StoreLocation(config.databasePath)
+        guard location.exists else {
+            return [DoctorFinding("recent", .ok, "no database at \(location.display) yet: nothing recorded to look at")]
         }
         do {
-            let store = try SQLiteStore(path: config.databasePath, readOnly: true)
+            let store = try location.open(readOnly: true)
             defer { store.close() }
             let since = now.addingTimeInterval(-86_400)
             let settled = now.addingTimeInterval(-Self.settleSeconds)
@@ -111,7 +112,7 @@ package struct DoctorRun: Sendable {
             }
             return Doctor.recent(unheardCalls: unheard, messageFailures: try store.messageFailures(since: since, limit: 200))
         } catch {
-            return [DoctorFinding("recent", .warning, "\(config.databasePath) could not be read: \(error)",
+            return [DoctorFinding("recent", .warning, "\(location.display) could not be read: \(error)",
                                   fix: "run doctor as the daemon's user, or pass --db")]
         }
     }

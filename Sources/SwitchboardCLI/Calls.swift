@@ -4,14 +4,14 @@ import Store
 import Switchboard
 
 /// Opens the database read-only for a listing command (`calls`, `voicemails`, `stats`).
-func openForReading(db: String?) throws -> SQLiteStore {
+func openForReading(db: String?) throws -> any SwitchboardStore {
     var flags = ServeConfig.Flags()
     flags.db = db
-    let config = try ServeConfig.resolve(flags, environment: ProcessInfo.processInfo.environment)
-    guard FileManager.default.fileExists(atPath: config.databasePath) else {
-        throw CommandFailure("\(config.databasePath): no database yet (start the daemon, or pass --db)")
+    let location = StoreLocation(try ServeConfig.resolve(flags, environment: ProcessInfo.processInfo.environment).databasePath)
+    guard location.exists else {
+        throw CommandFailure("\(location.display): no database yet (start the daemon, or pass --db)")
     }
-    return try SQLiteStore(path: config.databasePath, readOnly: true)
+    return try location.open(readOnly: true)
 }
 
 /// `--since 24h` as the time it names.
@@ -40,7 +40,7 @@ struct ListingOptions: ParsableArguments {
     @Flag(help: "JSON instead of a table.")
     var json = false
 
-    @Option(help: "SQLite database. Env: SWITCHBOARD_DB.")
+    @Option(help: "SQLite database file or postgresql:// URL. Env: SWITCHBOARD_DB.")
     var db: String?
 }
 

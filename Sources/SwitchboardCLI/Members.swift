@@ -17,13 +17,13 @@ struct Members: ParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         /// The routes and the database (created when missing: a pause may come before the first call).
-        func open() throws -> (Routes, SQLiteStore) {
+        func open() throws -> (Routes, any SwitchboardStore) {
             let config = try options.resolve()
             var logger = Logger(label: "switchboard")
             logger.logLevel = .critical
             let routes: Routes
             do { routes = try RoutesFile(path: config.routesPath, logger: logger).currentRoutes } catch { throw CommandFailure("\(error)") }
-            return (routes, try SQLiteStore(path: config.databasePath))
+            return (routes, try StoreLocation(config.databasePath).open())
         }
 
         /// `pool` and `member` as routes.json has them (a member by number, SIP URI or name).

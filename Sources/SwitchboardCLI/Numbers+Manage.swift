@@ -260,7 +260,7 @@ extension Numbers {
         @OptionGroup var api: NumbersAPI
         @Option(help: "How far back: 24h, 7d (SignalWire's records count whole days, UTC).")
         var since = "7d"
-        @Option(help: "SQLite database. Env: SWITCHBOARD_DB.")
+        @Option(help: "SQLite database file or postgresql:// URL. Env: SWITCHBOARD_DB.")
         var db: String?
 
         struct Row: Encodable {

@@ -69,7 +69,7 @@ struct Numbers: ParsableCommand {
         func run() throws {
             let databasePath = try common.options.resolve().databasePath
             // Where the handlers this overwrites are kept (a dry run changes nothing, keeps nothing).
-            let store = dryRun ? nil : try SQLiteStore(path: databasePath)
+            let store = dryRun ? nil : try StoreLocation(databasePath).open()
             defer { store?.close() }
             let (configurator, routes) = try common.configurator(store: store)
             let plan: ConfigurationPlan
@@ -90,17 +90,18 @@ struct Numbers: ParsableCommand {
             abstract: "Put back the handlers Switchboard replaced (all numbers, or one), as they were before its first change.")
         @Argument(help: "Only this number (E.164).")
         var number: String?
-        @Option(help: "SQLite database the handlers were kept in. Env: SWITCHBOARD_DB.")
+        @Option(help: "SQLite database file or postgresql:// URL the handlers were kept in. Env: SWITCHBOARD_DB.")
         var db: String?
 
         func run() throws {
             var flags = ServeConfig.Flags()
             flags.db = db
             let config = try ServeConfig.resolve(flags, environment: ProcessInfo.processInfo.environment)
-            guard FileManager.default.fileExists(atPath: config.databasePath) else {
-                throw CommandFailure("\(config.databasePath): no database, so no kept handlers (pass --db)")
+            let location = StoreLocation(config.databasePath)
+            guard location.exists else {
+                throw CommandFailure("\(location.display): no database, so no kept handlers (pass --db)")
             }
-            let store = try SQLiteStore(path: config.databasePath)
+            let store = try location.open()
             defer { store.close() }
             let kept = try store.keptHandlers().filter { number == nil || $0.number == number }
             guard !kept.isEmpty else {

@@ -26,7 +26,7 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .customLong("public-url"), help: "The URL SignalWire calls. Env: SWITCHBOARD_PUBLIC_URL.")
     var publicURL: String?
 
-    @Option(help: "The SQLite database (recent failures, kept handlers). Env: SWITCHBOARD_DB.")
+    @Option(help: "The SQLite database file or a postgresql:// URL (recent failures, kept handlers, pauses). Env: SWITCHBOARD_DB.")
     var db: String?
 
     func resolve() throws -> ServeConfig {

@@ -26,7 +26,7 @@ struct Route: ParsableCommand {
     @Option(help: "routes.json. Env: SWITCHBOARD_ROUTES. Default: ./routes.json.")
     var routes: String?
 
-    @Option(help: "SQLite database to read the state from. Env: SWITCHBOARD_DB.")
+    @Option(help: "SQLite database file or postgresql:// URL to read the state from. Env: SWITCHBOARD_DB.")
     var db: String?
 
     @Option(name: .customLong("public-url"), help: "The URL SignalWire calls, for the callback URLs in the answer. Env: SWITCHBOARD_PUBLIC_URL.")
@@ -50,10 +50,11 @@ struct Route: ParsableCommand {
         }
         // A dry run writes nothing: an existing database is opened read-only, a missing one is not
         // created (an empty scratch one stands in: every pool starts from its first member).
-        let exists = FileManager.default.fileExists(atPath: config.databasePath)
+        let location = StoreLocation(config.databasePath)
+        let exists = location.exists
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-route-\(UUID().uuidString)")
         if !exists { try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true) }
-        let store = try SQLiteStore(path: exists ? config.databasePath : scratch.appendingPathComponent("empty.sqlite").path, readOnly: exists)
+        let store = exists ? try location.open(readOnly: true) : try SQLiteStore(path: scratch.appendingPathComponent("empty.sqlite").path)
         defer {
             store.close()
             if !exists { try? FileManager.default.removeItem(at: scratch) }

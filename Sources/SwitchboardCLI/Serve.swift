@@ -15,7 +15,7 @@ struct Serve: ParsableCommand {
     @Option(help: "routes.json to serve. Env: SWITCHBOARD_ROUTES. Default: ./routes.json.")
     var routes: String?
 
-    @Option(help: "SQLite database file. Env: SWITCHBOARD_DB. Default: $STATE_DIRECTORY/switchboard.sqlite, else ./switchboard.sqlite.")
+    @Option(help: "SQLite database file, or a postgresql:// URL (several instances sharing one state). Env: SWITCHBOARD_DB. Default: $STATE_DIRECTORY/switchboard.sqlite, else ./switchboard.sqlite.")
     var db: String?
 
     @Option(name: .customLong("public-url"), help: "The URL SignalWire calls, e.g. https://sb.example.com. Env: SWITCHBOARD_PUBLIC_URL.")

@@ -10,7 +10,7 @@ struct Stats: ParsableCommand {
     @Option(help: "How far back: 30m, 24h, 7d.")
     var since: String = "24h"
 
-    @Option(help: "SQLite database. Env: SWITCHBOARD_DB.")
+    @Option(help: "SQLite database file or postgresql:// URL. Env: SWITCHBOARD_DB.")
     var db: String?
 
     func run() throws {

@@ -16,7 +16,7 @@ import TestSupport
         private(set) var committedAtCompletion: [Int] = []
         let done = DispatchGroup()
         /// Routes one decision into these results.
-        func route(_ store: SQLiteStore, _ choose: @escaping @Sendable ([String: PoolState]) throws -> (String, [DecisionRecord])) {
+        func route(_ store: any SwitchboardStore, _ choose: @escaping @Sendable ([String: PoolState]) throws -> (String, [DecisionRecord])) {
             done.enter()
             store.route(positionQuery(), choose) { result in
                 self.add(result, committed: 0)
@@ -44,25 +44,26 @@ import TestSupport
         }
     }
 
-    @Test func thousandConcurrentDecisionsShareTheTurnsAndCompleteAfterTheirCommit() throws {
-        let db = TemporaryDatabase()
+    @Test(arguments: StoreKind.available)
+    func thousandConcurrentDecisionsShareTheTurnsAndCompleteAfterTheirCommit(kind: StoreKind) throws {
+        let db = try TestDatabase(kind)
         defer { db.remove() }
-        let store = try SQLiteStore(path: db.path)
+        let store = try db.open()
         defer { store.close() }
         // A second connection sees only committed rows: each completion must find its own decision there.
-        let observer = try SQLiteStore(path: db.path, readOnly: true)
+        let observer = try db.open()
         defer { observer.close() }
         let results = Results()
         DispatchQueue.concurrentPerform(iterations: 1000) { i in
             results.done.enter()
             store.route(positionQuery(), roundRobin(Self.members, id: "call-\(i)")) { result in
-                results.add(result, committed: (try? observer.decisionCount()) ?? -1)
+                results.add(result, committed: (try? decisionCount(observer)) ?? -1)
                 results.done.leave()
             }
         }
         #expect(results.done.wait(timeout: .now() + 30) == .success)
         #expect(results.errors == 0)
-        #expect(try store.decisionCount() == 1000)
+        #expect(try decisionCount(store) == 1000)
         for member in Self.members {
             #expect([333, 334].contains(results.members.filter { $0 == member }.count))
         }
@@ -70,10 +71,10 @@ import TestSupport
         #expect(results.committedAtCompletion.enumerated().allSatisfy { $0.element >= $0.offset + 1 })
     }
 
-    @Test func aThrowingChooseFailsOnlyItself() throws {
-        let db = TemporaryDatabase()
+    @Test(arguments: StoreKind.available) func aThrowingChooseFailsOnlyItself(kind: StoreKind) throws {
+        let db = try TestDatabase(kind)
         defer { db.remove() }
-        let store = try SQLiteStore(path: db.path)
+        let store = try db.open()
         defer { store.close() }
         let results = Results()
         for i in 0..<20 {
@@ -81,16 +82,16 @@ import TestSupport
         }
         #expect(results.done.wait(timeout: .now() + 10) == .success)
         #expect(results.errors == 5)
-        #expect(try store.decisionCount() == 15)
+        #expect(try decisionCount(store) == 15)
     }
 
     /// Held commits: nothing is decided until the release, then the whole batch commits at once. A
     /// throwing job in it sends the batch down the savepoint path, which refuses that job alone.
-    @Test func heldDecisionsWaitForTheReleaseAndShareOneBatch() throws {
-        let db = TemporaryDatabase()
+    @Test(arguments: StoreKind.available) func heldDecisionsWaitForTheReleaseAndShareOneBatch(kind: StoreKind) throws {
+        let db = try TestDatabase(kind)
         defer { db.remove() }
-        let batches = Locked<[SQLiteStore.BatchTiming]>([])
-        let store = try SQLiteStore(path: db.path, batchObserver: { timing in batches.withLock { $0.append(timing) } })
+        let batches = Locked<[StoreBatchTiming]>([])
+        let store = try db.open(batchObserver: { timing in batches.withLock { $0.append(timing) } })
         defer { store.close() }
         let results = Results()
         store.holdCommits()
@@ -100,11 +101,11 @@ import TestSupport
         }
         store.releaseCommits()
         #expect(results.done.wait(timeout: .now() + 0.3) == .timedOut, "one hold is still open")
-        #expect(try store.decisionCount() == 0)
+        #expect(try decisionCount(store) == 0)
         store.releaseCommits()
         #expect(results.done.wait(timeout: .now() + 10) == .success)
         #expect(results.errors == 1)
-        #expect(try store.decisionCount() == 19)
+        #expect(try decisionCount(store) == 19)
         // The 19 decisions went round in order, as if made one by one.
         #expect(results.members == (0..<19).map { Self.members[$0 % 3] })
         // One batch, observed once with all its jobs (the refused one too), after their completions.
@@ -150,10 +151,10 @@ import TestSupport
         #expect(try store.poolStates(positionQuery())["sales"]?.lastMember == Self.members[5 % 3])
     }
 
-    @Test func aClosedStoreAnswersWithAnError() throws {
-        let db = TemporaryDatabase()
+    @Test(arguments: StoreKind.available) func aClosedStoreAnswersWithAnError(kind: StoreKind) throws {
+        let db = try TestDatabase(kind)
         defer { db.remove() }
-        let store = try SQLiteStore(path: db.path)
+        let store = try db.open()
         store.close()
         let results = Results()
         results.route(store, roundRobin(Self.members))

@@ -4,12 +4,12 @@ import Testing
 import TestSupport
 @testable import Store
 
-/// Call outcomes and notifications in SQLite: facts gathered per call, outcomes replaced, notifications
+/// Call outcomes and notifications, in every store: facts gathered per call, outcomes replaced, notifications
 /// stored once per key, claimed under a lease, retried and finished.
 struct SQLiteStoreCallsTests {
     static let t0 = Date(timeIntervalSince1970: 1_790_000_000)
 
-    static func routeCall(_ store: SQLiteStore, id: String, member: String = "+15551111111", at time: Date = t0) throws {
+    static func routeCall(_ store: any SwitchboardStore, id: String, member: String = "+15551111111", at time: Date = t0) throws {
         _ = try store.route(positionQuery(now: time), roundRobin([member], id: id, from: "+12135550123", now: time))
     }
 
@@ -17,8 +17,8 @@ struct SQLiteStoreCallsTests {
         StatusEvent(kind: .call, id: leg, status: status, time: t0.addingTimeInterval(seconds), from: "+12135550123", to: member, parent: call)
     }
 
-    @Test func factsGatherTheDecisionLegsOwnStatusAndVoicemail() throws {
-        try withTemporaryStore { store in
+    @Test(arguments: StoreKind.available) func factsGatherTheDecisionLegsOwnStatusAndVoicemail(kind: StoreKind) throws {
+        try withTemporaryStore(kind) { store in
             try Self.routeCall(store, id: "call-1")
             try Self.routeCall(store, id: "call-2")
             try store.recordStatus(Self.leg("leg-a", of: "call-1", "created", member: "+15551111111", at: 1))
@@ -52,8 +52,8 @@ struct SQLiteStoreCallsTests {
         PendingNotification(callID: call.id, event: call.outcome ?? .missed, channel: channel, target: target, call: call, created: t0)
     }
 
-    @Test func outcomesAreReplacedAndNotificationsStoredOnce() throws {
-        try withTemporaryStore { store in
+    @Test(arguments: StoreKind.available) func outcomesAreReplacedAndNotificationsStoredOnce(kind: StoreKind) throws {
+        try withTemporaryStore(kind) { store in
             let pending = Self.outcome("call-1", nil, due: Self.t0.addingTimeInterval(100))
             try store.saveCall(pending, notifications: [])
             #expect(try store.callsToSettle(now: Self.t0.addingTimeInterval(99), since: .distantFuture) == [])
@@ -73,8 +73,8 @@ struct SQLiteStoreCallsTests {
         }
     }
 
-    @Test func callsHeardOfWithoutAnOutcomeAreFoundAgain() throws {
-        try withTemporaryStore { store in
+    @Test(arguments: StoreKind.available) func callsHeardOfWithoutAnOutcomeAreFoundAgain(kind: StoreKind) throws {
+        try withTemporaryStore(kind) { store in
             try store.recordStatus(Self.leg("leg-a", of: "call-1", "created", member: "+1555", at: 1))
             try store.recordVoicemail(Voicemail(callID: "call-2", recordingURL: "https://r", time: Self.t0.addingTimeInterval(2)))
             try store.recordStatus(StatusEvent(kind: .call, id: "orphan-leg", status: "ended", time: Self.t0))
@@ -86,8 +86,8 @@ struct SQLiteStoreCallsTests {
         }
     }
 
-    @Test func notificationsAreLeasedRetriedAndFinished() throws {
-        try withTemporaryStore { store in
+    @Test(arguments: StoreKind.available) func notificationsAreLeasedRetriedAndFinished(kind: StoreKind) throws {
+        try withTemporaryStore(kind) { store in
             let call = Self.outcome("call-1", .voicemail)
             try store.saveCall(call, notifications: [Self.notification(call, .sms, "+1555"), Self.notification(call, .webhook, "https://hook")])
             let first = try store.claimNotifications(now: Self.t0, lease: 300, limit: 10)
@@ -109,8 +109,8 @@ struct SQLiteStoreCallsTests {
         }
     }
 
-    @Test func voicemailsListWithTheirCallsPool() throws {
-        try withTemporaryStore { store in
+    @Test(arguments: StoreKind.available) func voicemailsListWithTheirCallsPool(kind: StoreKind) throws {
+        try withTemporaryStore(kind) { store in
             try Self.routeCall(store, id: "call-1")
             try store.recordVoicemail(Voicemail(callID: "call-1", recordingURL: "https://r/1", duration: 7, time: Self.t0.addingTimeInterval(40)))
             try store.recordVoicemail(Voicemail(callID: "call-9", recordingURL: "https://r/9", from: "+1999", to: "+1888", time: Self.t0.addingTimeInterval(50)))
@@ -123,8 +123,8 @@ struct SQLiteStoreCallsTests {
         }
     }
 
-    @Test func pruneForgetsOldOutcomesAndNotifications() throws {
-        try withTemporaryStore { store in
+    @Test(arguments: StoreKind.available) func pruneForgetsOldOutcomesAndNotifications(kind: StoreKind) throws {
+        try withTemporaryStore(kind) { store in
             let old = Self.outcome("old", .missed, at: Self.t0.addingTimeInterval(-100 * 86400))
             var oldNote = Self.notification(old, .sms, "+1555")
             oldNote.created = old.time

@@ -4,12 +4,12 @@ import Testing
 @testable import Store
 
 @Suite struct SQLiteStoreDutyTests {
-    @Test func pausesAreKeptPerPoolAndMemberReplacedInPlaceAndSurviveReopening() throws {
-        let db = TemporaryDatabase()
+    @Test(arguments: StoreKind.available) func pausesAreKeptPerPoolAndMemberReplacedInPlaceAndSurviveReopening(kind: StoreKind) throws {
+        let db = try TestDatabase(kind)
         defer { db.remove() }
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         do {
-            let store = try SQLiteStore(path: db.path)
+            let store = try db.open()
             #expect(try store.memberPauses().isEmpty)
             try store.pauseMember(MemberPause(pool: "sales", member: "+15551111111", by: .cli, reason: "lunch", until: t0 + 3600, since: t0))
             try store.pauseMember(MemberPause(pool: "support", member: "+15551111111", by: .sms, since: t0))
@@ -18,7 +18,7 @@ import Testing
             _ = try store.prune(olderThan: t0 + 86400 * 365)
             store.close()
         }
-        let store = try SQLiteStore(path: db.path)
+        let store = try db.open()
         defer { store.close() }
         #expect(try store.memberPauses() == [
             MemberPause(pool: "sales", member: "+15551111111", by: .admin, since: t0 + 60),
@@ -31,8 +31,8 @@ import Testing
         #expect(try store.memberPauses().map(\.pool) == ["support"])
     }
 
-    @Test func offersNotAnsweredAreCountedInARowUntilAnAnswerOrAPause() throws {
-        try withTemporaryStore { store in
+    @Test(arguments: StoreKind.available) func offersNotAnsweredAreCountedInARowUntilAnAnswerOrAPause(kind: StoreKind) throws {
+        try withTemporaryStore(kind) { store in
             #expect(try store.countOffers(pool: "sales", missed: ["+1a", "+1b"], answered: nil) == ["+1a": 1, "+1b": 1])
             #expect(try store.countOffers(pool: "sales", missed: ["+1a"], answered: "+1b") == ["+1a": 2, "+1b": 0])
             #expect(try store.countOffers(pool: "sales", missed: ["+1a", "+1a"], answered: nil) == ["+1a": 3], "once per call")

@@ -3,12 +3,12 @@ import Testing
 @testable import Store
 
 @Suite struct SQLiteStoreHandlersTests {
-    @Test func theFirstKeptValueOfAFieldWinsAndSurvivesReopening() throws {
-        let db = TemporaryDatabase()
+    @Test(arguments: StoreKind.available) func theFirstKeptValueOfAFieldWinsAndSurvivesReopening(kind: StoreKind) throws {
+        let db = try TestDatabase(kind)
         defer { db.remove() }
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         do {
-            let store = try SQLiteStore(path: db.path)
+            let store = try db.open()
             #expect(try store.keptHandlers().isEmpty)
             try store.keepHandlers(SavedHandlers(number: "+15550000001", numberID: "pn-1",
                                                  fields: ["call_handler": "laml_webhooks", "call_request_url": nil], saved: t0))
@@ -19,7 +19,7 @@ import Testing
             try store.keepHandlers(SavedHandlers(number: "+15550000002", numberID: "pn-2", fields: ["message_handler": nil], saved: t0))
             store.close()
         }
-        let store = try SQLiteStore(path: db.path)
+        let store = try db.open()
         defer { store.close() }
         #expect(try store.keptHandlers() == [
             SavedHandlers(number: "+15550000001", numberID: "pn-1",

@@ -3,12 +3,12 @@ import Testing
 @testable import Store
 
 @Suite struct SQLiteStoreOptOutTests {
-    @Test func anOptOutIsKeptPerNumberUntilTheCustomerOptsInAndSurvivesReopening() throws {
-        let db = TemporaryDatabase()
+    @Test(arguments: StoreKind.available) func anOptOutIsKeptPerNumberUntilTheCustomerOptsInAndSurvivesReopening(kind: StoreKind) throws {
+        let db = try TestDatabase(kind)
         defer { db.remove() }
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         do {
-            let store = try SQLiteStore(path: db.path)
+            let store = try db.open()
             #expect(try !store.isOptedOut(poolNumber: "+15550000001", customer: "+12135550123"))
             try store.setOptOut(poolNumber: "+15550000001", customer: "+12135550123", keyword: "STOP", at: t0)
             try store.setOptOut(poolNumber: "+15550000001", customer: "+12135550999", keyword: "QUIT", at: t0.addingTimeInterval(60))
@@ -20,7 +20,7 @@ import Testing
             _ = try store.prune(olderThan: t0.addingTimeInterval(86400 * 365))
             store.close()
         }
-        let store = try SQLiteStore(path: db.path)
+        let store = try db.open()
         defer { store.close() }
         #expect(try store.optOuts() == [
             OptOut(poolNumber: "+15550000001", customer: "+12135550123", keyword: "UNSUBSCRIBE", time: t0.addingTimeInterval(120)),

@@ -4,18 +4,14 @@ import Testing
 @testable import Store
 
 @Suite struct SQLiteStoreRecordsTests {
-    let db = TemporaryDatabase()
     let now = Date(timeIntervalSince1970: 1_800_000_000)
     let day: TimeInterval = 86_400
 
-    func withStore(_ body: (SQLiteStore) throws -> Void) throws {
-        defer { db.remove() }
-        let store = try SQLiteStore(path: db.path)
-        defer { store.close() }
-        try body(store)
+    func withStore(_ kind: StoreKind, _ body: (any SwitchboardStore) throws -> Void) throws {
+        try withTemporaryStore(kind, body)
     }
 
-    func decide(_ store: SQLiteStore, _ records: [DecisionRecord]) throws {
+    func decide(_ store: any SwitchboardStore, _ records: [DecisionRecord]) throws {
         _ = try store.route(StateQuery(pools: [:], caller: "", now: now)) { _ in ((), records) }
     }
 
@@ -24,12 +20,12 @@ import Testing
         DecisionRecord(time: now - age, channel: channel, id: id, from: "+15550001000", to: to, pool: pool, member: member)
     }
 
-    func count(_ store: SQLiteStore, _ table: String) throws -> Int {
-        try store.read("test") { try $0.scalar("SELECT count(*) FROM \(table)", [], "test")?.int ?? -1 }
+    func count(_ store: any SwitchboardStore, _ table: String) throws -> Int {
+        try StoreTests.count(store, "SELECT count(*) FROM \(table)")
     }
 
-    @Test func statsGroupByChannelNumberPoolAndMember() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func statsGroupByChannelNumberPoolAndMember(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             try decide(store, [
                 record(.voice, to: "+1001", pool: "sales", member: "a"),
                 record(.voice, to: "+1001", pool: "sales", member: "a"),
@@ -49,8 +45,8 @@ import Testing
         }
     }
 
-    @Test func recentDecisionsNewestFirstPerChannel() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func recentDecisionsNewestFirstPerChannel(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             let records = (0..<5).map { record(.voice, to: "+1001", pool: "sales", member: "m\($0)", age: Double(10 - $0), id: "v\($0)") }
                 + [record(.sms, to: "+1001", pool: "sales", member: "s", id: "s0")]
             try decide(store, records)
@@ -61,8 +57,8 @@ import Testing
         }
     }
 
-    @Test func aMemberHasAConversationPerCustomerNewestFirst() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func aMemberHasAConversationPerCustomerNewestFirst(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             func open(_ member: String, _ number: String = "+1001", since: Double = day) throws -> [String] {
                 try store.openConversations(poolNumber: number, member: member, since: now - since, callPools: [])
             }
@@ -83,8 +79,8 @@ import Testing
         }
     }
 
-    @Test func aTextOrCallDecisionOpensItsConversationInTheSameTransaction() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func aTextOrCallDecisionOpensItsConversationInTheSameTransaction(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             try decide(store, [record(.sms, to: "+1001", pool: "sales", member: "+1555")])
             #expect(try store.openConversations(poolNumber: "+1001", member: "+1555", since: now - day, callPools: []) == ["+15550001000"])
             // A call too, from its decision: the member can text the caller back, through that number
@@ -112,8 +108,8 @@ import Testing
         }
     }
 
-    @Test func aTextFindsTheMemberOfTheCustomersConversationWithinItsWindow() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func aTextFindsTheMemberOfTheCustomersConversationWithinItsWindow(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             try store.recordConversation(poolNumber: "+1001", member: "+1555", customer: "+1777", at: now - 3600)
             try store.recordConversation(poolNumber: "+1001", member: "+1556", customer: "+1777", at: now - 60)
             try store.recordConversation(poolNumber: "+1002", member: "+1557", customer: "+1777", at: now)
@@ -128,8 +124,8 @@ import Testing
         }
     }
 
-    @Test func voicemailsAreStoredOnce() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func voicemailsAreStoredOnce(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             let voicemail = Voicemail(callID: "CA1", recordingURL: "https://example.com/r.mp3", duration: 12,
                                       from: "+1777", to: "+1001", time: now)
             try store.recordVoicemail(voicemail)
@@ -139,8 +135,8 @@ import Testing
         }
     }
 
-    @Test func pruneDeletesOldRowsButKeepsPositions() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func pruneDeletesOldRowsButKeepsPositions(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             let old = now - 100 * day
             try decide(store, [record(.voice, to: "+1001", pool: "sales", member: "a", age: 100 * day),
                                record(.voice, to: "+1001", pool: "sales", member: "b", age: 100 * day),
@@ -156,7 +152,7 @@ import Testing
             // 2 decisions + 2 events + 1 current status + 1 voicemail + 1 conversation (the old
             // text's; a call's conversation is its decision).
             #expect(try store.prune(olderThan: now - 90 * day) == 7)
-            #expect(try store.decisionCount() == 1)
+            #expect(try decisionCount(store) == 1)
             #expect(try count(store, "status_events") == 1)
             #expect(try count(store, "voicemails") == 1)
             #expect(try count(store, "threads") == 1)

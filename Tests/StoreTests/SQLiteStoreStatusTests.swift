@@ -5,14 +5,10 @@ import Testing
 @testable import Store
 
 @Suite struct SQLiteStoreStatusTests {
-    let db = TemporaryDatabase()
     let start = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func withStore(_ body: (SQLiteStore) throws -> Void) throws {
-        defer { db.remove() }
-        let store = try SQLiteStore(path: db.path)
-        defer { store.close() }
-        try body(store)
+    func withStore(_ kind: StoreKind, _ body: (any SwitchboardStore) throws -> Void) throws {
+        try withTemporaryStore(kind, body)
     }
 
     func call(_ status: String, _ id: String = "CA1", sequence: String = "", after seconds: TimeInterval = 0) -> StatusEvent {
@@ -20,16 +16,14 @@ import Testing
                     from: "+15550001000", to: "+15550000001")
     }
 
-    func eventCount(_ store: SQLiteStore, id: String) throws -> Int {
-        try store.read("test") {
-            try $0.scalar("SELECT count(*) FROM status_events WHERE id = ?", [.text(id)], "test")?.int ?? -1
-        }
+    func eventCount(_ store: any SwitchboardStore, id: String) throws -> Int {
+        try count(store, "SELECT count(*) FROM status_events WHERE id = $1", [id])
     }
 
     /// `switchboard doctor`'s failed texts: failed and undelivered ones since the cutoff, newest first,
     /// each with its error code; calls and delivered texts are left out.
-    @Test func messageFailuresAreTheFailedTextsSinceTheCutoffNewestFirst() throws {
-        try withStore { store in
+    @Test(arguments: StoreKind.available) func messageFailuresAreTheFailedTextsSinceTheCutoffNewestFirst(kind: StoreKind) throws {
+        try withStore(kind) { store in
             func text(_ id: String, _ status: String, after seconds: TimeInterval, code: String? = nil) -> StatusEvent {
                 StatusEvent(kind: .message, id: id, status: status, time: start + seconds, from: "+15550000001", to: "+15550001000",
                             detail: code.map { "error=\($0)" })
@@ -50,8 +44,8 @@ import Testing
 
     /// Without blocking: one batch holds a call's whole progress, a repeat and a voicemail, and each
     /// completion reports what the blocking call would have.
-    @Test func batchedStatusesKeepTheirOutcomes() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func batchedStatusesKeepTheirOutcomes(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             let outcomes = Locked<[String: StatusOutcome]>([:])
             let done = DispatchGroup()
             store.holdCommits()
@@ -81,8 +75,8 @@ import Testing
         }
     }
 
-    @Test func forwardProgressAdvances() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func forwardProgressAdvances(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             for (step, status) in ["queued", "ringing", "in-progress", "completed"].enumerated() {
                 #expect(try store.recordStatus(call(status, after: Double(step))) == .advanced)
                 #expect(try store.currentStatus(id: "CA1") == status)
@@ -90,8 +84,8 @@ import Testing
         }
     }
 
-    @Test func duplicatesAreStoredOnce() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func duplicatesAreStoredOnce(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             #expect(try store.recordStatus(call("ringing")) == .advanced)
             #expect(try store.recordStatus(call("ringing", after: 5)) == .duplicate)
             #expect(try store.recordStatus(call("ringing", sequence: "2")) == .storedOnly)
@@ -99,8 +93,8 @@ import Testing
         }
     }
 
-    @Test func outOfOrderNeverMovesBackwards() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func outOfOrderNeverMovesBackwards(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             #expect(try store.recordStatus(call("completed", after: 30)) == .advanced)
             #expect(try store.recordStatus(call("ringing", after: 1)) == .storedOnly)
             #expect(try store.recordStatus(call("in-progress", after: 2)) == .storedOnly)
@@ -109,8 +103,8 @@ import Testing
         }
     }
 
-    @Test func terminalIsNeverLeftEvenForAnotherTerminal() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func terminalIsNeverLeftEvenForAnotherTerminal(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             #expect(try store.recordStatus(call("ringing")) == .advanced)
             #expect(try store.recordStatus(call("no-answer", after: 20)) == .advanced)
             #expect(try store.recordStatus(call("completed", after: 21)) == .storedOnly)
@@ -119,8 +113,8 @@ import Testing
         }
     }
 
-    @Test func answeredEqualsInProgress() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func answeredEqualsInProgress(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             #expect(try store.recordStatus(call("answered", after: 1)) == .advanced)
             #expect(try store.recordStatus(call("in-progress", after: 1)) == .storedOnly)
             #expect(try store.currentStatus(id: "CA1") == "answered")
@@ -131,8 +125,8 @@ import Testing
         }
     }
 
-    @Test func unknownStatusesAreStoredButNeverMoveTheCurrentOne() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func unknownStatusesAreStoredButNeverMoveTheCurrentOne(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             #expect(try store.recordStatus(call("teleported")) == .storedOnly)
             #expect(try store.currentStatus(id: "CA1") == nil)
             #expect(try store.recordStatus(call("ringing")) == .advanced)
@@ -142,8 +136,8 @@ import Testing
         }
     }
 
-    @Test func messageSegmentsAreAllStored() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func messageSegmentsAreAllStored(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             func message(_ status: String, _ segment: String) -> StatusEvent {
                 StatusEvent(kind: .message, id: "SM1", status: status, sequence: segment, time: start, detail: "segment \(segment)")
             }
@@ -160,8 +154,8 @@ import Testing
         }
     }
 
-    @Test func callsAndMessagesAreKeptApart() throws {
-        try withStore { store throws in
+    @Test(arguments: StoreKind.available) func callsAndMessagesAreKeptApart(kind: StoreKind) throws {
+        try withStore(kind) { store throws in
             #expect(try store.recordStatus(call("completed", "X1")) == .advanced)
             let message = StatusEvent(kind: .message, id: "X1", status: "completed", time: start)
             #expect(try store.recordStatus(message) == .storedOnly)  // not a message status

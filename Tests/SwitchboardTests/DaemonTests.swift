@@ -135,10 +135,18 @@ struct DaemonTests {
         try blocker.execute("BEGIN IMMEDIATE", [], "test")
         let answered = Locked<Int?>(nil)
         let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
+        // A thread of its own (the global queue may be busy with other suites' work), and the call
+        // seen arriving (its connection open) before the 0.3 s: on a loaded machine the request
+        // could otherwise reach the daemon only after the lock is free.
+        Thread {
             let status = try? live.voice(to: "+15550000001").status
             answered.withLock { $0 = status }
             done.signal()
+        }.start()
+        let arrived = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < arrived,
+              !(try live.request("GET", "/metrics").body.contains("switchboard_open_connections 2")) {
+            Thread.sleep(forTimeInterval: 0.005)
         }
         Thread.sleep(forTimeInterval: 0.3)
         #expect(answered.withLock { $0 } == nil, "answered while another connection held the write lock")
