@@ -118,10 +118,20 @@ extension AdminEndpoints {
         let load = routes.loadState
         let routesView = RoutesView(path: routes.path, ok: load.lastError == nil, loaded: load.loaded.formatted(.iso8601), error: load.lastError,
                                     summary: current.summary(file: routes.path))
-        let recentCalls = calls.prefix(20).map {
-            CallView(id: $0.id, time: $0.time.formatted(.iso8601), from: $0.caller, to: $0.number, pool: $0.pool,
+        // Recent calls: each routed one (its outcome once known) and those that rang nobody.
+        let outcomes = Dictionary(calls.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let routed = try store.recentDecisions(channel: .voice, limit: 20)
+        var recentCalls = routed.map { decision in
+            let call = outcomes[decision.id]
+            return CallView(id: decision.id, time: Self.iso(decision.time), from: decision.from, to: decision.to, pool: decision.pool,
+                            outcome: call?.outcome?.rawValue, answeredBy: call?.member, talkSeconds: call?.talkSeconds)
+        }
+        let routedIDs = Set(routed.map(\.id))
+        recentCalls += calls.filter { !routedIDs.contains($0.id) }.prefix(20).map {
+            CallView(id: $0.id, time: Self.iso($0.time), from: $0.caller, to: $0.number, pool: $0.pool,
                      outcome: $0.outcome?.rawValue, answeredBy: $0.member, talkSeconds: $0.talkSeconds)
         }
+        recentCalls.sort { $0.time > $1.time }
         let messages = try store.recentDecisions(channel: .sms, limit: 20).map {
             MessageView(id: $0.id, time: $0.time.formatted(.iso8601), from: $0.from, to: $0.to, pool: $0.pool, member: $0.member,
                         status: try store.currentStatus(id: $0.id))
@@ -130,7 +140,7 @@ extension AdminEndpoints {
             RecordingView(callID: $0.callID, time: $0.time.formatted(.iso8601), from: $0.caller, to: $0.number, pool: $0.pool,
                           recordingURL: $0.recordingURL, duration: $0.seconds)
         }
-        return try json(Overview(routes: routesView, pools: pools, calls: Array(recentCalls), messages: messages, voicemails: voicemails))
+        return try json(Overview(routes: routesView, pools: pools, calls: Array(recentCalls.prefix(20)), messages: messages, voicemails: voicemails))
     }
 
     /// `pause`: the member's pause in force, if any.

@@ -253,6 +253,9 @@ package final class Daemon: Sendable {
         router.add("GET", path: "/metrics") { _ in
             HTTPResponse(status: 200, contentType: Metrics.contentType, body: Array(metrics.render().utf8))
         }
+        // The operator page: no data in it (everything comes from /admin/overview with the token).
+        router.add("GET", path: "/admin/") { _ in OperatorPage.response }
+        router.add("GET", path: "/admin") { _ in OperatorPage.response }
         router.addBlocking("GET", path: "/admin/pools", through: [bearer], admin.pools)
         router.addBlocking("GET", path: "/admin/calls", through: [bearer]) { try admin.decisions($0, channel: .voice) }
         router.addBlocking("GET", path: "/admin/messages", through: [bearer]) { try admin.decisions($0, channel: .sms) }

@@ -95,6 +95,9 @@ extension EndToEnd {
             let states = (pool?["members"] as? [[String: Any]])?.map { $0["state"] as? String }
             #expect(states == ["available", "paused", "available"], "\(overview.body)")
             #expect((body?["routes"] as? [String: Any])?["ok"] as? Bool == true)
+            // The call just routed is listed at once, before any callback settles it.
+            let calls = body?["calls"] as? [[String: Any]] ?? []
+            #expect(calls.first?["id"] as? String == "admin-1" && calls.first?["pool"] as? String == "sales", "\(calls)")
             #expect(try daemon.request("GET", "/admin/overview").status == 401)
 
             // Unknown pool or member: 404, and nothing changes. A bad until: 400.
