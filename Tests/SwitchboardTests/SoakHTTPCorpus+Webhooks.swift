@@ -12,11 +12,13 @@ extension BadRequestCorpus {
         for (method, path) in [("POST", "/healthz"), ("DELETE", "/metrics"), ("BREW", "/voice"), ("OPTIONS", "/voice"), ("TRACE", "/voice")] {
             cases.append(BadRequest("\(method) \(path)", request(method, path, headers: ["Connection: close"]), [405, 501]))
         }
-        for path in ["/", "/voice/", "/VOICE", "/voice.json", "/sms/extra", "/admin", "/../../etc/passwd", "/%00", "/index.html", "*"] {
+        for path in ["/", "/voice/", "/VOICE", "/voice.json", "/sms/extra", "/adminx", "/admin/app.js", "/../../etc/passwd", "/%00", "/index.html", "*"] {
             cases.append(BadRequest("GET \(path)", request("GET", path), [400, 404]))
         }
         // The admin API is off without a token: it must not answer.
         cases.append(BadRequest("admin pools without a token", request("GET", "/admin/pools"), [401, 403, 404]))
+        cases.append(BadRequest("admin overview without a token", request("GET", "/admin/overview"), [401, 403, 404]))
+        cases.append(BadRequest("a pause without a token", request("POST", "/admin/pools/sales/members/%2B15551111111/pause"), [401, 403, 404]))
         cases.append(BadRequest("admin calls with a made-up token", request("GET", "/admin/calls", headers: ["Authorization: Bearer guess"]), [401, 403, 404]))
         return cases
     }
