@@ -41,9 +41,13 @@ package struct RoutingService: Sendable {
     /// counted (or, if the store failed, the fallback plan). It runs on the store's writer thread (a
     /// relayed reply: another thread), or at once on the caller's when no state is needed, so it must
     /// be quick.
+    ///
+    /// The request is decided with the pauses in force: `completion` gets it as decided (`staffed`),
+    /// so that what follows the answer reads the same pauses without reading them again.
     package func plan(_ request: RouteRequest, engine: RoutingEngine, requestID: String,
-                     completion: @escaping @Sendable (RoutePlan) -> Void) {
+                     completion: @escaping @Sendable (_ plan: RoutePlan, _ staffed: RouteRequest) -> Void) {
         let request = staffed(request)
+        let completion = { @Sendable (plan: RoutePlan) in completion(plan, request) }
         if let change = engine.dutyChange(in: request) {
             // A store write outside the decision batches: not on the caller's thread.
             return DispatchQueue.global().async {

@@ -44,18 +44,18 @@ package final class WebhookEndpoints: Sendable {
     }
 
     package func voice(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
-        // With the pauses in force: the plan and a closed pool's outcome read the same ones.
-        let routeRequest = service.staffed(try Webhook.voice(request, now: clock()))
+        let routeRequest = try Webhook.voice(request, now: clock())
         let swml = swml
         let engine = routes.current
         let tracker = tracker
         // The answer is built where the decision completes (the store's writer, once committed),
         // leaving the event loop, the busier thread, only the writing.
-        service.plan(routeRequest, engine: engine, requestID: request.id) { plan in
+        service.plan(routeRequest, engine: engine, requestID: request.id) { plan, decided in
             responder.respond(HTTPResponse(status: 200, contentType: SWMLDocument.contentType, body: swml.bytes(plan, dialed: routeRequest.to)))
-            // A call that rings nobody has its outcome now (closed or unrouted); the others' come from their callbacks.
-            if let tracker, plan.ringsNobody, let unrung = engine.unrung(routeRequest) {
-                tracker.answeredWithoutRinging(routeRequest, closed: unrung.closed, pool: unrung.pool)
+            // A call that rings nobody has its outcome now (closed or unrouted, with the pauses the
+            // decision read); the others' come from their callbacks.
+            if let tracker, plan.ringsNobody, let unrung = engine.unrung(decided) {
+                tracker.answeredWithoutRinging(decided, closed: unrung.closed, pool: unrung.pool)
             }
         }
     }
@@ -63,7 +63,7 @@ package final class WebhookEndpoints: Sendable {
     package func sms(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
         let routeRequest = try Webhook.sms(request, now: clock())
         let cxml = cxml
-        service.plan(routeRequest, engine: routes.current, requestID: request.id) { plan in
+        service.plan(routeRequest, engine: routes.current, requestID: request.id) { plan, _ in
             responder.respond(HTTPResponse(status: 200, contentType: CXMLResponse.contentType, body: cxml.render(plan).renderBytes()))
         }
     }
