@@ -7,7 +7,7 @@ the network) with the server's default durability (fsync, synchronous_commit on)
 BENCH_PG_CLIENTS clients (32) each running UPDATE pool_state (one row: the rotation's position) and
 INSERT INTO decisions in one transaction, for BENCH_PG_SECONDS (10): the engine's own limit here on
 that shape. Then three instances (release build) on the same database, wrk driving /voice on each
-with a third of the connections, for the same time: decisions per second (counted in the database),
+with a third of the BENCH_PG_CLIENTS connections, for the same time: decisions per second (counted in the database),
 wrk's p99, and one decision per 2xx answer checked. Appends the figures to bench/RESULTS.md.
 """
 import os, re, subprocess, sys, tempfile, time, socket, json, urllib.request, signal
@@ -118,6 +118,10 @@ def main():
 
         tps, pg_latency = pgbench("'bench'")
         free_tps, free_latency = pgbench("'bench-' || :client_id")
+        # What pgbench left (dead rows, dirty buffers) is not the instances' to pay for: vacuumed
+        # and checkpointed before they run, as pgbench itself vacuums before its runs.
+        psql(url, "VACUUM ANALYZE")
+        psql(url, "CHECKPOINT")
 
         def answered():
             total = 0
@@ -131,8 +135,9 @@ def main():
         with open(lua, "w") as f:
             f.write(WRK_SCRIPT)
         before = int(psql(url, "SELECT count(*) FROM decisions"))
-        per_instance = max(1, CLIENTS // 3)
-        runs = [subprocess.Popen(["wrk", "-t1", f"-c{per_instance}", f"-d{SECONDS}s", "--timeout", "5s", "--latency", "-s", lua,
+        # CLIENTS connections in all, spread over the instances (32: 11, 11 and 10).
+        spread = [CLIENTS // 3 + (1 if i < CLIENTS % 3 else 0) for i in range(3)]
+        runs = [subprocess.Popen(["wrk", "-t1", f"-c{spread[i]}", f"-d{SECONDS}s", "--timeout", "5s", "--latency", "-s", lua,
                                   f"http://127.0.0.1:{port}"], env={**os.environ, "PREFIX": f"i{i}"},
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                 for i, (_, port) in enumerate(daemons)]
@@ -153,7 +158,7 @@ def main():
         counts = [int(r.split("|")[1]) for r in rows]
         result = (f"pgbench (1 UPDATE + 1 INSERT a transaction, c={CLIENTS}), one row: {tps:,.0f} tps, latency average {pg_latency:.2f} ms\n"
                   f"pgbench (the same, a row per client):        {free_tps:,.0f} tps, latency average {free_latency:.2f} ms\n"
-                  f"switchboard x3 (/voice, c={per_instance * 3} total): {rate:,.0f} decisions/s = {rate / tps:.2f}x pgbench one row, {rate / free_tps:.2f}x a row per client, "
+                  f"switchboard x3 (/voice, c={sum(spread)} total): {rate:,.0f} decisions/s = {rate / tps:.2f}x pgbench one row, {rate / free_tps:.2f}x a row per client, "
                   f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (slowest instance), {requests} requests, non-2xx {non2xx}, "
                   f"fallbacks {fallbacks}, decisions {decisions} (2xx answers {answered_2xx}: {'one decision each' if decisions == answered_2xx and fallbacks == 0 else 'MISMATCH'}), "
                   f"member spread {max(counts) - min(counts) if counts else 0}")

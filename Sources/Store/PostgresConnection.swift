@@ -82,6 +82,12 @@ final class PostgresConnection {
     /// those without (BEGIN, COMMIT) are sent as they are.
     @discardableResult
     func pipeline(_ statements: [Statement], _ operation: String) throws -> [PostgresRows] {
+        try pipelineResults(statements, operation).map { try $0.get() }
+    }
+
+    /// `pipeline`, with each statement's own result: those after the first to fail carry its error
+    /// (the server skipped them). Throws only when the statements could not be sent.
+    func pipelineResults(_ statements: [Statement], _ operation: String) throws -> [Result<PostgresRows, StoreError>] {
         guard let connection else { throw StoreError.notOpen(operation, path: redacted, reason: "the connection is closed") }
         guard !statements.isEmpty else { return [] }
         let names = try statements.map { $0.arguments.isEmpty ? nil : try prepared($0.sql, operation, connection) }
@@ -96,19 +102,23 @@ final class PostgresConnection {
             guard sent == 1 else { throw failure(operation, nil) }
         }
         guard PQpipelineSync(connection) == 1 else { throw failure(operation, nil) }
-        var results: [PostgresRows] = []
-        var firstError: (any Error)?
+        var results: [Result<PostgresRows, StoreError>] = []
+        var firstError: StoreError?
         for _ in statements {
             var rows: PostgresRows?
             // A statement's results end with NULL; one broken connection ends them all.
             while let result = PQgetResult(connection) {
                 if rows == nil, firstError == nil {
-                    do { rows = try self.rows(result, operation) } catch { firstError = error }
+                    do { rows = try self.rows(result, operation) } catch { firstError = error as? StoreError ?? failure(operation, nil) }
                 } else {
                     PQclear(result)
                 }
             }
-            results.append(rows ?? PostgresRows())
+            if let firstError {
+                results.append(.failure(firstError))
+            } else {
+                results.append(.success(rows ?? PostgresRows()))
+            }
         }
         // The sync point, and nothing after it.
         while let result = PQgetResult(connection) {
@@ -116,7 +126,6 @@ final class PostgresConnection {
             PQclear(result)
             if sync { break }
         }
-        if let firstError { throw firstError }
         return results
     }
 

@@ -4,9 +4,10 @@ import CSQLite
 ///
 /// The same tables as SQLite's `Schema` at its version 9 (times are epoch seconds, `double
 /// precision`), with what a shared database needs: decisions carry a sequence (SQLite's rowid),
-/// `pool_state` rows exist before their first decision so that a batch can lock them, and sticky
-/// callers are found through an index over the decisions (every instance sees every decision, so
-/// there is no per-process table to keep complete). Append new steps; never edit a released one.
+/// `pool_state` rows exist before their first decision so that a batch can lock them, a batch's
+/// early lock release has `commit_barrier` (see `PostgresStore.lock`), and sticky callers are
+/// found through an index over the decisions (every instance sees every decision, so there is no
+/// per-process table to keep complete). Append new steps; never edit a released one.
 enum PostgresSchema {
     static let migrations: [String] = [
         // 1: the first schema.
@@ -151,6 +152,14 @@ enum PostgresSchema {
             member text NOT NULL,
             misses integer NOT NULL,
             PRIMARY KEY (pool, member)
+        );
+        """,
+        // 3: the barrier after a batch's early lock release (see `PostgresStore.lock`): a row per
+        // server backend that writes batches, pruned with the rest.
+        """
+        CREATE TABLE commit_barrier (
+            backend integer PRIMARY KEY,
+            time double precision NOT NULL
         );
         """,
     ]

@@ -169,6 +169,8 @@ extension PostgresStore {
             }
             deleted += try connection.execute("DELETE FROM notifications WHERE created < $1", [SQLValue(cutoff)], "prune")
             deleted += try connection.execute("DELETE FROM status_current WHERE updated < $1", [SQLValue(cutoff)], "prune")
+            // Not a record anyone asked for: not counted.
+            try connection.execute("DELETE FROM commit_barrier WHERE time < $1", [SQLValue(cutoff)], "prune")
             return deleted
         }
     }

@@ -91,8 +91,10 @@ extension PostgresStore {
 
     /// Runs a batch in one transaction with one commit: its pools locked (in name order), its jobs
     /// one after another (each seeing the decisions before it), the decisions inserted and the
-    /// positions stored. A job whose `choose` throws is refused alone; a statement that fails
-    /// (rare: the transaction is then aborted) has the batch run again with a savepoint per job.
+    /// positions stored, in two round trips; the pools' rows are released at the commit, before it
+    /// reaches the disk, and the callers answered once it has (see `lock`). A job whose `choose`
+    /// throws is refused alone; a statement that fails (rare: the transaction is then aborted) has
+    /// the batch run again with a savepoint per job.
     /// A deadlock or serialization failure runs it again whole (at most three times).
     func runBatch(_ batch: [GroupCommit<PostgresConnection>.Job]) -> StoreBatchTiming {
         let started = DispatchTime.now().uptimeNanoseconds
@@ -145,18 +147,7 @@ extension PostgresStore {
                      savepoints: Bool) throws {
         let state = PostgresBatch()
         connection.batch = state
-        // BEGIN and the locks in one round trip.
-        var begin: [PostgresConnection.Statement] = [("BEGIN", [])]
-        if !pools.isEmpty {
-            begin.append((
-                """
-                INSERT INTO pool_state (pool) SELECT p FROM unnest($1::text[]) AS p ORDER BY p
-                ON CONFLICT (pool) DO UPDATE SET updated = pool_state.updated
-                RETURNING pool, last_member
-                """, [.textArray(pools)]))
-        }
-        let locked = try connection.pipeline(begin, "route").dropFirst().first?.values ?? []
-        for row in locked { if let pool = row.text(0) { state.positions[pool] = .some(row.text(1)) } }
+        for row in try lock(pools, connection) { if let pool = row.text(0) { state.positions[pool] = .some(row.text(1)) } }
         for job in batch {
             guard savepoints else {
                 do {
@@ -182,10 +173,55 @@ extension PostgresStore {
                 try connection.script("ROLLBACK TO route_job; RELEASE route_job", "route")
             }
         }
-        // The decisions, the positions and the commit in one round trip.
-        let results = try connection.pipeline(connection.pendingWrites() + connection.positionWrites() + [("COMMIT", [])], "route")
-        try connection.expectCommitted(results.last ?? PostgresRows(), "route")
+        // The decisions, the positions, the commit and (after an early lock release) the barrier in
+        // one round trip.
+        let writes = connection.pendingWrites() + connection.positionWrites() + [("COMMIT", [])]
+        let barrier: [PostgresConnection.Statement] = pools.isEmpty ? [] : [(Self.barrierSQL, [SQLValue(Date())])]
+        let results = try connection.pipelineResults(writes + barrier, "route")
+        try connection.expectCommitted(try results[writes.count - 1].get(), "route")
+        if !barrier.isEmpty, case .failure(let error) = results[writes.count] {
+            // Committed, but not known to be durable: its callers are answered from the routes
+            // (never as committed), and the batch must not run again (an I/O error is not retried).
+            throw StoreError(operation: error.operation, code: SQLITE_IOERR,
+                             message: "the commit's durability is not confirmed: \(error.message)")
+        }
     }
+
+    /// Locks the rows of `pools` (in name order: two instances never deadlock) and returns their
+    /// positions, inside a new transaction whose commit will not wait for the disk.
+    ///
+    /// Early lock release: the pools' rows are what every instance waits for, and a synchronous
+    /// commit holds them until its WAL is flushed (and, with synchronous replication, confirmed by
+    /// a standby). So the batch commits with `synchronous_commit = off`, which releases them as
+    /// soon as its commit is written, and then runs the barrier, a small write of this connection's
+    /// own row committed with the session's durability: the WAL is flushed in order, so once the
+    /// barrier is durable, so is the batch, and only then are its callers answered. Another
+    /// instance may meanwhile decide on the batch's positions; its own barrier makes them durable
+    /// before it answers. A pool without a row yet gets one first (outside the lock: an insert
+    /// that meets a row another batch holds would wait for it unqueued).
+    private func lock(_ pools: [String], _ connection: PostgresConnection) throws -> [[String?]] {
+        guard !pools.isEmpty else {
+            try connection.script("BEGIN", "route")
+            return []
+        }
+        let begin: [PostgresConnection.Statement] = [
+            ("BEGIN", []), ("SET LOCAL synchronous_commit = off", []),
+            ("SELECT pool, last_member FROM pool_state WHERE pool = ANY($1::text[]) ORDER BY pool FOR UPDATE", [.textArray(pools)]),
+        ]
+        let locked = try connection.pipeline(begin, "route").last?.values ?? []
+        guard locked.count < pools.count else { return locked }
+        try connection.script("ROLLBACK", "route")
+        try connection.execute("INSERT INTO pool_state (pool) SELECT unnest($1::text[]) ON CONFLICT (pool) DO NOTHING",
+                               [.textArray(pools)], "route")
+        return try connection.pipeline(begin, "route").last?.values ?? []
+    }
+
+    /// The barrier's write (see `lock`): one row per server backend, so that no two connections
+    /// ever wait for each other's.
+    static let barrierSQL = """
+        INSERT INTO commit_barrier (backend, time) VALUES (pg_backend_pid(), $1)
+        ON CONFLICT (backend) DO UPDATE SET time = excluded.time
+        """
 }
 
 extension PostgresConnection {

@@ -10,7 +10,9 @@ import Synchronization
 /// Decisions go through one write connection per instance, in group-commit batches: a batch locks
 /// the rows of its pools in `pool_state` (in one order, so two instances never deadlock), so
 /// decisions in one pool are serialised across every instance, as SQLite's write lock does for
-/// processes on one file; other pools are decided in parallel. Reads use a small pool of connections.
+/// processes on one file; other pools are decided in parallel. A batch releases its rows as soon as
+/// its commit is written, not once it is on disk, and answers its callers only once it is (early
+/// lock release: see `lock(_:_:)`). Reads use a small pool of connections.
 ///
 /// When the server cannot be reached, writes fail at once (the store is degraded: callers answer
 /// from the routes alone) and `maintain()` reconnects with a doubling backoff.

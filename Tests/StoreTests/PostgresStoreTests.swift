@@ -73,9 +73,7 @@ import TestSupport
         try PostgresTestServer.admin("CREATE DATABASE \(name)")
         defer { try? PostgresTestServer.admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
         let url = try #require(PostgresTestServer.url).replacingOccurrences(of: "/postgres?", with: "/\(name)?")
-        let store = try PostgresStore(url: url, readOnly: false, retryingOpen: false, environment: [:],
-                                      healthPolicy: .init(settleSeconds: 0.2, firstRetrySeconds: 0.05, maxRetrySeconds: 0.2),
-                                      idleProbeSeconds: 0.2, batchObserver: nil, healthObserver: nil)
+        let store = try Self.quicklyHealing(url, idleProbeSeconds: 0.2)
         defer { store.close() }
         #expect(try store.route(positionQuery(), roundRobin(Self.members)) == Self.members[0])
         try store.ping()
@@ -87,12 +85,7 @@ import TestSupport
         #expect(store.health.state == .degraded, "the idle probe did not notice")
         #expect(throws: StoreError.self) { _ = try store.route(positionQuery(), roundRobin(Self.members)) }
         #expect(store.health.state == .degraded)
-        let deadline = Date().addingTimeInterval(10)
-        while !store.health.isHealthy, Date() < deadline {
-            store.maintain()
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        #expect(store.health.isHealthy)
+        #expect(Self.maintainUntilHealthy(store))
         #expect(try store.route(positionQuery(), roundRobin(Self.members)) == Self.members[1])
     }
 
@@ -118,6 +111,87 @@ import TestSupport
         stuck.rollbackQuietly()
     }
 
+    /// Early lock release: a batch commits without waiting for the disk, and its barrier with the
+    /// server's durability. While the barrier cannot commit (held here by a lock on the writer's
+    /// barrier row), the decision is committed and its pool's row is free for another instance,
+    /// but its caller is not answered; once the barrier commits, it is.
+    @Test(.enabled(if: PostgresTestServer.url != nil, Comment(rawValue: PostgresTestServer.skipMessage)))
+    func aBatchFreesItsPoolsAtTheCommitAndAnswersOnceTheBarrierIsDurable() throws {
+        let db = try TestDatabase(.postgres)
+        defer { db.remove() }
+        let store = try db.open()
+        defer { store.close() }
+        let other = try PostgresConnection(url: db.location, redacted: "", environment: [:])
+        defer { other.close() }
+        // What durability each decision's transaction asked for, and each barrier's.
+        try other.script("""
+            CREATE TABLE seen (what text, setting text);
+            CREATE FUNCTION note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                INSERT INTO seen VALUES (TG_TABLE_NAME, current_setting('synchronous_commit')); RETURN NEW; END $$;
+            CREATE TRIGGER note AFTER INSERT ON decisions FOR EACH ROW EXECUTE FUNCTION note();
+            CREATE TRIGGER note AFTER INSERT OR UPDATE ON commit_barrier FOR EACH ROW EXECUTE FUNCTION note()
+            """, "test")
+        #expect(try store.route(positionQuery(), roundRobin(Self.members)) == Self.members[0])
+        #expect(try other.query("SELECT count(*) FROM commit_barrier", [], "test").scalar == "1")
+        #expect(try other.query("SELECT what, setting FROM seen", [], "test").values == [["decisions", "off"], ["commit_barrier", "on"]])
+        try other.script("BEGIN; SELECT * FROM commit_barrier FOR UPDATE", "test")
+
+        let answered = Locked<Result<String, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            let result = Result { try store.route(positionQuery(), roundRobin(Self.members)) }
+            answered.withLock { $0 = result }
+            done.signal()
+        }
+        let watcher = try PostgresConnection(url: db.location, redacted: "", environment: [:])
+        defer { watcher.close() }
+        let deadline = Date().addingTimeInterval(10)
+        while try watcher.query("SELECT count(*) FROM decisions", [], "test").scalar != "2", Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        // Committed, the pool's row free, the caller still waiting.
+        #expect(try watcher.query("SELECT count(*) FROM decisions", [], "test").scalar == "2")
+        try watcher.script("BEGIN", "test")
+        let locked = try watcher.query("SELECT last_member FROM pool_state WHERE pool = 'sales' FOR UPDATE NOWAIT", [], "test")
+        #expect(locked.scalar == Self.members[1])
+        watcher.rollbackQuietly()
+        #expect(done.wait(timeout: .now() + 0.3) == .timedOut, "answered before its commit was durable")
+        #expect(answered.current == nil)
+
+        other.rollbackQuietly()
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(try answered.current?.get() == Self.members[1])
+    }
+
+    /// A barrier that fails after its batch committed: the caller gets the error (it is answered
+    /// from the routes, never as committed), the batch is not run again (one decision, not two),
+    /// the store is degraded, and once the barrier works again the rotation goes on from the
+    /// committed position.
+    @Test(.enabled(if: PostgresTestServer.url != nil, Comment(rawValue: PostgresTestServer.skipMessage)))
+    func aFailedBarrierIsAnErrorAndTheBatchIsNotRunAgain() throws {
+        let db = try TestDatabase(.postgres)
+        defer { db.remove() }
+        let store = try Self.quicklyHealing(db.location)
+        defer { store.close() }
+        let admin = try PostgresConnection(url: db.location, redacted: "", environment: [:])
+        defer { admin.close() }
+        // The barrier's statement fails when it runs, after the commit before it.
+        try admin.script("""
+            CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no barrier today'; END $$;
+            CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON commit_barrier FOR EACH ROW EXECUTE FUNCTION refuse()
+            """, "test")
+        let error = #expect(throws: StoreError.self) { _ = try store.route(positionQuery(), roundRobin(Self.members)) }
+        #expect(error?.isStorageFault == true)
+        #expect("\(error.map { "\($0)" } ?? "")".contains("durability is not confirmed: no barrier today"))
+        #expect(try decisionCount(store) == 1)
+        #expect(store.health.state == .degraded)
+
+        try admin.script("DROP TRIGGER refuse ON commit_barrier", "test")
+        #expect(Self.maintainUntilHealthy(store))
+        #expect(try store.route(positionQuery(), roundRobin(Self.members)) == Self.members[1])
+        #expect(try membersInOrder(store) == Array(Self.members[0...1]))
+    }
+
     /// A server that cannot be reached (no cluster needed): the daemon's store starts degraded, fails writes at once,
     /// and never shows the password.
     @Test func anUnreachableServerStartsDegradedAndHidesThePassword() throws {
@@ -137,6 +211,23 @@ import TestSupport
         #expect(store.redactedURL == "postgresql://switchboard:***@/nowhere?host=/nonexistent-socket-dir&password=***")
         // Without retrying (a command), it throws, with the password masked too.
         #expect { _ = try PostgresStore(url: url) } throws: { error in !"\(error)".contains("s3cr") && !"\(error)".contains("other-secret") }
+    }
+
+    /// A store that retries and settles within a fraction of a second.
+    static func quicklyHealing(_ url: String, idleProbeSeconds: Double = 5) throws -> PostgresStore {
+        try PostgresStore(url: url, readOnly: false, retryingOpen: false, environment: [:],
+                          healthPolicy: .init(settleSeconds: 0.2, firstRetrySeconds: 0.05, maxRetrySeconds: 0.2),
+                          idleProbeSeconds: idleProbeSeconds, batchObserver: nil, healthObserver: nil)
+    }
+
+    /// Runs `maintain()` as the daemon does until the store is healthy (at most 10 s).
+    static func maintainUntilHealthy(_ store: PostgresStore) -> Bool {
+        let deadline = Date().addingTimeInterval(10)
+        while !store.health.isHealthy, Date() < deadline {
+            store.maintain()
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return store.health.isHealthy
     }
 
     @Test func locationsChooseTheStore() {
