@@ -152,6 +152,8 @@ struct EndToEndPostgresTests {
     }
 
     @Test func postgresStoppedForFiveSecondsUnderLoad() throws {
+        // Before any instance starts: a load that could not be stopped would outlive the test.
+        _ = try #require(PostgresCluster.directory, "SWITCHBOARD_TEST_POSTGRES_DIR is not set: the cluster cannot be stopped")
         try withThreeInstances { daemons, database in
             let load = Background { stop in Self.load(daemons, connections: 12, total: 1_000_000, seconds: 60, stop: stop) }
             Thread.sleep(forTimeInterval: 2)
