@@ -81,14 +81,10 @@ extension AdminEndpoints {
         var voicemails: [RecordingView]
     }
 
-    func pauses() -> [MemberPause] {
-        roster?.pauses ?? ((try? store.memberPauses()) ?? [])
-    }
-
     func overview(_ request: HTTPRequest) throws -> HTTPResponse {
         let now = clock()
         let current = routes.currentRoutes
-        let pauses = pauses()
+        let pauses = roster.pauses
         let availability = Availability(pauses)
         let names = current.pools.keys.sorted()
         let states = try store.poolStates(StateQuery(pools: Dictionary(uniqueKeysWithValues: names.map { ($0, StateNeeds.position) }),
@@ -195,14 +191,12 @@ extension AdminEndpoints {
                 }
             }
             let pause = MemberPause(pool: poolName, member: address, by: .admin, reason: reason, until: until, since: now)
-            if let roster { try roster.pause(pause) } else { try store.pauseMember(pause) }
-        } else if let roster {
-            try roster.resume(pool: poolName, member: address)
+            try roster.pause(pause)
         } else {
-            try store.resumeMember(pool: poolName, member: address)
+            try roster.resume(pool: poolName, member: address)
         }
         let member = pool.members.first { $0.address == address }!
-        let pause = pauses().first { $0.pool == poolName && $0.member == address && Availability([$0]).isPaused(pool: poolName, member: address, at: now) }
+        let pause = roster.pauses.first { $0.pool == poolName && $0.member == address && Availability([$0]).isPaused(pool: poolName, member: address, at: now) }
         return try json(Self.memberView(member, of: pool, pause: pause, now: now, today: TodayView()))
     }
 }

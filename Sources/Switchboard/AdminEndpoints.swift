@@ -1,5 +1,6 @@
 import FoundationEssentials
 import HTTPServer
+import Logging
 import Routing
 import SignalWire
 import Store
@@ -10,14 +11,14 @@ import Platform
 package struct AdminEndpoints: Sendable {
     let routes: RoutesFile
     let store: any SwitchboardStore
-    /// Who is off duty, and where pauses go (nil: the store, directly).
-    let roster: DutyRoster?
+    /// Who is off duty, and where pauses go.
+    let roster: DutyRoster
     let clock: @Sendable () -> Date
 
     package init(routes: RoutesFile, store: any SwitchboardStore, roster: DutyRoster? = nil, clock: @escaping @Sendable () -> Date = Date.init) {
         self.routes = routes
         self.store = store
-        self.roster = roster
+        self.roster = roster ?? DutyRoster(store: store, logger: Logger(label: "switchboard.admin"), readingThrough: true)
         self.clock = clock
     }
 

@@ -26,8 +26,8 @@ final class CallTracker: Sendable {
     private let queue = DispatchQueue(label: "switchboard.calls", qos: .utility)
     /// Called when notifications were added (the notifier's wake-up).
     private let onNotifications: @Sendable () -> Void
-    /// Pauses for `max_no_answer` go through it (nil: straight to the store).
-    private let roster: DutyRoster?
+    /// Pauses for `max_no_answer` go through it.
+    private let roster: DutyRoster
     /// Told of each member `max_no_answer` paused, with the call's pool number (to text them from)
     /// and the word that puts them back on duty.
     private let onAutoPause: @Sendable (MemberPause, _ poolNumber: String, _ onWord: String) -> Void
@@ -48,7 +48,7 @@ final class CallTracker: Sendable {
          onNotifications: @escaping @Sendable () -> Void = {}, roster: DutyRoster? = nil,
          onAutoPause: @escaping @Sendable (MemberPause, String, String) -> Void = { _, _, _ in }) {
         self.quiet = quiet
-        self.roster = roster
+        self.roster = roster ?? DutyRoster(store: store, logger: logger, readingThrough: true)
         self.onAutoPause = onAutoPause
         self.store = store
         self.routes = routes
@@ -175,7 +175,7 @@ final class CallTracker: Sendable {
         for (member, count) in counts.sorted(by: { $0.key < $1.key })
         where count >= limit && !paused.isPaused(pool: pool.name, member: member, at: clock()) {
             let pause = MemberPause(pool: pool.name, member: member, by: .auto, reason: "\(count) calls in a row not answered", since: clock())
-            if let roster { try roster.pause(pause) } else { try store.pauseMember(pause) }
+            try roster.pause(pause)
             metrics.textKeyword("auto_pause")
             onAutoPause(pause, call.number, pool.dutyKeywords.on.first ?? "ON")
         }

@@ -5,28 +5,40 @@ import Routing
 import Store
 import Synchronization
 
-/// Who is off duty, as the store holds it, kept in memory for the request path: every decision reads
-/// `availability` (no SQL on the way to an answer). Refreshed from the store every second, so a pause
-/// written by another process (`switchboard members pause`, another instance) holds within a second,
-/// and at once after a change made here.
+/// Who is off duty, and where pauses and resumptions go (the store, and a log line).
+///
+/// The daemon's roster is kept in memory for the request path: every decision reads `availability`
+/// (no SQL on the way to an answer). Refreshed from the store every second once started, so a pause
+/// written by another process (`switchboard members pause`, another instance) holds within a
+/// second, and at once after a change made here. A roster `readingThrough` (a command, a test) asks
+/// the store at every read instead; when the store fails, nobody is paused.
 package final class DutyRoster: Sendable {
     let store: any SwitchboardStore
     let logger: Logger
+    let readingThrough: Bool
     private let state = Mutex((pauses: [MemberPause](), availability: Availability()))
     private let timer = RepeatingTimer(label: "switchboard.duty")
 
-    package init(store: any SwitchboardStore, logger: Logger) {
+    package init(store: any SwitchboardStore, logger: Logger, readingThrough: Bool = false) {
         self.store = store
         self.logger = logger
-        refresh()
+        self.readingThrough = readingThrough
+        if !readingThrough { refresh() }
     }
 
-    package var availability: Availability { state.withLock { $0.availability } }
-    package var pauses: [MemberPause] { state.withLock { $0.pauses } }
+    package var availability: Availability {
+        readingThrough ? Availability(storedPauses()) : state.withLock { $0.availability }
+    }
+
+    package var pauses: [MemberPause] {
+        readingThrough ? storedPauses() : state.withLock { $0.pauses }
+    }
+
+    private func storedPauses() -> [MemberPause] { (try? store.memberPauses()) ?? [] }
 
     /// Reads the pauses again; a store that does not answer keeps the last ones known.
     package func refresh() {
-        guard let pauses = try? store.memberPauses() else { return }
+        guard !readingThrough, let pauses = try? store.memberPauses() else { return }
         let availability = Availability(pauses)
         state.withLock { $0 = (pauses, availability) }
     }

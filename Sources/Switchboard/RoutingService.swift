@@ -15,25 +15,25 @@ package struct RoutingService: Sendable {
     let metrics: Metrics
     let logger: Logger
     let failureLog: StoreFailureLog
-    /// Who is off duty; nil: the pauses are read from the store for each decision (the command line).
-    let roster: DutyRoster?
+    /// Who is off duty (without one given, the pauses are read from the store for each decision).
+    let roster: DutyRoster
 
     init(store: any SwitchboardStore, metrics: Metrics, logger: Logger, failureLog: StoreFailureLog? = nil, roster: DutyRoster? = nil) {
         self.store = store
         self.metrics = metrics
         self.logger = logger
         self.failureLog = failureLog ?? StoreFailureLog(logger: logger)
-        self.roster = roster
+        self.roster = roster ?? DutyRoster(store: store, logger: logger, readingThrough: true)
     }
 
     package init(store: any SwitchboardStore, metrics: Metrics, logger: Logger) {
         self.init(store: store, metrics: metrics, logger: logger, failureLog: nil)
     }
 
-    /// `request` with the pauses in force: the roster's, or the store's (its failure: nobody paused).
+    /// `request` with the pauses in force.
     func staffed(_ request: RouteRequest) -> RouteRequest {
         var request = request
-        request.availability = roster?.availability ?? Availability((try? store.memberPauses()) ?? [])
+        request.availability = roster.availability
         return request
     }
 
@@ -175,11 +175,9 @@ package struct RoutingService: Sendable {
                 if change.off {
                     let pause = MemberPause(pool: pool, member: change.member, by: .sms, reason: "texted \(TextKeyword.word(request.body))",
                                             since: request.now)
-                    if let roster { try roster.pause(pause) } else { try store.pauseMember(pause) }
-                } else if let roster {
-                    try roster.resume(pool: pool, member: change.member)
+                    try roster.pause(pause)
                 } else {
-                    try store.resumeMember(pool: pool, member: change.member)
+                    try roster.resume(pool: pool, member: change.member)
                 }
             }
         } catch {
