@@ -1,8 +1,14 @@
 import FoundationEssentials
 
-/// A message about a call (a missed call, a voicemail) to one target on one channel, kept in the
-/// store from when it is decided until it is sent or given up, so that it goes out exactly once
-/// whatever repeats or restarts happen in between.
+/// What a notification is about: a call nobody answered or a voicemail (the pool's `notify`), or a
+/// member whom that call paused (`max_no_answer`), told by text.
+package enum NotificationEvent: String, Sendable, Codable, CaseIterable {
+    case missed, voicemail, paused
+}
+
+/// A message about a call (a missed call, a voicemail, the pause it caused) to one target on one
+/// channel, kept in the store from when it is decided until it is sent or given up, so that it goes
+/// out exactly once whatever repeats or restarts happen in between.
 package struct PendingNotification: Sendable, Equatable {
     package enum Channel: String, Sendable, Codable, CaseIterable {
         case sms, email, webhook
@@ -11,8 +17,7 @@ package struct PendingNotification: Sendable, Equatable {
     /// `event:call:channel:target`: the same notification decided twice is stored once.
     package var key: String { "\(event.rawValue):\(callID):\(channel.rawValue):\(target)" }
     package var callID: String
-    /// `missed` or `voicemail`.
-    package var event: CallOutcomeKind
+    package var event: NotificationEvent
     package var channel: Channel
     /// A phone number, an email address or a URL.
     package var target: String
@@ -22,7 +27,7 @@ package struct PendingNotification: Sendable, Equatable {
     /// Delivery attempts made so far.
     package var attempts: Int
 
-    package init(callID: String, event: CallOutcomeKind, channel: Channel, target: String, call: CallOutcome,
+    package init(callID: String, event: NotificationEvent, channel: Channel, target: String, call: CallOutcome,
                 created: Date, attempts: Int = 0) {
         self.callID = callID
         self.event = event

@@ -148,7 +148,7 @@ extension PostgresStore {
                 RETURNING n.key, n.call_id, n.event, n.channel, n.target, n.payload, n.created, n.attempts, due.was
                 """, [SQLValue(now), SQLValue(max(0, limit)), SQLValue(now.addingTimeInterval(lease))], operation)
             return rows.values.sorted { ($0.double(8) ?? 0, $0.text(0) ?? "") < ($1.double(8) ?? 0, $1.text(0) ?? "") }.compactMap { row in
-                guard let event = row.text(2).flatMap(CallOutcomeKind.init(rawValue:)),
+                guard let event = row.text(2).flatMap(NotificationEvent.init(rawValue:)),
                       let channel = row.text(3).flatMap(PendingNotification.Channel.init(rawValue:)),
                       let call = try? decoder.decode(CallOutcome.self, from: Data((row.text(5) ?? "").utf8)) else { return nil }
                 return PendingNotification(callID: row.text(1) ?? "", event: event, channel: channel, target: row.text(4) ?? "",

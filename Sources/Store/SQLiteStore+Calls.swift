@@ -158,7 +158,7 @@ extension SQLiteStore {
                 SELECT key, call_id, event, channel, target, payload, created, attempts FROM notifications
                 WHERE sent IS NULL AND failed IS NULL AND next_attempt <= ? ORDER BY next_attempt LIMIT ?
                 """, [SQLValue(now), SQLValue(max(0, limit))], operation) { row in
-                guard let event = row.text(2).flatMap(CallOutcomeKind.init(rawValue:)),
+                guard let event = row.text(2).flatMap(NotificationEvent.init(rawValue:)),
                       let channel = row.text(3).flatMap(PendingNotification.Channel.init(rawValue:)),
                       let call = try? decoder.decode(CallOutcome.self, from: Data((row.text(5) ?? "").utf8)) else { return }
                 claimed.append(PendingNotification(callID: row.text(1) ?? "", event: event, channel: channel, target: row.text(4) ?? "",

@@ -28,9 +28,6 @@ final class CallTracker: Sendable {
     private let onNotifications: @Sendable () -> Void
     /// Pauses for `max_no_answer` go through it.
     private let roster: DutyRoster
-    /// Told of each member `max_no_answer` paused, with the call's pool number (to text them from)
-    /// and the word that puts them back on duty.
-    private let onAutoPause: @Sendable (MemberPause, _ poolNumber: String, _ onWord: String) -> Void
     private struct State {
         var waiting: Set<String> = []
         var drainScheduled = false
@@ -45,11 +42,9 @@ final class CallTracker: Sendable {
 
     init(store: any SwitchboardStore, routes: @escaping @Sendable () -> RoutingEngine, metrics: Metrics, logger: Logger,
          failureLog: StoreFailureLog? = nil, clock: @escaping @Sendable () -> Date = Date.init, quiet: Double = CallOutcomeRules.quietSeconds,
-         onNotifications: @escaping @Sendable () -> Void = {}, roster: DutyRoster? = nil,
-         onAutoPause: @escaping @Sendable (MemberPause, String, String) -> Void = { _, _, _ in }) {
+         onNotifications: @escaping @Sendable () -> Void = {}, roster: DutyRoster? = nil) {
         self.quiet = quiet
         self.roster = roster ?? DutyRoster(store: store, logger: logger, readingThrough: true)
-        self.onAutoPause = onAutoPause
         self.store = store
         self.routes = routes
         self.metrics = metrics
@@ -165,7 +160,8 @@ final class CallTracker: Sendable {
     }
 
     /// `max_no_answer`: the members `call` rang who did not answer have one more offer in a row not
-    /// answered, the one who did none; those reaching `limit` are paused (by `auto`) and told.
+    /// answered, the one who did none; those reaching `limit` are paused (by `auto`) and told by a
+    /// text through the notification queue (retried, kept across restarts; a SIP member is not told).
     private func countOffers(_ call: CallOutcome, pool: Pool, limit: Int) throws {
         let addresses = Set(pool.members.map(\.address))
         let missed = call.rung.filter { $0 != call.member && addresses.contains($0) }
@@ -174,22 +170,25 @@ final class CallTracker: Sendable {
         let paused = Availability(try store.memberPauses())
         for (member, count) in counts.sorted(by: { $0.key < $1.key })
         where count >= limit && !paused.isPaused(pool: pool.name, member: member, at: clock()) {
-            let pause = MemberPause(pool: pool.name, member: member, by: .auto, reason: "\(count) calls in a row not answered", since: clock())
+            let pause = MemberPause(pool: pool.name, member: member, by: .auto, reason: count == 1 ? "a call not answered" : "\(count) calls in a row not answered", since: clock())
             try roster.pause(pause)
             metrics.textKeyword("auto_pause")
-            onAutoPause(pause, call.number, pool.dutyKeywords.on.first ?? "ON")
+            if Address.isE164(member) {
+                let notice = PendingNotification(callID: call.id, event: .paused, channel: .sms, target: member, call: call, created: clock())
+                if try store.saveCall(call, notifications: [notice]) > 0 { onNotifications() }
+            }
         }
     }
 
     /// What `pool.notify` asks to be sent about `call`: one per channel and target, for a missed call
     /// or a voicemail it names. Pure.
     static func notifications(for call: CallOutcome, pool: Pool, now: Date) -> [PendingNotification] {
-        guard let notify = pool.notify, let outcome = call.outcome,
+        guard let notify = pool.notify, let outcome = call.outcome, let kind = NotificationEvent(rawValue: outcome.rawValue),
               let event = NotifyConfig.Event(rawValue: outcome.rawValue), notify.events.contains(event) else { return [] }
         var targets: [(PendingNotification.Channel, String)] = notify.smsTargets(pool).map { (.sms, $0) }
         targets += notify.email.map { (.email, $0) }
         if let webhook = notify.webhook { targets.append((.webhook, webhook)) }
-        return targets.map { PendingNotification(callID: call.id, event: outcome, channel: $0.0, target: $0.1, call: call, created: now) }
+        return targets.map { PendingNotification(callID: call.id, event: kind, channel: $0.0, target: $0.1, call: call, created: now) }
     }
 
     /// Tried again by the next sweep (a pending call's due time, or one heard of without an outcome).

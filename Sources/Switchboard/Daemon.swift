@@ -109,7 +109,8 @@ package final class Daemon: Sendable {
         metrics.setStoreHealth { store.health }
         // Stopped after the tracker (whose last settling adds notifications), before the store.
         let transports = NotificationTransports.make(config, metrics: metrics, logger: logger)
-        let notifications = Notifier(store: store, transports: transports, secret: config.notifySecret, metrics: metrics, logger: logger)
+        let notifications = Notifier(store: store, transports: transports, secret: config.notifySecret, metrics: metrics, logger: logger,
+                                     onWord: { routes.current.routes.pools[$0]?.dutyKeywords.on.first ?? "ON" })
         try lifecycle.run("notifications", notifications)
         // Who is off duty, read into every decision; refreshed every second (other processes pause too).
         let roster = DutyRoster(store: store, logger: logger)
@@ -118,7 +119,7 @@ package final class Daemon: Sendable {
         // more callbacks to follow).
         let tracker = CallTracker(store: store, routes: { routes.current }, metrics: metrics, logger: logger,
                                   failureLog: failureLog, quiet: config.missedAfterSeconds, onNotifications: { notifications.wake() },
-                                  roster: roster, onAutoPause: Self.tellPaused(transports: transports, logger: logger))
+                                  roster: roster)
         try lifecycle.run("call tracker", tracker)
 
         let server = try makeServer(routes: routes, store: store, tracker: tracker, roster: roster)
@@ -272,24 +273,6 @@ package final class Daemon: Sendable {
         let routed = router
         return { request, responder in
             routed.handle(request, path: publicURL?.routePath(request.path) ?? request.path, responder: responder)
-        }
-    }
-
-    /// Texts a member `max_no_answer` paused, from the pool number of the call, when texts can be
-    /// sent (the API credentials); in the background, logged either way.
-    static func tellPaused(transports: NotificationTransports, logger: Logger) -> @Sendable (MemberPause, String, String) -> Void {
-        { pause, poolNumber, onWord in
-            guard let sms = transports.sms, Address.isE164(pause.member) else { return }
-            DispatchQueue.global(qos: .utility).async {
-                let body = "You are paused in \(pause.pool) (\(pause.reason ?? "calls not answered")). "
-                    + "Text \(onWord) to this number when you are back."
-                do {
-                    try sms(poolNumber, pause.member, body)
-                    logger.info("Told a paused member", metadata: ["pool": "\(pause.pool)", "member": "\(Redact.member(pause.member))"])
-                } catch {
-                    logger.warning("Could not tell a paused member", metadata: ["pool": "\(pause.pool)", "error": "\(error)"])
-                }
-            }
         }
     }
 

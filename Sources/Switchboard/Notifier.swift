@@ -2,6 +2,7 @@ import Dispatch
 import FoundationEssentials
 import Logging
 import Platform
+import Routing
 import SignalWire
 import Store
 import Synchronization
@@ -43,6 +44,7 @@ final class Notifier: Sendable {
     private let store: any SwitchboardStore
     private let transports: NotificationTransports
     private let texts: NotificationText
+    private let onWord: @Sendable (String) -> String
     private let secret: String?
     private let metrics: Metrics
     private let logger: Logger
@@ -51,10 +53,12 @@ final class Notifier: Sendable {
     private let timer: RepeatingTimer
     private let scheduled = Atomic<Bool>(false)
 
+    /// `onWord`: the word that puts a paused member of a pool back on duty (its `duty_keywords`).
     init(store: any SwitchboardStore, transports: NotificationTransports, secret: String?, metrics: Metrics, logger: Logger,
-         clock: @escaping @Sendable () -> Date = Date.init) {
+         clock: @escaping @Sendable () -> Date = Date.init, onWord: @escaping @Sendable (_ pool: String) -> String = { _ in "ON" }) {
         self.store = store
         self.transports = transports
+        self.onWord = onWord
         self.texts = NotificationText()
         self.secret = secret
         self.metrics = metrics
@@ -135,6 +139,18 @@ final class Notifier: Sendable {
         }
     }
 
+    /// Why the member a `.paused` notification tells is paused; a member back on duty since is not told.
+    private func pauseReason(_ notification: PendingNotification) throws(DeliveryError) -> String? {
+        let pauses: [MemberPause]
+        do { pauses = try store.memberPauses() } catch { throw .transient("cannot read the pauses: \(error)") }
+        let pool = notification.call.pool
+        guard let pause = pauses.first(where: { $0.pool == pool && $0.member == notification.target }),
+              Availability([pause]).isPaused(pool: pool, member: notification.target, at: clock()) else {
+            throw .permanent("the member is no longer paused: not told")
+        }
+        return pause.reason
+    }
+
     /// Seconds before the attempt after attempt `attempt` (1 for the first).
     static func delay(afterAttempt attempt: Int) -> Double {
         min(maxDelay, firstDelay * Double(1 << min(max(attempt - 1, 0), 20)))
@@ -145,7 +161,8 @@ final class Notifier: Sendable {
         switch notification.channel {
         case .sms:
             guard let sms = transports.sms else { throw .permanent(transports.missing[.sms] ?? "SMS is not configured") }
-            try sms(call.number, notification.target, texts.sms(notification))
+            guard notification.event == .paused else { return try sms(call.number, notification.target, texts.sms(notification)) }
+            try sms(call.number, notification.target, texts.paused(call.pool, reason: try pauseReason(notification), onWord: onWord(call.pool)))
         case .email:
             guard let email = transports.email else { throw .permanent(transports.missing[.email] ?? "email is not configured") }
             try email(notification.target, texts.subject(notification), texts.email(notification))
@@ -169,8 +186,14 @@ struct NotificationText: Sendable {
         let call = notification.call
         switch notification.event {
         case .voicemail: return "Voicemail from \(call.caller)" + (call.recordingSeconds.map { " (\(Self.duration($0)))" } ?? "")
-        default: return "Missed call from \(call.caller)"
+        case .missed: return "Missed call from \(call.caller)"
+        case .paused: return "You are paused in \(call.pool)"
         }
+    }
+
+    /// The text to a member `max_no_answer` paused.
+    func paused(_ pool: String, reason: String?, onWord: String) -> String {
+        "You are paused in \(pool) (\(reason ?? "calls not answered")). Text \(onWord) to this number when you are back."
     }
 
     func sms(_ notification: PendingNotification) -> String {

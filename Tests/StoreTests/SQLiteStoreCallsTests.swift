@@ -49,7 +49,7 @@ struct SQLiteStoreCallsTests {
     }
 
     static func notification(_ call: CallOutcome, _ channel: PendingNotification.Channel, _ target: String) -> PendingNotification {
-        PendingNotification(callID: call.id, event: call.outcome ?? .missed, channel: channel, target: target, call: call, created: t0)
+        PendingNotification(callID: call.id, event: call.outcome.flatMap { NotificationEvent(rawValue: $0.rawValue) } ?? .missed, channel: channel, target: target, call: call, created: t0)
     }
 
     @Test(arguments: StoreKind.available) func outcomesAreReplacedAndNotificationsStoredOnce(kind: StoreKind) throws {

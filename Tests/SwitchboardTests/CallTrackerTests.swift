@@ -28,11 +28,11 @@ struct CallTrackerTests {
         let failing = Locked(0)
         var logger = Logger(label: "test")
 
-        init() throws {
+        init(routes: String = CallTrackerTests.routesText) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("tracker-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
-            engine = RoutingEngine(routes: try RoutesLoader.load(Array(CallTrackerTests.routesText.utf8), zones: TZDatabase()).get())
+            engine = RoutingEngine(routes: try RoutesLoader.load(Array(routes.utf8), zones: TZDatabase()).get())
             logger.logLevel = .critical
         }
 
@@ -64,8 +64,9 @@ struct CallTrackerTests {
                 let signature = headers.first { $0.0 == BodySignature.header }?.1 ?? ""
                 try attempt("webhook", url, signature + " " + String(decoding: body, as: UTF8.self))
             }
+            let engine = engine
             return Notifier(store: store, transports: transports, secret: secret, metrics: Metrics(), logger: logger,
-                            clock: { [now] in now.current })
+                            clock: { [now] in now.current }, onWord: { engine.routes.pools[$0]?.dutyKeywords.on.first ?? "ON" })
         }
 
         func route(_ id: String) throws {
@@ -75,6 +76,15 @@ struct CallTrackerTests {
                 var random = SplitMix64(seed: 1)
                 let outcome = engine.decide(route, states: states, random: &random)
                 return ((), outcome.records)
+            }
+        }
+
+        /// Call `id` routed, both members rung from 1 s to 20 s, nobody answering.
+        func ringOut(_ id: String) throws {
+            try route(id)
+            for (leg, member) in [("a", "+15551111111"), ("b", "+15551111112")] {
+                try self.leg(leg, of: id, "created", member: member, after: 1)
+                try self.leg(leg, of: id, "ended", member: member, after: 20)
             }
         }
 
@@ -89,11 +99,7 @@ struct CallTrackerTests {
         defer { h.remove() }
         let tracker = h.tracker()
         let notifier = h.notifier()
-        try h.route("call-1")
-        for (leg, member) in [("a", "+15551111111"), ("b", "+15551111112")] {
-            try h.leg(leg, of: "call-1", "created", member: member, after: 1)
-            try h.leg(leg, of: "call-1", "ended", member: member, after: 20)
-        }
+        try h.ringOut("call-1")
         h.now.withLock { $0 = Self.t0.addingTimeInterval(30) }
         tracker.settle("call-1")
         let pending = try #require(try h.store.calls(since: .distantPast, outcome: nil, pool: nil, limit: 5).first)
@@ -192,6 +198,41 @@ struct CallTrackerTests {
         h.now.withLock { $0 = Self.t0.addingTimeInterval(86400) }
         refusing.deliverDue()
         #expect(h.sent.current.count == 4, "a notification given up is never sent")
+    }
+
+    /// `max_no_answer`: the members a missed call paused are told by text through the queue, from the
+    /// pool's number: retried when the text fails, and not told at all once back on duty.
+    @Test func pausedMembersAreToldThroughTheQueue() throws {
+        let h = try Harness(routes: """
+            {"numbers": {"+15550000001": {"voice": "sales"}},
+             "pools": {"sales": {"members": ["+15551111111", "+15551111112"], "strategy": "simultaneous", "max_no_answer": 1,
+                                 "voicemail": false, "duty_keywords": {"on": ["BACK"], "off": ["AWAY"]}}}}
+            """)
+        defer { h.remove() }
+        let tracker = h.tracker()
+        try h.ringOut("call-p")
+        h.now.withLock { $0 = Self.t0.addingTimeInterval(30) }
+        tracker.settle("call-p")
+        if let due = try h.store.calls(since: .distantPast, outcome: nil, pool: nil, limit: 5).first?.due {
+            h.now.withLock { $0 = due }
+            tracker.settle("call-p")
+        }
+        #expect(try h.store.calls(since: .distantPast, outcome: .missed, pool: nil, limit: 5).count == 1)
+        #expect(Set(try h.store.memberPauses().map(\.member)) == ["+15551111111", "+15551111112"])
+        #expect(try h.store.notificationCounts().map(\.pending).reduce(0, +) == 2)
+
+        // The second is back before the text goes out; the first's text fails once.
+        try h.store.resumeMember(pool: "sales", member: "+15551111112")
+        h.failing.withLock { $0 = 1 }
+        let notifier = h.notifier()
+        notifier.deliverDue()
+        #expect(h.sent.current.isEmpty)
+        #expect(try h.store.notificationCounts().map(\.failed).reduce(0, +) == 1, "not told: back on duty")
+        h.now.withLock { $0 = $0.addingTimeInterval(Notifier.delay(afterAttempt: 1)) }
+        notifier.deliverDue()
+        #expect(h.sent.current.map(\.1) == ["+15550000001>+15551111111"])
+        #expect(h.sent.current.first?.2 == "You are paused in sales (a call not answered). Text BACK to this number when you are back.")
+        #expect(try h.store.notificationCounts().map(\.sent).reduce(0, +) == 1)
     }
 
     @Test func webhooksAreNeverSentUnsigned() throws {
