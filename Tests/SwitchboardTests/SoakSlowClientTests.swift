@@ -22,15 +22,15 @@ extension Soak {
             try workspace.writeRoutes(Fixture.routes())
             let daemon = try DaemonProcess(workspace: workspace)
             usleep(200_000)
-            let baseline = ProcessFacts.openFDs(daemon.pid)
+            let baseline = ProcessFacts.openSockets(daemon.pid)
 
             let slow = try SlowClients(count: count, port: daemon.port)
             // Accepting takes a moment: wait (bounded) until the daemon holds every slow connection.
-            var connectedFDs = ProcessFacts.openFDs(daemon.pid)
+            var connectedFDs = ProcessFacts.openSockets(daemon.pid)
             let acceptDeadline = SoakClock.now() + 3
             while connectedFDs < baseline + count, SoakClock.now() < acceptDeadline {
                 usleep(20_000)
-                connectedFDs = ProcessFacts.openFDs(daemon.pid)
+                connectedFDs = ProcessFacts.openSockets(daemon.pid)
             }
             // The normal caller: one call every ~20 ms on a keep-alive connection, while the slow ones last.
             let done = Locked(false)
@@ -63,11 +63,11 @@ extension Soak {
             usleep(100_000)
 
             // Back to the baseline once everyone is gone (bounded wait for the closes to land).
-            var after = ProcessFacts.openFDs(daemon.pid)
+            var after = ProcessFacts.openSockets(daemon.pid)
             let fdDeadline = SoakClock.now() + 5
             while after != baseline, SoakClock.now() < fdDeadline {
                 usleep(50_000)
-                after = ProcessFacts.openFDs(daemon.pid)
+                after = ProcessFacts.openSockets(daemon.pid)
             }
 
             let clients = slow.clients
@@ -79,7 +79,7 @@ extension Soak {
                 "p50": SoakReport.ms(p.percentile(0.5)), "p99": SoakReport.ms(p.percentile(0.99)), "max": SoakReport.ms(p.max),
                 "closed": lifetimes.count, "got-408": answered408,
                 "closed-after": String(format: "%.1f-%.1fs", lifetimes.min() ?? 0, lifetimes.max() ?? 0),
-                "fd-baseline": baseline, "fd-with-slow": connectedFDs, "fd-after": after, "seconds": String(format: "%.1f", drove),
+                "sockets-baseline": baseline, "sockets-with-slow": connectedFDs, "sockets-after": after, "seconds": String(format: "%.1f", drove),
             ])
             #expect(connectedFDs >= baseline + count, "the daemon did not hold the slow connections open")
             #expect(failures.current.isEmpty, "normal calls failed: \(failures.current.prefix(5))")
@@ -89,7 +89,7 @@ extension Soak {
             #expect(answered408 == count, "\(count - answered408) slow clients were closed without a 408")
             #expect((lifetimes.min() ?? 0) >= Self.headTimeout - 0.5, "a slow client was closed before the head timeout")
             #expect((lifetimes.max() ?? .infinity) <= Self.headTimeout + 3, "a slow client outlived the head timeout")
-            #expect(after == baseline, "open descriptors: \(baseline) before, \(after) after")
+            #expect(after == baseline, "open sockets: \(baseline) before, \(after) after")
             #expect(daemon.servesVoice())
             #expect(daemon.stop() == .exited(0))
         }

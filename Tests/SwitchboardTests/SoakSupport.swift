@@ -66,6 +66,15 @@ enum ProcessFacts {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
     }
 
+    /// The sockets among them: what connections hold, without the database files a store opens
+    /// when it needs another reader.
+    static func openSockets(_ pid: pid_t) -> Int {
+        guard let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { return -1 }
+        return fds.filter { fd in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"))?.hasPrefix("socket:") == true
+        }.count
+    }
+
     /// Raises this process's soft RLIMIT_NOFILE to the hard limit (children inherit it) and returns it.
     @discardableResult
     static func raiseFileLimit() -> UInt64 {
