@@ -170,7 +170,8 @@ final class CallTracker: Sendable {
         let paused = Availability(try store.memberPauses())
         for (member, count) in counts.sorted(by: { $0.key < $1.key })
         where count >= limit && !paused.isPaused(pool: pool.name, member: member, at: clock()) {
-            let pause = MemberPause(pool: pool.name, member: member, by: .auto, reason: count == 1 ? "a call not answered" : "\(count) calls in a row not answered", since: clock())
+            let reason = count == 1 ? "a call not answered" : "\(count) calls in a row not answered"
+            let pause = MemberPause(pool: pool.name, member: member, by: .auto, reason: reason, since: clock())
             try roster.pause(pause)
             metrics.textKeyword("auto_pause")
             if Address.isE164(member) {
