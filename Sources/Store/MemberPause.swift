@@ -31,6 +31,30 @@ package struct MemberPause: Sendable, Equatable, Codable {
     }
 }
 
+extension MemberPause {
+    /// Pausing, in SQL both stores read alike (`$1`, `$2`, ... in order of appearance): the pause
+    /// stored (replacing one in force), and the member's offers not answered counted from zero again.
+    var storeStatements: [(sql: String, arguments: [SQLValue])] {
+        [("""
+          INSERT INTO member_pauses (pool, member, paused_by, reason, until, since) VALUES ($1, $2, $3, $4, $5, $6)
+          ON CONFLICT (pool, member) DO UPDATE SET paused_by = excluded.paused_by, reason = excluded.reason,
+              until = excluded.until, since = excluded.since
+          """, [.text(pool), .text(member), .text(by.rawValue), SQLValue(reason), until.map { SQLValue($0) } ?? .null, SQLValue(since)]),
+         Self.resetMisses(pool: pool, member: member)]
+    }
+
+    /// Resuming, in SQL both stores read alike: the count started again, then the pause deleted (the
+    /// last statement's change count says whether one was in force).
+    static func resumeStatements(pool: String, member: String) -> [(sql: String, arguments: [SQLValue])] {
+        [resetMisses(pool: pool, member: member),
+         ("DELETE FROM member_pauses WHERE pool = $1 AND member = $2", [.text(pool), .text(member)])]
+    }
+
+    static func resetMisses(pool: String, member: String) -> (sql: String, arguments: [SQLValue]) {
+        ("DELETE FROM member_misses WHERE pool = $1 AND member = $2", [.text(pool), .text(member)])
+    }
+}
+
 extension Availability {
     /// The pauses the store holds, as the engine reads them.
     package init(_ pauses: [MemberPause]) {

@@ -3,25 +3,18 @@ import FoundationEssentials
 extension SQLiteStore {
     package func pauseMember(_ pause: MemberPause) throws {
         try write("pause member") { connection in
-            try connection.execute(
-                """
-                INSERT INTO member_pauses (pool, member, paused_by, reason, until, since) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                ON CONFLICT (pool, member) DO UPDATE SET paused_by = excluded.paused_by, reason = excluded.reason,
-                    until = excluded.until, since = excluded.since
-                """,
-                [.text(pause.pool), .text(pause.member), .text(pause.by.rawValue), SQLValue(pause.reason),
-                 pause.until.map { SQLValue($0) } ?? .null, SQLValue(pause.since)], "pause member")
-            try connection.execute("DELETE FROM member_misses WHERE pool = ? AND member = ?",
-                                   [.text(pause.pool), .text(pause.member)], "pause member")
+            for statement in pause.storeStatements { try connection.execute(statement.sql, statement.arguments, "pause member") }
         }
     }
 
     @discardableResult
     package func resumeMember(pool: String, member: String) throws -> Bool {
         try write("resume member") { connection in
-            try connection.execute("DELETE FROM member_misses WHERE pool = ? AND member = ?", [.text(pool), .text(member)], "resume member")
-            return try connection.execute("DELETE FROM member_pauses WHERE pool = ? AND member = ?",
-                                          [.text(pool), .text(member)], "resume member") > 0
+            var changed = 0
+            for statement in MemberPause.resumeStatements(pool: pool, member: member) {
+                changed = try connection.execute(statement.sql, statement.arguments, "resume member")
+            }
+            return changed > 0
         }
     }
 
@@ -42,7 +35,8 @@ extension SQLiteStore {
         try write("count offers") { connection in
             var counts: [String: Int] = [:]
             if let answered {
-                try connection.execute("DELETE FROM member_misses WHERE pool = ? AND member = ?", [.text(pool), .text(answered)], "count offers")
+                let reset = MemberPause.resetMisses(pool: pool, member: answered)
+                try connection.execute(reset.sql, reset.arguments, "count offers")
                 counts[answered] = 0
             }
             for member in Set(missed).subtracting([answered].compactMap { $0 }).sorted() {
